@@ -1,0 +1,14 @@
+import type { CascadeResult } from '../spec/result.js';
+
+/** A few lines a person can read: one per attempt, with its cost, latency and gate verdicts. */
+export function formatTrace(result: CascadeResult): string {
+  const lines = result.trace.map((entry) => {
+    const head = `  ${entry.tier} (${entry.provider} ${entry.model})`;
+    if (entry.skipped) return `${head}: skipped, ${entry.skipped}`;
+    if (entry.error) return `${head}: failed after ${entry.retries} retries: ${entry.error.message}`;
+    const gates = entry.gates.map((gate) => `${gate.name} ${gate.pass ? 'pass' : 'FAIL'} (${gate.reason})`).join('; ');
+    return `${head}: $${entry.costUsd.toFixed(6)}, ${Math.round(entry.latencyMs)} ms, ${entry.usage.inputTokens}+${entry.usage.outputTokens} tokens${gates ? `, ${gates}` : ''}${entry.accepted ? ' -> accepted' : ''}`;
+  });
+  const tail = `  stop: ${result.stop}, total $${result.costUsd.toFixed(6)}, ${Math.round(result.latencyMs)} ms${result.message ? ` (${result.message})` : ''}`;
+  return [...lines, tail].join('\n');
+}

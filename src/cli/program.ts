@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { CascadeError, ConfigError, MissingApiKeyError } from '../errors.js';
+import { askCommand } from './ask-command.js';
+import { processIo, type CliIo } from './io.js';
+import { runCommand } from './run-command.js';
+
+/** Exit codes: 0 done, 1 the run failed, 2 bad usage, cascade file or input. */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Run the `cascade` command line with `argv` (without node and script) and return its exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = new Command('cascade')
+    .description('Send each request to the cheapest model first; escalate only when a quality gate fails.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+  let exitCode: number = exitCodes.ok;
+
+  program
+    .command('ask')
+    .description('answer one prompt through a cascade and print a short trace')
+    .argument('<cascade>', 'cascade file (YAML)')
+    .argument('<prompt>', 'the user message')
+    .option('--system <text>', 'a system message to send first')
+    .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
+    .option('--json', 'print the whole result, trace included, as JSON')
+    .action(async (file: string, prompt: string, options) => {
+      exitCode = await askCommand(file, prompt, options, io);
+    });
+
+  program
+    .command('run')
+    .description('run every item of a JSON Lines file through a cascade')
+    .argument('<cascade>', 'cascade file (YAML)')
+    .requiredOption('--input <items>', 'items, one JSON object per line with `id` and `input.messages` or `prompt` (- for stdin)')
+    .requiredOption('--output <results>', 'where to write one result per line (- for stdout)')
+    .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
+    .action(async (file: string, options) => {
+      exitCode = await runCommand(file, options, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    if (error instanceof ConfigError || error instanceof MissingApiKeyError) {
+      io.stderr(`${error.message}\n`);
+      return exitCodes.usage;
+    }
+    io.stderr(`cascade: ${error instanceof CascadeError || error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodes.failed;
+  }
+}

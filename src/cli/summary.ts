@@ -1,0 +1,55 @@
+import type { CascadeResult } from '../spec/result.js';
+
+/** Running totals of a batch, printed at the end of `cascade run`. */
+export class RunSummary {
+  items = 0;
+  inputErrors = 0;
+  costUsd = 0;
+  topTierCostUsd = 0;
+  readonly answeredByTier = new Map<string, number>();
+  readonly stops = new Map<string, number>();
+  /** "local → json-schema" style keys: where an item left a tier, and why. */
+  readonly escalations = new Map<string, number>();
+
+  constructor(private readonly tierNames: readonly string[], private readonly topTierName: string) {}
+
+  add(result: CascadeResult, topTierCost: number): void {
+    this.items++;
+    this.costUsd += result.costUsd;
+    this.topTierCostUsd += topTierCost;
+    increment(this.stops, result.stop);
+    if (result.tier) increment(this.answeredByTier, result.tier);
+    for (const entry of result.trace) {
+      if (entry.accepted) continue;
+      const failedGate = entry.gates.find((gate) => !gate.pass);
+      const why = entry.skipped ?? (entry.error ? `error ${entry.error.statusCode ?? entry.error.kind}` : (failedGate?.name ?? 'rejected'));
+      increment(this.escalations, `${entry.tier}: ${why}`);
+    }
+  }
+
+  addInputError(): void {
+    this.items++;
+    this.inputErrors++;
+    increment(this.stops, 'input-error');
+  }
+
+  format(outputPath: string, wallSeconds: number): string {
+    const share = (count: number) => `${count} (${this.items === 0 ? 0 : Math.round((100 * count) / this.items)}%)`;
+    const perTier = this.tierNames.map((name) => `${name} ${share(this.answeredByTier.get(name) ?? 0)}`).join(', ');
+    const escalations = [...this.escalations].map(([why, count]) => `${why} ${count}`).join(', ') || 'none';
+    const stops = [...this.stops].map(([stop, count]) => `${stop} ${count}`).join(', ');
+    const saved = this.topTierCostUsd > 0 ? ` (${Math.round((100 * (this.topTierCostUsd - this.costUsd)) / this.topTierCostUsd)}% saved)` : '';
+    return [
+      `items:         ${this.items} in ${wallSeconds.toFixed(2)} s`,
+      `answered by:   ${perTier}`,
+      `left a tier:   ${escalations}`,
+      `stops:         ${stops}`,
+      `cost:          $${this.costUsd.toFixed(6)} vs $${this.topTierCostUsd.toFixed(6)} always using ${this.topTierName}${saved}`,
+      `results:       ${outputPath}`,
+    ].join('\n');
+  }
+}
+
+function increment(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}

@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createConfidenceGate } from '../../gates/confidence.js';
+import { createContainsGate } from '../../gates/contains.js';
+import { loadCustomGate } from '../../gates/custom.js';
+import { createJsonSchemaGate } from '../../gates/json-schema.js';
+import { createJudgeGate } from '../../gates/judge.js';
+import { createRegexGate } from '../../gates/regex.js';
+import { ConfigError } from '../errors.js';
+import { findPricing } from '../pricing/price-table.js';
+import { createProvider, type ProviderContext } from '../providers/create-provider.js';
+import type { Gate } from '../spec/gate.js';
+import type { GateConfig } from './schema.js';
+
+/** Turn one validated gate entry of a cascade file into a Gate; `where` is its path, for errors. */
+export async function buildGate(config: GateConfig, where: string, context: Omit<ProviderContext, 'label' | 'where'>): Promise<Gate> {
+  switch (config.type) {
+    case 'json-schema':
+      return createJsonSchemaGate({ schema: typeof config.schema === 'string' ? await readSchemaFile(config.schema, where, context.baseDir) : config.schema });
+    case 'confidence':
+      return createConfidenceGate({ source: config.source, min: config.min });
+    case 'regex':
+      try {
+        return createRegexGate({ pattern: config.pattern, negate: config.negate, ...(config.flags !== undefined && { flags: config.flags }) });
+      } catch (error) {
+        throw new ConfigError(`${where}.pattern: not a valid regular expression: ${(error as Error).message}`, undefined, 'pattern');
+      }
+    case 'contains':
+      return createContainsGate(config);
+    case 'judge': {
+      const provider = createProvider(config, { ...context, label: `${where} (judge)`, where });
+      const pricing = findPricing(config.provider, config.model, config.pricing);
+      return createJudgeGate({ provider, rubric: config.rubric, min: config.min, ...(pricing && { pricing }) });
+    }
+    case 'custom': {
+      const modulePath = resolve(context.baseDir, config.module);
+      try {
+        return await loadCustomGate(modulePath, config.options);
+      } catch (error) {
+        throw new ConfigError(`${where}.module: cannot load a gate from ${config.module} (resolved to ${modulePath}): ${(error as Error).message}`, undefined, 'module');
+      }
+    }
+  }
+}
+
+async function readSchemaFile(path: string, where: string, baseDir: string): Promise<Record<string, unknown>> {
+  const file = resolve(baseDir, path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${where}.schema: cannot read ${path} (resolved to ${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give a path relative to the cascade file, or the schema inline.`, undefined, 'schema');
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`${where}.schema: ${file} is not valid JSON: ${(error as Error).message}`, undefined, 'schema');
+  }
+}

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { CircuitBreaker, defaultCircuitBreakerOptions } from '../engine/circuit-breaker.js';
+import { Cascade } from '../engine/cascade.js';
+import { defaultRetryOptions } from '../engine/retry-policy.js';
+import type { Tier } from '../engine/tier.js';
+import { ConfigError } from '../errors.js';
+import { findPricing } from '../pricing/price-table.js';
+import { createProvider, loadFixtureIndex } from '../providers/create-provider.js';
+import { buildGate } from './build-gate.js';
+import { formatIssues } from './format-issues.js';
+import { refuseSecrets } from './refuse-secrets.js';
+import { cascadeConfigSchema, type CascadeConfigInput } from './schema.js';
+
+export interface LoadCascadeOptions {
+  /** Answer every tier and judge from this fixture file instead of their providers (no network). */
+  replay?: string;
+  /** Environment for API keys and OLLAMA_HOST. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Where relative paths (schemas, fixtures, modules) start. @default the file's folder, or the working directory */
+  baseDir?: string;
+  /** Names the source in errors. @default '(cascade object)' */
+  source?: string;
+}
+
+/** Read, validate and build a cascade from a YAML file. Errors name the file, the field and the fix. */
+export async function loadCascadeFile(file: string, options: LoadCascadeOptions = {}): Promise<Cascade> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the cascade file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
+  }
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(`${file}: not valid YAML:\n${document.errors.map((error) => error.message).join('\n')}`, file);
+  }
+  return createCascade(document.toJS(), { baseDir: dirname(resolve(file)), source: file, ...options });
+}
+
+/** Validate and build a cascade from an object shaped like a cascade file. */
+export async function createCascade(config: CascadeConfigInput | unknown, options: LoadCascadeOptions = {}): Promise<Cascade> {
+  const where = options.source ?? '(cascade object)';
+  const baseDir = options.baseDir ?? process.cwd();
+  refuseSecrets(config, where);
+  const parsed = cascadeConfigSchema.safeParse(config);
+  if (!parsed.success) throw new ConfigError(formatIssues(where, parsed.error.issues, config), where);
+  const definition = parsed.data;
+  const replay = options.replay ? loadFixtureIndex(resolve(options.replay)) : undefined;
+  const context = { baseDir, ...(replay && { replay }), ...(options.env && { env: options.env }) };
+  const breakerOptions = { ...defaultCircuitBreakerOptions, ...definition.circuitBreaker };
+
+  const tiers: Tier[] = [];
+  for (const [index, tierConfig] of definition.tiers.entries()) {
+    const tierWhere = `${where}: tiers[${index}]`;
+    const pricing = findPricing(tierConfig.provider, tierConfig.model, tierConfig.pricing);
+    if (definition.budget && !pricing && !replay && tierConfig.provider !== 'replay') {
+      throw new ConfigError(
+        `${tierWhere}.pricing: no built-in price for model "${tierConfig.model}", and the budget needs one. Add \`pricing: { inputPerMTok: …, outputPerMTok: … }\` to the tier.`,
+        where,
+        `tiers[${index}].pricing`,
+      );
+    }
+    const gates = [];
+    for (const [gateIndex, gateConfig] of tierConfig.gates.entries()) {
+      gates.push(await buildGate(gateConfig, `${tierWhere}.gates[${gateIndex}]`, context));
+    }
+    // Stable sort: equal ranks keep the order of the file.
+    gates.sort((a, b) => a.costRank - b.costRank);
+    tiers.push({
+      name: tierConfig.name,
+      provider: createProvider(tierConfig, { ...context, label: `tier "${tierConfig.name}"`, where: tierWhere }),
+      gates,
+      params: tierConfig.params ?? {},
+      pricing,
+      retry: {
+        ...defaultRetryOptions,
+        ...definition.retry,
+        ...(tierConfig.maxRetries !== undefined && { maxRetries: tierConfig.maxRetries }),
+        ...(tierConfig.timeoutMs !== undefined && { timeoutMs: tierConfig.timeoutMs }),
+      },
+      breaker: new CircuitBreaker(breakerOptions),
+    });
+  }
+  if (replay) await replay;
+  return new Cascade({
+    name: definition.name,
+    tiers,
+    onExhausted: definition.onExhausted,
+    ...(definition.budget && { budget: definition.budget }),
+  });
+}

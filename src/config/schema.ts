@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+const pricing = z.strictObject({
+  inputPerMTok: z.number().nonnegative(),
+  outputPerMTok: z.number().nonnegative(),
+});
+
+const params = z.strictObject({
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  stop: z.array(z.string()).optional(),
+});
+
+const providerName = z.enum(['openai', 'anthropic', 'ollama', 'replay']);
+
+/** Where and how to reach a model: shared by tiers and by the judge gate. */
+const modelEndpoint = {
+  provider: providerName,
+  model: z.string().min(1),
+  /** Name of the environment variable holding the API key (never the key itself). */
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Expected the name of an environment variable, such as OPENAI_API_KEY')
+    .optional(),
+  baseURL: z.url().optional(),
+  /** Ollama server; defaults to OLLAMA_HOST, then http://127.0.0.1:11434. */
+  host: z.string().optional(),
+  /** Fixture file for the replay provider, relative to the cascade file. */
+  fixtures: z.string().optional(),
+  params: params.optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  maxRetries: z.number().int().min(0).max(10).optional(),
+  pricing: pricing.optional(),
+};
+
+const jsonSchemaGate = z.strictObject({
+  type: z.literal('json-schema'),
+  /** The schema inline, or a path to a JSON file relative to the cascade file. */
+  schema: z.union([z.string(), z.record(z.string(), z.unknown())]),
+});
+
+const confidenceGate = z.strictObject({
+  type: z.literal('confidence'),
+  source: z.enum(['auto', 'logprobs', 'self-report']).default('auto'),
+  min: z.number().min(0).max(1),
+});
+
+const judgeGate = z.strictObject({
+  type: z.literal('judge'),
+  ...modelEndpoint,
+  rubric: z.string().min(1),
+  min: z.number().min(1).max(10).default(7),
+});
+
+const regexGate = z.strictObject({
+  type: z.literal('regex'),
+  pattern: z.string().min(1),
+  flags: z.string().regex(/^[dgimsuvy]*$/).optional(),
+  /** Pass when the pattern does NOT match. */
+  negate: z.boolean().default(false),
+});
+
+const containsGate = z.strictObject({
+  type: z.literal('contains'),
+  /** Passes when the answer contains any of these. */
+  text: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  caseSensitive: z.boolean().default(false),
+  negate: z.boolean().default(false),
+});
+
+const customGate = z.strictObject({
+  type: z.literal('custom'),
+  /** A module (path relative to the cascade file) whose default export is a Gate or a factory of one. */
+  module: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const gateConfigSchema = z.discriminatedUnion('type', [
+  jsonSchemaGate,
+  confidenceGate,
+  judgeGate,
+  regexGate,
+  containsGate,
+  customGate,
+]);
+
+export const tierConfigSchema = z.strictObject({
+  name: z.string().min(1),
+  ...modelEndpoint,
+  gates: z.array(gateConfigSchema).default([]),
+});
+
+export const cascadeConfigSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    tiers: z.array(tierConfigSchema).min(1),
+    onExhausted: z.enum(['accept-last', 'best-score', 'fail']).default('accept-last'),
+    budget: z.strictObject({ perItemUsd: z.number().positive() }).optional(),
+    retry: z
+      .strictObject({
+        baseDelayMs: z.number().nonnegative().optional(),
+        maxDelayMs: z.number().nonnegative().optional(),
+        maxRetryAfterMs: z.number().nonnegative().optional(),
+      })
+      .optional(),
+    circuitBreaker: z
+      .strictObject({
+        failureThreshold: z.number().int().positive().optional(),
+        cooldownMs: z.number().nonnegative().optional(),
+      })
+      .optional(),
+  })
+  .superRefine((config, context) => {
+    const seen = new Set<string>();
+    config.tiers.forEach((tier, index) => {
+      if (seen.has(tier.name)) {
+        context.addIssue({ code: 'custom', path: ['tiers', index, 'name'], message: `Tier names must be unique; "${tier.name}" is used twice` });
+      }
+      seen.add(tier.name);
+    });
+  });
+
+export type CascadeConfig = z.infer<typeof cascadeConfigSchema>;
+export type TierConfig = z.infer<typeof tierConfigSchema>;
+export type GateConfig = z.infer<typeof gateConfigSchema>;
+export type JudgeGateConfig = z.infer<typeof judgeGate>;
+export type ModelEndpointConfig = Pick<TierConfig, keyof typeof modelEndpoint>;
+/** What a user writes: defaults not yet applied. */
+export type CascadeConfigInput = z.input<typeof cascadeConfigSchema>;

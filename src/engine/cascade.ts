@@ -1,0 +1,190 @@
+import { AbortedError, ProviderError } from '../errors.js';
+import type { Completion } from '../spec/completion.js';
+import type { CascadeRequest } from '../spec/request.js';
+import type { CascadeResult, StopReason, TraceEntry } from '../spec/result.js';
+import { chooseAnswer, type Answer } from './choose-answer.js';
+import { worstCaseCostUsd } from './estimate-cost.js';
+import { prepareRequest } from './prepare-request.js';
+import { callWithRetries, RetriesExhaustedError } from './retry-policy.js';
+import { runGates } from './run-gates.js';
+import type { OnExhausted, Tier } from './tier.js';
+
+export interface CascadeSettings {
+  name: string;
+  tiers: Tier[];
+  onExhausted: OnExhausted;
+  /** Per-item spending limit; the engine never starts a call whose worst case would pass it. */
+  budget?: { perItemUsd: number };
+  /** Max answer tokens imposed on tiers that set none, when a budget needs a bound. @default 1024 */
+  budgetMaxTokens?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Sends a request to the cheapest tier first and escalates when a gate fails or the tier fails.
+ * Holds the tiers' circuit breakers, so one instance should serve a whole job.
+ */
+export class Cascade {
+  readonly name: string;
+  readonly tiers: readonly Tier[];
+  private readonly settings: CascadeSettings;
+
+  constructor(settings: CascadeSettings) {
+    if (settings.tiers.length === 0) throw new RangeError('A cascade needs at least one tier');
+    this.settings = settings;
+    this.name = settings.name;
+    this.tiers = settings.tiers;
+  }
+
+  async run(request: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {
+    const { signal } = options;
+    const budget = this.settings.budget?.perItemUsd;
+    const fallbackMaxTokens = budget === undefined ? undefined : (this.settings.budgetMaxTokens ?? 1024);
+    const trace: TraceEntry[] = [];
+    const answers: Answer[] = [];
+    let spent = 0;
+    let stop: StopReason | undefined;
+
+    for (const tier of this.tiers) {
+      if (signal?.aborted) throw new AbortedError();
+      const prepared = prepareRequest(request, tier, fallbackMaxTokens);
+      if (budget !== undefined && spent + worstCaseCostUsd(prepared, tier) > budget) {
+        trace.push(skippedEntry(tier, 'budget'));
+        stop = 'budget';
+        break;
+      }
+      if (!tier.breaker.allowsCall()) {
+        trace.push(skippedEntry(tier, 'circuit-open'));
+        continue;
+      }
+      const entry = await this.attempt(tier, prepared, signal);
+      trace.push(entry.trace);
+      spent += entry.trace.costUsd;
+      if (!entry.answer) continue;
+      answers.push(entry.answer);
+      if (entry.answer.accepted) return result(entry.answer, 'accepted', trace);
+    }
+
+    if (stop === 'budget') {
+      const last = answers[answers.length - 1];
+      return { ...result(last, 'budget', trace), message: `the next tier's worst-case cost would pass the item budget of $${budget}` };
+    }
+    if (answers.length === 0) {
+      return { ...result(undefined, 'error', trace), message: `no tier answered: ${trace.map((entry) => `${entry.tier}: ${entry.error?.message ?? entry.skipped}`).join('; ')}` };
+    }
+    const chosen = chooseAnswer(answers, this.settings.onExhausted);
+    return {
+      ...result(chosen, 'exhausted', trace),
+      message: chosen ? `no tier passed its gates; returning ${this.settings.onExhausted === 'best-score' ? 'the best-scored' : 'the last'} answer (from ${chosen.tier})` : 'no tier passed its gates (onExhausted: fail)',
+    };
+  }
+
+  private async attempt(tier: Tier, request: CascadeRequest, signal: AbortSignal | undefined): Promise<{ trace: TraceEntry; answer?: Answer }> {
+    const started = performance.now();
+    let finalCallMs = 0;
+    let completion: Completion;
+    let retries: number;
+    try {
+      const outcome = await callWithRetries(
+        async (callSignal) => {
+          const callStarted = performance.now();
+          const answer = await tier.provider.complete(request, { signal: callSignal });
+          finalCallMs = performance.now() - callStarted;
+          return answer;
+        },
+        tier.retry,
+        signal,
+      );
+      completion = outcome.value;
+      retries = outcome.retries;
+    } catch (error) {
+      if (error instanceof AbortedError) throw error;
+      tier.breaker.recordFailure();
+      const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
+      const entry = emptyEntry(tier, performance.now() - started);
+      entry.retries = error instanceof RetriesExhaustedError ? error.retries : 0;
+      entry.error = describeError(cause);
+      return { trace: entry };
+    }
+    tier.breaker.recordSuccess();
+    const gatesStarted = performance.now();
+    const gates = await runGates(tier.gates, request, completion, tier.name, signal);
+    const gatesMs = performance.now() - gatesStarted;
+    // Recorded latency for replayed calls, wall time for live ones; retries' waiting counts too.
+    const waitedMs = gatesStarted - started - finalCallMs;
+    const entry: TraceEntry = {
+      tier: tier.name,
+      provider: tier.provider.name,
+      model: completion.model,
+      usage: {
+        inputTokens: completion.usage.inputTokens + gates.inputTokens,
+        outputTokens: completion.usage.outputTokens + gates.outputTokens,
+      },
+      costUsd: completion.costUsd + gates.costUsd,
+      latencyMs: waitedMs + completion.latencyMs + gatesMs,
+      retries,
+      gates: gates.records,
+      accepted: gates.passed,
+    };
+    if (completion.confidence !== undefined) entry.confidence = completion.confidence;
+    const scores = gates.records.filter((record) => record.score !== undefined).map((record) => record.score!);
+    const answer: Answer = {
+      tier: tier.name,
+      model: completion.model,
+      text: gates.text,
+      accepted: gates.passed,
+      passedShare: tier.gates.length === 0 ? 1 : gates.records.filter((record) => record.pass).length / tier.gates.length,
+      meanScore: scores.length === 0 ? 0 : scores.reduce((sum, score) => sum + score, 0) / scores.length,
+    };
+    if (gates.value !== undefined) answer.value = gates.value;
+    return { trace: entry, answer };
+  }
+}
+
+function emptyEntry(tier: Tier, latencyMs: number): TraceEntry {
+  return {
+    tier: tier.name,
+    provider: tier.provider.name,
+    model: tier.provider.model,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    costUsd: 0,
+    latencyMs,
+    retries: 0,
+    gates: [],
+    accepted: false,
+  };
+}
+
+function skippedEntry(tier: Tier, why: 'budget' | 'circuit-open'): TraceEntry {
+  return { ...emptyEntry(tier, 0), skipped: why };
+}
+
+function describeError(error: unknown): NonNullable<TraceEntry['error']> {
+  if (error instanceof ProviderError) {
+    const described: NonNullable<TraceEntry['error']> = { kind: error.kind, message: error.message };
+    if (error.statusCode !== undefined) described.statusCode = error.statusCode;
+    return described;
+  }
+  if (error instanceof Error) return { kind: error.name, message: error.message };
+  return { kind: 'unknown', message: String(error) };
+}
+
+function result(answer: Answer | undefined, stop: StopReason, trace: TraceEntry[]): CascadeResult {
+  let costUsd = 0;
+  let latencyMs = 0;
+  for (const entry of trace) {
+    costUsd += entry.costUsd;
+    latencyMs += entry.latencyMs;
+  }
+  const out: CascadeResult = { accepted: stop === 'accepted', stop, costUsd, latencyMs, trace };
+  if (answer) {
+    out.text = answer.text;
+    out.tier = answer.tier;
+    out.model = answer.model;
+    if (answer.value !== undefined) out.value = answer.value;
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import { AbortedError, ProviderError, TimeoutError } from '../errors.js';
+
+export interface RetryOptions {
+  /** Retries after the first call. @default 2 */
+  maxRetries: number;
+  /** Per-call timeout. @default 60000 */
+  timeoutMs: number;
+  /** First backoff delay, doubled on each retry. @default 500 */
+  baseDelayMs: number;
+  /** Longest backoff delay. @default 8000 */
+  maxDelayMs: number;
+  /** A `retry-after` longer than this is cut to it, so one server cannot stall a batch. @default 30000 */
+  maxRetryAfterMs: number;
+}
+
+export const defaultRetryOptions: RetryOptions = {
+  maxRetries: 2,
+  timeoutMs: 60_000,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+};
+
+export interface RetryOutcome<T> {
+  value: T;
+  retries: number;
+}
+
+/** Thrown when every try failed; carries the last error and how many retries were spent. */
+export class RetriesExhaustedError extends Error {
+  override name = 'RetriesExhaustedError' as const;
+  constructor(readonly lastError: unknown, readonly retries: number) {
+    super(lastError instanceof Error ? lastError.message : String(lastError), { cause: lastError });
+  }
+}
+
+/**
+ * The one retry policy of the library (SDK retries are off). Each try gets its own timeout signal,
+ * combined with the caller's. Retryable failures wait for `retry-after` (capped) or an exponential
+ * backoff with jitter, then try again.
+ */
+export async function callWithRetries<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  options: RetryOptions,
+  callerSignal?: AbortSignal,
+): Promise<RetryOutcome<T>> {
+  for (let attempt = 0; ; attempt++) {
+    if (callerSignal?.aborted) throw new AbortedError();
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    try {
+      return { value: await call(signal), retries: attempt };
+    } catch (caught) {
+      if (callerSignal?.aborted) throw new AbortedError();
+      const error = timeout.aborted && !(caught instanceof ProviderError && caught.statusCode) ? new TimeoutError(options.timeoutMs) : caught;
+      const retryable = error instanceof ProviderError && error.isRetryable;
+      if (!retryable || attempt >= options.maxRetries) throw new RetriesExhaustedError(error, attempt);
+      await sleep(retryDelayMs(error, attempt, options), callerSignal);
+    }
+  }
+}
+
+/** `retry-after` when the server sent one (capped), else exponential backoff with up to 25% jitter. */
+export function retryDelayMs(error: ProviderError, attempt: number, options: RetryOptions): number {
+  if (error.retryAfterMs !== undefined && error.retryAfterMs >= 0) {
+    return Math.min(error.retryAfterMs, options.maxRetryAfterMs);
+  }
+  const exponential = Math.min(options.baseDelayMs * 2 ** attempt, options.maxDelayMs);
+  return exponential * (1 - Math.random() * 0.25);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

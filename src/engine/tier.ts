@@ -1,0 +1,21 @@
+import type { Pricing } from '../pricing/price-table.js';
+import type { Gate } from '../spec/gate.js';
+import type { Provider } from '../spec/provider.js';
+import type { RequestParams } from '../spec/request.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import type { RetryOptions } from './retry-policy.js';
+
+/** A tier ready to run: its provider, its gates (cheapest first), and its call policy. */
+export interface Tier {
+  name: string;
+  provider: Provider;
+  gates: Gate[];
+  /** The tier's parameters; the request's own win. */
+  params: RequestParams;
+  /** Price used for the budget's worst-case estimate; undefined means free. */
+  pricing: Pricing | undefined;
+  retry: RetryOptions;
+  breaker: CircuitBreaker;
+}
+
+export type OnExhausted = 'accept-last' | 'best-score' | 'fail';

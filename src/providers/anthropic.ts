@@ -1,0 +1,75 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { UnexpectedResponseError } from '../errors.js';
+import { costUsd, findPricing } from '../pricing/price-table.js';
+import type { Completion } from '../spec/completion.js';
+import type { Provider, ProviderCallOptions } from '../spec/provider.js';
+import type { CascadeRequest } from '../spec/request.js';
+import type { EndpointOptions } from './endpoint-options.js';
+import { mapSdkError } from './map-sdk-error.js';
+import { readApiKey } from './read-api-key.js';
+
+/** The Messages API requires `max_tokens`; this is used when the tier sets none. */
+export const anthropicDefaultMaxTokens = 1024;
+
+/** Anthropic's Messages API. The key comes from `apiKeyEnv` (default ANTHROPIC_API_KEY). */
+export function createAnthropicProvider(options: EndpointOptions): Provider {
+  const pricing = findPricing('anthropic', options.model, options.pricing);
+  let client: Anthropic | undefined;
+  let apiKey: string | undefined;
+
+  function getClient(): Anthropic {
+    if (client) return client;
+    apiKey = readApiKey(options.apiKeyEnv ?? 'ANTHROPIC_API_KEY', options.label, options.env);
+    client = new Anthropic({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0 });
+    return client;
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: 'anthropic',
+    model: options.model,
+    async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
+      const anthropic = getClient();
+      const systemParts = request.messages.filter((message) => message.role === 'system').map((message) => message.content);
+      if (request.outputSchema) {
+        // The Messages API has no portable structured-output switch; state the schema instead.
+        systemParts.push(`Answer with a single JSON value that satisfies this JSON schema, and nothing else:\n${JSON.stringify(request.outputSchema)}`);
+      }
+      const params = request.params ?? {};
+      const body: Anthropic.MessageCreateParamsNonStreaming = {
+        model: options.model,
+        max_tokens: params.maxTokens ?? anthropicDefaultMaxTokens,
+        messages: request.messages
+          .filter((message) => message.role !== 'system')
+          .map((message) => ({ role: message.role as 'user' | 'assistant', content: message.content })),
+      };
+      if (systemParts.length > 0) body.system = systemParts.join('\n\n');
+      // This SDK generation no longer takes temperature or top_p (current Claude models fix sampling).
+      if (params.stop !== undefined) body.stop_sequences = params.stop;
+      const started = performance.now();
+      let response: Anthropic.Message;
+      try {
+        response = await anthropic.messages.create(body, call.signal ? { signal: call.signal } : undefined);
+      } catch (error) {
+        throw mapSdkError(error, `anthropic ${options.model}`, apiKey);
+      }
+      const latencyMs = performance.now() - started;
+      if (!Array.isArray(response?.content)) {
+        throw new UnexpectedResponseError(`anthropic ${options.model}: the response has no content array`);
+      }
+      const text = response.content
+        .filter((block): block is Anthropic.TextBlock => block.type === 'text')
+        .map((block) => block.text)
+        .join('');
+      const inputTokens = response.usage?.input_tokens ?? 0;
+      const outputTokens = response.usage?.output_tokens ?? 0;
+      return {
+        text,
+        model: options.model,
+        usage: { inputTokens, outputTokens },
+        costUsd: costUsd(pricing, inputTokens, outputTokens),
+        latencyMs,
+      };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { ModelEndpointConfig } from '../config/schema.js';
+import type { Provider } from '../spec/provider.js';
+import { createAnthropicProvider } from './anthropic.js';
+import { createOllamaProvider } from './ollama.js';
+import { createOpenAIProvider } from './openai.js';
+import { createReplayProvider, FixtureIndex } from './replay.js';
+
+export interface ProviderContext {
+  /** Names the tier or gate in errors. */
+  label: string;
+  /** Where relative paths in the cascade file start. */
+  baseDir: string;
+  /** When set, every model is answered from this recording instead of its provider. */
+  replay?: Promise<FixtureIndex>;
+  env?: NodeJS.ProcessEnv;
+  /** Where in the cascade file this endpoint is, for errors. */
+  where: string;
+}
+
+const fixtureIndexes = new Map<string, Promise<FixtureIndex>>();
+
+/** Load a fixture file once per process, however many tiers replay from it. */
+export function loadFixtureIndex(file: string): Promise<FixtureIndex> {
+  let index = fixtureIndexes.get(file);
+  if (!index) {
+    index = FixtureIndex.load(file);
+    fixtureIndexes.set(file, index);
+    index.catch(() => fixtureIndexes.delete(file));
+  }
+  return index;
+}
+
+export function createProvider(endpoint: ModelEndpointConfig, context: ProviderContext): Provider {
+  const shared = {
+    model: endpoint.model,
+    label: context.label,
+    ...(endpoint.apiKeyEnv !== undefined && { apiKeyEnv: endpoint.apiKeyEnv }),
+    ...(endpoint.baseURL !== undefined && { baseURL: endpoint.baseURL }),
+    ...(endpoint.pricing !== undefined && { pricing: endpoint.pricing }),
+    ...(context.env !== undefined && { env: context.env }),
+  };
+  if (context.replay) {
+    return createReplayProvider({ model: endpoint.model, fixtures: context.replay, pricedAs: endpoint.provider, ...(endpoint.pricing && { pricing: endpoint.pricing }) });
+  }
+  switch (endpoint.provider) {
+    case 'openai':
+      return createOpenAIProvider(shared);
+    case 'anthropic':
+      return createAnthropicProvider(shared);
+    case 'ollama':
+      return createOllamaProvider({ ...shared, ...(endpoint.host !== undefined && { host: endpoint.host }) });
+    case 'replay': {
+      if (!endpoint.fixtures) {
+        throw new ConfigError(`${context.where}.fixtures: a replay tier needs \`fixtures: <file.jsonl>\` (relative to the cascade file), or run with --replay <file>.`, undefined, 'fixtures');
+      }
+      return createReplayProvider({ model: endpoint.model, fixtures: loadFixtureIndex(resolve(context.baseDir, endpoint.fixtures)), ...(endpoint.pricing && { pricing: endpoint.pricing }) });
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import type { Pricing } from '../pricing/price-table.js';
+
+/** What every provider factory takes. */
+export interface EndpointOptions {
+  model: string;
+  /** The tier (or gate) this provider serves, named in errors. */
+  label: string;
+  /** Environment variable with the API key. */
+  apiKeyEnv?: string;
+  baseURL?: string;
+  pricing?: Pricing;
+  /** Environment to read keys and hosts from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** exp(mean token log-probability): the geometric-mean probability of the answer's tokens. */
+export function confidenceFromLogprobs(logprobs: readonly number[]): number | undefined {
+  if (logprobs.length === 0) return undefined;
+  let sum = 0;
+  for (const value of logprobs) sum += value;
+  return Math.exp(sum / logprobs.length);
+}

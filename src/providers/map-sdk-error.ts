@@ -1,0 +1,47 @@
+import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors.js';
+
+/** Milliseconds from `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
+export function parseRetryAfter(headers: { get(name: string): string | null } | undefined): number | undefined {
+  if (!headers) return undefined;
+  const milliseconds = headers.get('retry-after-ms');
+  if (milliseconds !== null && Number.isFinite(Number(milliseconds))) return Number(milliseconds);
+  const value = headers.get('retry-after');
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Replace every occurrence of the secret, so a key echoed in an error message never reaches a trace or log. */
+export function redact(text: string, secret: string | undefined): string {
+  return secret && secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
+}
+
+interface SdkLikeError {
+  name?: string;
+  message?: string;
+  status?: number;
+  headers?: { get(name: string): string | null };
+}
+
+/**
+ * Map an error of the openai or @anthropic-ai/sdk clients (same generated error hierarchy) or of
+ * `fetch` to this library's errors. Abort errors pass through: the retry policy tells a timeout
+ * from a caller's cancellation by looking at its own signals.
+ */
+export function mapSdkError(error: unknown, label: string, secret?: string): unknown {
+  if (error instanceof ProviderError) return error;
+  const sdk = (error ?? {}) as SdkLikeError;
+  const message = redact(`${label}: ${sdk.message ?? String(error)}`, secret);
+  if (sdk.name === 'APIUserAbortError' || sdk.name === 'AbortError') return error;
+  if (typeof sdk.status === 'number') {
+    return new ApiStatusError(message, sdk.status, parseRetryAfter(sdk.headers));
+  }
+  if (sdk.name === 'APIConnectionTimeoutError' || sdk.name === 'APIConnectionError') {
+    return new ConnectionError(message);
+  }
+  if (error instanceof SyntaxError) return new MalformedResponseError(message);
+  if (error instanceof TypeError) return new ConnectionError(message);
+  return new ProviderError(message, false);
+}

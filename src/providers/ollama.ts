@@ -1,0 +1,91 @@
+import { Ollama, type ChatRequest, type ChatResponse } from 'ollama';
+import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError, UnexpectedResponseError } from '../errors.js';
+import { costUsd, findPricing } from '../pricing/price-table.js';
+import type { Completion } from '../spec/completion.js';
+import type { Provider, ProviderCallOptions } from '../spec/provider.js';
+import type { CascadeRequest } from '../spec/request.js';
+import { confidenceFromLogprobs, type EndpointOptions } from './endpoint-options.js';
+
+export const defaultOllamaHost = 'http://127.0.0.1:11434';
+
+export interface OllamaProviderOptions extends EndpointOptions {
+  /** Server address; else OLLAMA_HOST, else http://127.0.0.1:11434. */
+  host?: string;
+}
+
+/** A local model behind Ollama's `/api/chat`, through the official `ollama` client. Free unless priced. */
+export function createOllamaProvider(options: OllamaProviderOptions): Provider {
+  const env = options.env ?? process.env;
+  const host = options.host ?? (env['OLLAMA_HOST'] || defaultOllamaHost);
+  const pricing = findPricing('ollama', options.model, options.pricing);
+
+  return {
+    specificationVersion: 'v1',
+    name: 'ollama',
+    model: options.model,
+    async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
+      // The client takes no per-request signal for non-streaming calls; its fetch hook carries ours.
+      const client = new Ollama({
+        host,
+        fetch: (input, init) => fetch(input, call.signal ? { ...init, signal: call.signal } : init),
+      });
+      const params = request.params ?? {};
+      const body: ChatRequest & { stream: false } = {
+        model: options.model,
+        messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+        stream: false,
+        options: {},
+      };
+      if (params.temperature !== undefined) body.options!.temperature = params.temperature;
+      if (params.topP !== undefined) body.options!.top_p = params.topP;
+      if (params.maxTokens !== undefined) body.options!.num_predict = params.maxTokens;
+      if (params.stop !== undefined) body.options!.stop = params.stop;
+      if (params.logprobs) body.logprobs = true;
+      if (request.outputSchema) body.format = request.outputSchema;
+      const started = performance.now();
+      let response: ChatResponse;
+      try {
+        response = await client.chat(body);
+      } catch (error) {
+        throw mapOllamaError(error, options.model, host);
+      }
+      const latencyMs = performance.now() - started;
+      const text = response?.message?.content;
+      if (typeof text !== 'string') {
+        throw new UnexpectedResponseError(`ollama ${options.model}: the response has no message.content`);
+      }
+      const inputTokens = response.prompt_eval_count ?? 0;
+      const outputTokens = response.eval_count ?? 0;
+      const completion: Completion = {
+        text,
+        model: options.model,
+        usage: { inputTokens, outputTokens },
+        costUsd: costUsd(pricing, inputTokens, outputTokens),
+        latencyMs,
+      };
+      const confidence = response.logprobs ? confidenceFromLogprobs(response.logprobs.map((token) => token.logprob)) : undefined;
+      if (confidence !== undefined) {
+        completion.confidence = confidence;
+        completion.confidenceSource = 'logprobs';
+      }
+      return completion;
+    },
+  };
+}
+
+function mapOllamaError(error: unknown, model: string, host: string): unknown {
+  const status = (error as { status_code?: unknown })?.status_code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof status === 'number') {
+    if (status === 404 && /not found/i.test(message)) {
+      return new ProviderError(`ollama: model "${model}" is not on the server at ${host}. Run \`ollama pull ${model}\` there, or name a model that \`ollama list\` shows.`, false, 404);
+    }
+    return new ApiStatusError(`ollama ${model}: ${message}`, status);
+  }
+  if ((error as { name?: string })?.name === 'AbortError') return error;
+  if (error instanceof SyntaxError) return new MalformedResponseError(`ollama ${model}: ${message}`);
+  if (error instanceof TypeError) {
+    return new ConnectionError(`ollama: cannot reach the server at ${host} (${message}). Start it with \`ollama serve\`, or set OLLAMA_HOST (or the tier's host) to where it runs.`);
+  }
+  return error;
+}

@@ -1,0 +1,85 @@
+import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { UnexpectedResponseError } from '../errors.js';
+import { costUsd, findPricing } from '../pricing/price-table.js';
+import type { Completion } from '../spec/completion.js';
+import type { Provider, ProviderCallOptions } from '../spec/provider.js';
+import type { CascadeRequest } from '../spec/request.js';
+import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
+import { confidenceFromLogprobs, type EndpointOptions } from './endpoint-options.js';
+import { mapSdkError } from './map-sdk-error.js';
+import { readApiKey } from './read-api-key.js';
+
+/**
+ * OpenAI chat completions, or any endpoint that speaks the protocol (`baseURL`).
+ * Without `baseURL` the key comes from `apiKeyEnv` (default OPENAI_API_KEY); with one, a key is
+ * required only when `apiKeyEnv` is given, since local servers usually take none.
+ */
+export function createOpenAIProvider(options: EndpointOptions): Provider {
+  const pricing = findPricing('openai', options.model, options.pricing);
+  let client: OpenAI | undefined;
+  let apiKey: string | undefined;
+
+  function getClient(): OpenAI {
+    if (client) return client;
+    const variable = options.apiKeyEnv ?? (options.baseURL ? undefined : 'OPENAI_API_KEY');
+    apiKey = variable ? readApiKey(variable, options.label, options.env) : 'no-key';
+    client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0 });
+    return client;
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: 'openai',
+    model: options.model,
+    async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
+      const openai = getClient();
+      const body: ChatCompletionCreateParamsNonStreaming = {
+        model: options.model,
+        messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+      };
+      const params = request.params ?? {};
+      if (params.temperature !== undefined) body.temperature = params.temperature;
+      if (params.topP !== undefined) body.top_p = params.topP;
+      if (params.stop !== undefined) body.stop = params.stop;
+      if (params.maxTokens !== undefined) {
+        // OpenAI's reasoning models accept only max_completion_tokens; compatible servers know max_tokens.
+        if (options.baseURL) body.max_tokens = params.maxTokens;
+        else body.max_completion_tokens = params.maxTokens;
+      }
+      if (params.logprobs) body.logprobs = true;
+      if (request.outputSchema) {
+        body.response_format = { type: 'json_schema', json_schema: { name: 'answer', schema: request.outputSchema } };
+      }
+      const started = performance.now();
+      let response: OpenAI.Chat.Completions.ChatCompletion;
+      try {
+        response = await openai.chat.completions.create(body, call.signal ? { signal: call.signal } : undefined);
+      } catch (error) {
+        throw mapSdkError(error, `openai ${options.model}`, apiKey);
+      }
+      const latencyMs = performance.now() - started;
+      const choice = response?.choices?.[0];
+      const text = choice?.message?.content;
+      if (typeof text !== 'string') {
+        throw new UnexpectedResponseError(`openai ${options.model}: the response has no choices[0].message.content`);
+      }
+      const inputTokens = response.usage?.prompt_tokens ?? countMessageTokens(request.messages);
+      const outputTokens = response.usage?.completion_tokens ?? countTokens(text);
+      const completion: Completion = {
+        text,
+        model: options.model,
+        usage: { inputTokens, outputTokens },
+        costUsd: costUsd(pricing, inputTokens, outputTokens),
+        latencyMs,
+      };
+      const logprobs = choice?.logprobs?.content?.map((token) => token.logprob);
+      const confidence = logprobs ? confidenceFromLogprobs(logprobs) : undefined;
+      if (confidence !== undefined) {
+        completion.confidence = confidence;
+        completion.confidenceSource = 'logprobs';
+      }
+      return completion;
+    },
+  };
+}

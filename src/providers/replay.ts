@@ -1,0 +1,99 @@
+import { ReplayMissError } from '../errors.js';
+import { readFixtures } from '../fixtures/read-fixtures.js';
+import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';
+import { requestKey } from '../fixtures/request-key.js';
+import { costUsd, findPricing, type Pricing } from '../pricing/price-table.js';
+import type { Completion } from '../spec/completion.js';
+import type { Provider } from '../spec/provider.js';
+import type { CascadeRequest } from '../spec/request.js';
+import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
+
+/** Items of a fixture file, found by id or by their messages. Shared by every replay tier of a run. */
+export class FixtureIndex {
+  private readonly byId = new Map<string, FixtureItem>();
+  private readonly byRequest = new Map<string, FixtureItem>();
+
+  constructor(readonly file: string, items: readonly FixtureItem[]) {
+    for (const item of items) {
+      this.byId.set(item.id, item);
+      this.byRequest.set(requestKey(item.input.messages), item);
+    }
+  }
+
+  static async load(file: string): Promise<FixtureIndex> {
+    return new FixtureIndex(file, await readFixtures(file));
+  }
+
+  /** The item with the request's id, else the item whose messages equal the request's. */
+  find(request: CascadeRequest): FixtureItem | undefined {
+    return (request.id !== undefined ? this.byId.get(request.id) : undefined) ?? this.byRequest.get(requestKey(request.messages));
+  }
+}
+
+export interface ReplayProviderOptions {
+  model: string;
+  /** The fixture file, or an index already loaded from it. */
+  fixtures: string | FixtureIndex | Promise<FixtureIndex>;
+  pricing?: Pricing;
+  /** The provider the recording stands in for, to find a price when the recording has no cost. */
+  pricedAs?: string;
+}
+
+/**
+ * Answers from recorded responses (shared/FIXTURES.md format) with their text, usage, cost, latency
+ * and confidence. No network. A request it has no recording for fails with ReplayMissError.
+ */
+export function createReplayProvider(options: ReplayProviderOptions): Provider {
+  const index = typeof options.fixtures === 'string' ? FixtureIndex.load(options.fixtures) : Promise.resolve(options.fixtures);
+  const pricing = findPricing(options.pricedAs ?? 'replay', options.model, options.pricing);
+  let loaded: FixtureIndex | undefined;
+  void index.then((value) => (loaded = value), () => undefined);
+
+  function lookup(fixtures: FixtureIndex, request: CascadeRequest): { item: FixtureItem; response: RecordedResponse } {
+    const item = fixtures.find(request);
+    if (!item) {
+      const what = request.id !== undefined ? `item "${request.id}" nor its messages` : 'these messages';
+      throw new ReplayMissError(`replay: ${fixtures.file} has neither ${what}. Record the item first, or replay from the file that has it.`);
+    }
+    const response = item.responses[options.model];
+    if (!response) {
+      throw new ReplayMissError(`replay: ${fixtures.file} item "${item.id}" has no answer of model "${options.model}"; it has ${Object.keys(item.responses).map((name) => `"${name}"`).join(', ')}.`);
+    }
+    return { item, response };
+  }
+
+  function recordedCost(request: CascadeRequest, response: RecordedResponse): number {
+    if (response.costUsd !== undefined) return response.costUsd;
+    const usage = response.usage ?? { inputTokens: countMessageTokens(request.messages), outputTokens: countTokens(response.text) };
+    return costUsd(pricing, usage.inputTokens, usage.outputTokens);
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: 'replay',
+    model: options.model,
+    async complete(request: CascadeRequest): Promise<Completion> {
+      const { response } = lookup(await index, request);
+      const completion: Completion = {
+        text: response.text,
+        model: options.model,
+        usage: response.usage ?? { inputTokens: countMessageTokens(request.messages), outputTokens: countTokens(response.text) },
+        costUsd: recordedCost(request, response),
+        latencyMs: response.latencyMs ?? 0,
+      };
+      if (response.confidence !== undefined) {
+        completion.confidence = response.confidence;
+        completion.confidenceSource = 'recorded';
+      }
+      return completion;
+    },
+    knownCostUsd(request: CascadeRequest): number | undefined {
+      if (!loaded) return undefined;
+      try {
+        return recordedCost(request, lookup(loaded, request).response);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

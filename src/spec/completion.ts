@@ -1,0 +1,20 @@
+/** Token counts as the provider reported them. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Where a completion's confidence came from. */
+export type ConfidenceSource = 'logprobs' | 'recorded';
+
+/** One answer of one model. */
+export interface Completion {
+  text: string;
+  model: string;
+  usage: Usage;
+  costUsd: number;
+  latencyMs: number;
+  /** The model's confidence in [0,1], when the provider gives one (log-probabilities or a recording). */
+  confidence?: number;
+  confidenceSource?: ConfidenceSource;
+}

@@ -1,0 +1,24 @@
+import type { Completion } from './completion.js';
+import type { CascadeRequest } from './request.js';
+
+export interface ProviderCallOptions {
+  /** Aborts the call: the caller's cancellation combined with the tier's timeout. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A model behind some API. One call, no retries: the engine owns the retry policy.
+ * Implementations throw the errors of `src/errors.ts` so the engine can tell retryable failures apart.
+ */
+export interface Provider {
+  readonly specificationVersion: 'v1';
+  /** Provider kind, e.g. `openai`. */
+  readonly name: string;
+  readonly model: string;
+  complete(request: CascadeRequest, options?: ProviderCallOptions): Promise<Completion>;
+  /**
+   * The exact cost of answering this request, when the provider knows it ahead of the call
+   * (a recording does). The budget check uses it instead of a token-count estimate.
+   */
+  knownCostUsd?(request: CascadeRequest): number | undefined;
+}

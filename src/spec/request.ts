@@ -1,0 +1,26 @@
+/** One chat turn. Roles follow the fixture format: system, user, assistant. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** Sampling parameters that reach the provider. Names are provider-neutral; each provider maps them. */
+export interface RequestParams {
+  temperature?: number;
+  topP?: number;
+  /** Upper bound on answer tokens. The budget check relies on it being enforced by the provider. */
+  maxTokens?: number;
+  stop?: string[];
+  /** Ask the provider for token log-probabilities (set by a `confidence` gate that needs them). */
+  logprobs?: boolean;
+}
+
+/** A request to a cascade: the messages, an optional JSON schema for the answer, and parameters. */
+export interface CascadeRequest {
+  /** The item's id, when it has one; the replay provider looks recorded answers up by it. */
+  id?: string;
+  messages: ChatMessage[];
+  /** JSON schema the answer must satisfy; providers that support structured output receive it. */
+  outputSchema?: Record<string, unknown>;
+  params?: RequestParams;
+}

@@ -1,0 +1,27 @@
+import { Tiktoken } from 'js-tiktoken/lite';
+import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import type { ChatMessage } from '../spec/request.js';
+
+let encoder: Tiktoken | undefined;
+
+/** Tokens in `text` with OpenAI's o200k_base encoding (the ranks ship inside the npm package). */
+export function countTokens(text: string): number {
+  encoder ??= new Tiktoken(o200kBase);
+  return encoder.encode(text).length;
+}
+
+/** Chat formats add a few tokens per message for roles and separators; 4 covers OpenAI's and Anthropic's. */
+const perMessageOverhead = 4;
+
+/**
+ * Input tokens of a chat request. Other vendors' tokenizers differ from o200k by some percent,
+ * so budget checks that need an upper bound apply `inputTokenSafetyFactor` on top.
+ */
+export function countMessageTokens(messages: readonly ChatMessage[]): number {
+  let total = 3;
+  for (const message of messages) total += perMessageOverhead + countTokens(message.content);
+  return total;
+}
+
+/** Margin for tokenizers that split text finer than o200k (Llama's and Claude's run up to ~20% more). */
+export const inputTokenSafetyFactor = 1.25;
