@@ -7,8 +7,9 @@ export interface Pricing {
 /**
  * Built-in list prices, USD per million tokens, standard (non-batch, non-cached) rates.
  * Source: the public API price lists of OpenAI and Anthropic, as read on 2025-11-01.
- * A model matches the longest prefix here, so dated snapshots (`gpt-4o-mini-2024-07-18`) and
- * versions of a family that kept its price (`claude-sonnet-4-…`) find their row.
+ * A model matches its row exactly or as a dated snapshot of it (`gpt-4o-mini-2024-07-18`,
+ * `claude-haiku-4-5-20251001`). Newer models are not guessed from their family's name (a
+ * `gpt-5.4-mini` is not priced as `gpt-5`): give those tiers their own `pricing`.
  * A tier's own `pricing` always wins; Ollama models are free unless priced.
  */
 export const priceTableDate = '2025-11-01';
@@ -27,15 +28,20 @@ export const builtInPrices: Readonly<Record<string, Pricing>> = {
   o3: { inputPerMTok: 2, outputPerMTok: 8 },
   'o3-mini': { inputPerMTok: 1.1, outputPerMTok: 4.4 },
   'o4-mini': { inputPerMTok: 1.1, outputPerMTok: 4.4 },
+  'claude-opus-4-0': { inputPerMTok: 15, outputPerMTok: 75 },
   'claude-opus-4': { inputPerMTok: 15, outputPerMTok: 75 },
-  'claude-opus-4-5': { inputPerMTok: 5, outputPerMTok: 25 },
+  'claude-opus-4-1': { inputPerMTok: 15, outputPerMTok: 75 },
+  'claude-sonnet-4-0': { inputPerMTok: 3, outputPerMTok: 15 },
   'claude-sonnet-4': { inputPerMTok: 3, outputPerMTok: 15 },
+  'claude-sonnet-4-5': { inputPerMTok: 3, outputPerMTok: 15 },
   'claude-haiku-4-5': { inputPerMTok: 1, outputPerMTok: 5 },
   'claude-3-7-sonnet': { inputPerMTok: 3, outputPerMTok: 15 },
-  'claude-3-5-sonnet': { inputPerMTok: 3, outputPerMTok: 15 },
   'claude-3-5-haiku': { inputPerMTok: 0.8, outputPerMTok: 4 },
   'claude-3-haiku': { inputPerMTok: 0.25, outputPerMTok: 1.25 },
 };
+
+/** `-2024-07-18` or `-20251001` at the end of a model name: a dated snapshot of the same model. */
+const snapshotSuffix = /-(\d{4}-\d{2}-\d{2}|\d{8})$/;
 
 const free: Pricing = { inputPerMTok: 0, outputPerMTok: 0 };
 
@@ -43,11 +49,10 @@ const free: Pricing = { inputPerMTok: 0, outputPerMTok: 0 };
 export function findPricing(provider: string, model: string, own?: Pricing): Pricing | undefined {
   if (own) return own;
   if (provider === 'ollama') return free;
-  let best: string | undefined;
-  for (const prefix of Object.keys(builtInPrices)) {
-    if (model.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
+  for (const name of [model, model.replace(snapshotSuffix, '')]) {
+    if (Object.hasOwn(builtInPrices, name)) return builtInPrices[name];
   }
-  return best === undefined ? undefined : builtInPrices[best];
+  return undefined;
 }
 
 export function costUsd(pricing: Pricing | undefined, inputTokens: number, outputTokens: number): number {

@@ -1,0 +1,63 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: any;
+}
+
+/** What the server does with one request. */
+export type Reply =
+  | { status?: number; headers?: Record<string, string>; json: unknown }
+  | { status?: number; headers?: Record<string, string>; raw: string }
+  | { hang: true }
+  | { reset: true };
+
+export interface LoopbackServer {
+  url: string;
+  requests: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 that answers with whatever `respond` decides, so providers are
+ * tested through their SDKs over the wire. Hanging requests are cut when the server closes.
+ */
+export async function startLoopbackServer(respond: (request: ReceivedRequest, index: number) => Reply | Promise<Reply>): Promise<LoopbackServer> {
+  const requests: ReceivedRequest[] = [];
+  const server = createServer(async (incoming, outgoing: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // keep the raw text
+    }
+    const request: ReceivedRequest = { method: incoming.method ?? 'GET', path: incoming.url ?? '/', headers: incoming.headers, body };
+    requests.push(request);
+    const reply = await respond(request, requests.length - 1);
+    if ('hang' in reply) return;
+    if ('reset' in reply) {
+      incoming.socket.destroy();
+      return;
+    }
+    const payload = 'json' in reply ? JSON.stringify(reply.json) : reply.raw;
+    outgoing.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+    outgoing.end(payload);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
