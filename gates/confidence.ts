@@ -16,13 +16,17 @@ export interface ConfidenceGateOptions {
 export const selfReportInstruction =
   'After your answer, add one final line of the form "Confidence: X", where X is a number from 0 to 1 giving the probability that your answer is correct.';
 
-const trailer = /\n?[ \t]*\**confidence\**[ \t]*[:=][ \t]*(1(?:\.0+)?|0?\.\d+|0)[ \t]*%?\**[ \t]*$/i;
+// "Confidence: 0.85", "**Confidence:** .9", "confidence = 85%" on the answer's last line.
+const trailer = /(?:^|\n)[ \t]*\**confidence\**[ \t]*[:=]\**[ \t]*(\d*\.?\d+)[ \t]*(%?)[ \t]*\**[ \t]*\.?$/i;
 
-/** Split a stated confidence off the end of an answer. */
+/** Split a stated confidence off the end of an answer; a value outside [0,1] counts as none. */
 export function parseStatedConfidence(text: string): { answer: string; confidence: number } | undefined {
-  const match = trailer.exec(text.trimEnd());
+  const trimmed = text.trimEnd();
+  const match = trailer.exec(trimmed);
   if (!match) return undefined;
-  return { answer: text.trimEnd().slice(0, match.index).trimEnd(), confidence: Number(match[1]) };
+  const confidence = Number(match[1]) / (match[2] === '%' ? 100 : 1);
+  if (!(confidence >= 0 && confidence <= 1)) return undefined;
+  return { answer: trimmed.slice(0, match.index).trimEnd(), confidence };
 }
 
 export function createConfidenceGate(options: ConfidenceGateOptions): Gate {

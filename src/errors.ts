@@ -22,7 +22,7 @@ export class ConfigError extends CascadeError {
 export class MissingApiKeyError extends CascadeError {
   override name = 'MissingApiKeyError' as const;
   constructor(readonly variable: string, readonly tier: string) {
-    super(`The environment variable ${variable} is not set; tier "${tier}" reads its API key from it. Export it before running, or point apiKeyEnv at another variable.`);
+    super(`The environment variable ${variable} is not set; ${tier} reads its API key from it. Export it before running, or point apiKeyEnv at another variable.`);
   }
 }
 

@@ -12,6 +12,7 @@ export interface AskOptions {
 /** `cascade ask <cascade.yaml> "<prompt>"`: one request, the answer on stdout, then a short trace. */
 export async function askCommand(file: string, prompt: string, options: AskOptions, io: CliIo): Promise<number> {
   const cascade = await loadCascadeFile(file, { env: io.env, ...(options.replay && { replay: options.replay }) });
+  cascade.checkEnvironment(io.env);
   const messages: ChatMessage[] = options.system ? [{ role: 'system', content: options.system }] : [];
   messages.push({ role: 'user', content: prompt });
   const result = await cascade.run({ messages });

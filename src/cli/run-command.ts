@@ -20,6 +20,7 @@ export interface RunOptions {
  */
 export async function runCommand(file: string, options: RunOptions, io: CliIo): Promise<number> {
   const cascade = await loadCascadeFile(file, { env: io.env, ...(options.replay && { replay: options.replay }) });
+  cascade.checkEnvironment(io.env);
   const tierNames = cascade.tiers.map((tier) => tier.name);
   const summary = new RunSummary(tierNames, tierNames[tierNames.length - 1]!);
   const toStdout = options.output === '-';

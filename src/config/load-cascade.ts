@@ -8,10 +8,11 @@ import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../errors.js';
 import { findPricing } from '../pricing/price-table.js';
 import { createProvider, loadFixtureIndex } from '../providers/create-provider.js';
+import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate } from './build-gate.js';
 import { formatIssues } from './format-issues.js';
 import { refuseSecrets } from './refuse-secrets.js';
-import { cascadeConfigSchema, type CascadeConfigInput } from './schema.js';
+import { cascadeConfigSchema, type CascadeConfigInput, type ModelEndpointConfig } from './schema.js';
 
 export interface LoadCascadeOptions {
   /** Answer every tier and judge from this fixture file instead of their providers (no network). */
@@ -52,6 +53,11 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
   const breakerOptions = { ...defaultCircuitBreakerOptions, ...definition.circuitBreaker };
 
   const tiers: Tier[] = [];
+  const requiredEnv: { variable: string; where: string }[] = [];
+  const requireKeyOf = (endpoint: ModelEndpointConfig, label: string) => {
+    const variable = replay ? undefined : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
+    if (variable) requiredEnv.push({ variable, where: label });
+  };
   for (const [index, tierConfig] of definition.tiers.entries()) {
     const tierWhere = `${where}: tiers[${index}]`;
     const pricing = findPricing(tierConfig.provider, tierConfig.model, tierConfig.pricing);
@@ -62,8 +68,10 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
         `tiers[${index}].pricing`,
       );
     }
+    requireKeyOf(tierConfig, `tier "${tierConfig.name}"`);
     const gates = [];
     for (const [gateIndex, gateConfig] of tierConfig.gates.entries()) {
+      if (gateConfig.type === 'judge') requireKeyOf(gateConfig, `the judge of tier "${tierConfig.name}"`);
       gates.push(await buildGate(gateConfig, `${tierWhere}.gates[${gateIndex}]`, context));
     }
     // Stable sort: equal ranks keep the order of the file.
@@ -89,5 +97,6 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
     tiers,
     onExhausted: definition.onExhausted,
     ...(definition.budget && { budget: definition.budget }),
+    requiredEnv,
   });
 }

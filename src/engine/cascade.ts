@@ -1,4 +1,4 @@
-import { AbortedError, ProviderError } from '../errors.js';
+import { AbortedError, MissingApiKeyError, ProviderError } from '../errors.js';
 import type { Completion } from '../spec/completion.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { CascadeResult, StopReason, TraceEntry } from '../spec/result.js';
@@ -17,6 +17,8 @@ export interface CascadeSettings {
   budget?: { perItemUsd: number };
   /** Max answer tokens imposed on tiers that set none, when a budget needs a bound. @default 1024 */
   budgetMaxTokens?: number;
+  /** Environment variables the tiers and judges read their API keys from, with where each is named. */
+  requiredEnv?: { variable: string; where: string }[];
 }
 
 export interface RunOptions {
@@ -37,6 +39,16 @@ export class Cascade {
     this.settings = settings;
     this.name = settings.name;
     this.tiers = settings.tiers;
+  }
+
+  /**
+   * Fail before the first call, naming the variable, when an API key the cascade needs is not set.
+   * Keys are still read only when a call is made; this looks at their presence, never their value.
+   */
+  checkEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+    for (const { variable, where } of this.settings.requiredEnv ?? []) {
+      if (!env[variable]) throw new MissingApiKeyError(variable, where);
+    }
   }
 
   async run(request: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {

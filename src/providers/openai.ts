@@ -8,7 +8,7 @@ import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
 import { confidenceFromLogprobs, type EndpointOptions } from './endpoint-options.js';
 import { mapSdkError } from './map-sdk-error.js';
-import { readApiKey } from './read-api-key.js';
+import { apiKeyVariable, readApiKey } from './read-api-key.js';
 
 /**
  * OpenAI chat completions, or any endpoint that speaks the protocol (`baseURL`).
@@ -22,7 +22,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
 
   function getClient(): OpenAI {
     if (client) return client;
-    const variable = options.apiKeyEnv ?? (options.baseURL ? undefined : 'OPENAI_API_KEY');
+    const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
     apiKey = variable ? readApiKey(variable, options.label, options.env) : 'no-key';
     client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0 });
     return client;

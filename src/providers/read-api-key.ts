@@ -6,3 +6,13 @@ export function readApiKey(variable: string, tier: string, env: NodeJS.ProcessEn
   if (key === undefined || key === '') throw new MissingApiKeyError(variable, tier);
   return key;
 }
+
+/**
+ * The variable a provider reads its key from: `apiKeyEnv`, else the vendor's usual name. An
+ * OpenAI-compatible `baseURL` needs a key only when `apiKeyEnv` names one (local servers take none).
+ */
+export function apiKeyVariable(provider: string, apiKeyEnv?: string, baseURL?: string): string | undefined {
+  if (provider === 'openai') return apiKeyEnv ?? (baseURL ? undefined : 'OPENAI_API_KEY');
+  if (provider === 'anthropic') return apiKeyEnv ?? 'ANTHROPIC_API_KEY';
+  return undefined;
+}

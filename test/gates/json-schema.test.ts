@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createJsonSchemaGate } from '../../gates/json-schema.js';
+import type { GateInput } from '../../src/spec/gate.js';
+
+const schema = { type: 'object', properties: { label: { enum: ['spam', 'ham'] } }, required: ['label'], additionalProperties: false };
+const input = (text: string): GateInput => ({
+  request: { messages: [{ role: 'user', content: 'classify' }] },
+  completion: { text, model: 'm', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0 },
+  text,
+  tierName: 'local',
+});
+
+describe('json-schema gate', () => {
+  it('passes valid JSON and returns the parsed value', async () => {
+    const verdict = await createJsonSchemaGate({ schema }).check(input('{"label":"spam"}'));
+    expect(verdict).toMatchObject({ pass: true, value: { label: 'spam' } });
+  });
+
+  it('finds JSON inside a code fence and inside prose', async () => {
+    const gate = createJsonSchemaGate({ schema });
+    expect((await gate.check(input('Sure:\n```json\n{"label": "ham"}\n```\nDone.'))).value).toEqual({ label: 'ham' });
+    expect((await gate.check(input('The answer is {"label": "ham"} as requested.'))).value).toEqual({ label: 'ham' });
+  });
+
+  it('fails JSON that breaks the schema, naming where', async () => {
+    const verdict = await createJsonSchemaGate({ schema }).check(input('{"label":"eggs"}'));
+    expect(verdict.pass).toBe(false);
+    expect(verdict.reason).toContain('/label');
+  });
+
+  it('fails an answer with no JSON at all', async () => {
+    const verdict = await createJsonSchemaGate({ schema }).check(input('I think it is spam.'));
+    expect(verdict).toMatchObject({ pass: false, reason: 'the answer holds no JSON' });
+  });
+
+  it('takes a zod schema and puts the JSON schema on the request for structured output', async () => {
+    const gate = createJsonSchemaGate({ schema: z.object({ label: z.enum(['spam', 'ham']) }) });
+    expect((await gate.check(input('{"label":"ham"}'))).pass).toBe(true);
+    expect((await gate.check(input('{"label":"ham","extra":1}'))).pass).toBe(false);
+    const prepared = gate.prepareRequest!({ messages: [] });
+    expect(prepared.outputSchema).toMatchObject({ type: 'object', required: ['label'] });
+  });
+
+  it('is broken, not failing, when the schema itself does not compile', () => {
+    expect(() => createJsonSchemaGate({ schema: { type: 'no-such-type' } })).toThrow(/does not compile/);
+  });
+});
