@@ -33,6 +33,9 @@ function describe(value: unknown): string {
 export function formatIssues(where: string, issues: readonly z.core.$ZodIssue[], input: unknown): string {
   return issues
     .map((issue) => {
+      if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+        return `${where}: ${formatPath(issue.path)}: required, expected ${issue.expected}`;
+      }
       // A wrong apiKeyEnv is often the key itself pasted in: never echo it.
       const hidden = issue.path[issue.path.length - 1] === 'apiKeyEnv';
       const found = issue.code === 'unrecognized_keys' ? '' : hidden ? ' (value not shown)' : `, got ${describe(valueAt(input, issue.path))}`;

@@ -1,0 +1,13 @@
+import type { CliIo } from '../../src/cli/io.js';
+
+export function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: (text) => void (out += text),
+    stderr: (text) => void (err += text),
+    env,
+    out: () => out,
+    err: () => err,
+  };
+}
