@@ -63,7 +63,7 @@ export class Cascade {
     for (const tier of this.tiers) {
       if (signal?.aborted) throw new AbortedError();
       const prepared = prepareRequest(request, tier, fallbackMaxTokens);
-      if (budget !== undefined && spent + worstCaseCostUsd(prepared, tier) > budget) {
+      if (budget !== undefined && worstCaseCostUsd(prepared, tier, budget - spent) > budget - spent) {
         trace.push(skippedEntry(tier, 'budget'));
         stop = 'budget';
         break;

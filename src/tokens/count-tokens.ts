@@ -18,9 +18,14 @@ const perMessageOverhead = 4;
  * so budget checks that need an upper bound apply `inputTokenSafetyFactor` on top.
  */
 export function countMessageTokens(messages: readonly ChatMessage[]): number {
-  let total = 3;
-  for (const message of messages) total += perMessageOverhead + countTokens(message.content);
+  let total = messageOverheadTokens(messages.length);
+  for (const message of messages) total += countTokens(message.content);
   return total;
+}
+
+/** Tokens a chat format adds around `count` messages. */
+export function messageOverheadTokens(count: number): number {
+  return 3 + perMessageOverhead * count;
 }
 
 /** Margin for tokenizers that split text finer than o200k (Llama's and Claude's run up to ~20% more). */

@@ -40,7 +40,7 @@ describe('anthropic provider over the messages wire protocol', () => {
     const statuses = [429, 529, 500];
     server = await startLoopbackServer((_request, index) => ({
       status: statuses[index]!,
-      headers: index === 0 ? { 'retry-after': '1' } : {},
+      headers: index === 0 ? { 'retry-after': '1' } : ({} as Record<string, string>),
       json: anthropicError('try later', index === 0 ? 'rate_limit_error' : 'overloaded_error'),
     }));
     const errors = [];

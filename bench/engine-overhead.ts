@@ -1,0 +1,78 @@
+// The engine's own cost per item: three tiers, two gates each, a provider that answers at once.
+// No network and no I/O, so what is measured is prepare, budget check, retry wrapper, gates and
+// trace building. Run: npm run bench:engine
+import { createJsonSchemaGate } from '../gates/json-schema.js';
+import { createRegexGate } from '../gates/regex.js';
+import { Cascade } from '../src/engine/cascade.js';
+import { CircuitBreaker, defaultCircuitBreakerOptions } from '../src/engine/circuit-breaker.js';
+import { defaultRetryOptions } from '../src/engine/retry-policy.js';
+import type { Tier } from '../src/engine/tier.js';
+import type { Completion } from '../src/spec/completion.js';
+import type { Provider } from '../src/spec/provider.js';
+import type { CascadeRequest } from '../src/spec/request.js';
+
+/** Answers from a table at once: item i is answered well by tier (i mod 3) and above. */
+function instantProvider(model: string, tierIndex: number): Provider {
+  const good = '{"label":"ham","score":0.9}';
+  const bad = 'Probably ham, I think.';
+  return {
+    specificationVersion: 'v1',
+    name: 'instant',
+    model,
+    async complete(request: CascadeRequest): Promise<Completion> {
+      const item = Number(request.id);
+      const text = item % 3 <= tierIndex ? good : bad;
+      return { text, model, usage: { inputTokens: 40, outputTokens: 12 }, costUsd: 0.00001 * (tierIndex + 1), latencyMs: 0 };
+    },
+  };
+}
+
+function makeCascade(withBudget: boolean, perItemUsd = 1): Cascade {
+  const schema = { type: 'object', properties: { label: { enum: ['spam', 'ham'] }, score: { type: 'number' } }, required: ['label'] };
+  const tiers: Tier[] = ['small', 'medium', 'large'].map((name, index) => ({
+    name,
+    provider: instantProvider(name, index),
+    gates: [createRegexGate({ pattern: '^\\{' }), createJsonSchemaGate({ schema })],
+    params: { maxTokens: 64 },
+    pricing: { inputPerMTok: 0.1 * (index + 1), outputPerMTok: 0.4 * (index + 1) },
+    retry: defaultRetryOptions,
+    breaker: new CircuitBreaker(defaultCircuitBreakerOptions),
+  }));
+  return new Cascade({ name: 'bench', tiers, onExhausted: 'accept-last', ...(withBudget && { budget: { perItemUsd } }) });
+}
+
+async function measure(label: string, cascade: Cascade, items: number): Promise<void> {
+  const requests: CascadeRequest[] = Array.from({ length: items }, (_, index) => ({
+    id: String(index),
+    messages: [
+      { role: 'system', content: 'Classify the message as spam or ham. Reply with JSON.' },
+      { role: 'user', content: `Message ${index}: Congratulations, you have won a prize! Click here to claim it.` },
+    ],
+  }));
+  for (let index = 0; index < 2000; index++) await cascade.run(requests[index % requests.length]!);
+  const durations = new Float64Array(items);
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  for (let index = 0; index < items; index++) {
+    const started = performance.now();
+    await cascade.run(requests[index]!);
+    durations[index] = (performance.now() - started) * 1000;
+  }
+  const wallMs = performance.now() - wallStart;
+  const cpu = process.cpuUsage(cpuStart);
+  durations.sort();
+  const mean = durations.reduce((sum, value) => sum + value, 0) / items;
+  const p50 = durations[Math.floor(items * 0.5)]!;
+  const p99 = durations[Math.floor(items * 0.99)]!;
+  console.log(
+    `${label.padEnd(34)} items ${items}  mean ${mean.toFixed(1)} µs  p50 ${p50.toFixed(1)} µs  p99 ${p99.toFixed(1)} µs  ` +
+      `cpu/item ${((cpu.user + cpu.system) / items).toFixed(1)} µs  wall ${wallMs.toFixed(0)} ms`,
+  );
+}
+
+const items = Number(process.argv[2] ?? 30_000);
+console.log(`engine overhead: 3 tiers x 2 gates (regex, json-schema), zero-latency provider, mean 2 attempts per item; node ${process.version}`);
+await measure('no budget', makeCascade(false), items);
+await measure('with a budget, byte ceiling fits', makeCascade(true, 1), items);
+await measure('with a tight budget, tokenizer runs', makeCascade(true, 0.00005), items);
+console.log('target: mean under 50 µs per item');
