@@ -96,6 +96,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
     name: definition.name,
     tiers,
     onExhausted: definition.onExhausted,
+    ...(definition.system !== undefined && { system: definition.system }),
     ...(definition.budget && { budget: definition.budget }),
     requiredEnv,
   });

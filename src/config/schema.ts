@@ -95,6 +95,8 @@ export const cascadeConfigSchema = z
   .strictObject({
     name: z.string().min(1),
     description: z.string().optional(),
+    /** A system message for requests that bring none: the job's instructions live with the cascade. */
+    system: z.string().min(1).optional(),
     tiers: z.array(tierConfigSchema).min(1),
     onExhausted: z.enum(['accept-last', 'best-score', 'fail']).default('accept-last'),
     budget: z.strictObject({ perItemUsd: z.number().positive() }).optional(),

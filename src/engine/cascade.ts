@@ -13,6 +13,8 @@ export interface CascadeSettings {
   name: string;
   tiers: Tier[];
   onExhausted: OnExhausted;
+  /** Sent as the system message of requests that have none. */
+  system?: string;
   /** Per-item spending limit; the engine never starts a call whose worst case would pass it. */
   budget?: { perItemUsd: number };
   /** Max answer tokens imposed on tiers that set none, when a budget needs a bound. @default 1024 */
@@ -51,8 +53,9 @@ export class Cascade {
     }
   }
 
-  async run(request: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {
+  async run(input: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {
     const { signal } = options;
+    const request = this.withSystem(input);
     const budget = this.settings.budget?.perItemUsd;
     const fallbackMaxTokens = budget === undefined ? undefined : (this.settings.budgetMaxTokens ?? 1024);
     const trace: TraceEntry[] = [];
@@ -92,6 +95,12 @@ export class Cascade {
       ...result(chosen, 'exhausted', trace),
       message: chosen ? `no tier passed its gates; returning ${this.settings.onExhausted === 'best-score' ? 'the best-scored' : 'the last'} answer (from ${chosen.tier})` : 'no tier passed its gates (onExhausted: fail)',
     };
+  }
+
+  private withSystem(request: CascadeRequest): CascadeRequest {
+    const system = this.settings.system;
+    if (system === undefined || request.messages.some((message) => message.role === 'system')) return request;
+    return { ...request, messages: [{ role: 'system', content: system }, ...request.messages] };
   }
 
   private async attempt(tier: Tier, request: CascadeRequest, signal: AbortSignal | undefined): Promise<{ trace: TraceEntry; answer?: Answer }> {

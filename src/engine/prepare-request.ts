@@ -6,7 +6,7 @@ import type { Tier } from './tier.js';
  * a budget needs one, then each gate's adjustments (a confidence instruction, a schema, logprobs).
  */
 export function prepareRequest(request: CascadeRequest, tier: Tier, fallbackMaxTokens: number | undefined): CascadeRequest {
-  let prepared: CascadeRequest = { ...request, params: { ...tier.params, ...request.params } };
+  let prepared: CascadeRequest = { ...request, params: { ...tier.params, ...request.params }, sourceMessages: request.messages };
   if (fallbackMaxTokens !== undefined && prepared.params!.maxTokens === undefined) {
     // The worst-case estimate needs a bound the provider enforces.
     prepared.params!.maxTokens = fallbackMaxTokens;

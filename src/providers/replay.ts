@@ -24,9 +24,12 @@ export class FixtureIndex {
     return new FixtureIndex(file, await readFixtures(file));
   }
 
-  /** The item with the request's id, else the item whose messages equal the request's. */
+  /** The item with the request's id, else the item whose messages equal the request's (before or after gates adjusted them). */
   find(request: CascadeRequest): FixtureItem | undefined {
-    return (request.id !== undefined ? this.byId.get(request.id) : undefined) ?? this.byRequest.get(requestKey(request.messages));
+    const byId = request.id !== undefined ? this.byId.get(request.id) : undefined;
+    if (byId) return byId;
+    const bySource = request.sourceMessages ? this.byRequest.get(requestKey(request.sourceMessages)) : undefined;
+    return bySource ?? this.byRequest.get(requestKey(request.messages));
   }
 }
 

@@ -23,4 +23,9 @@ export interface CascadeRequest {
   /** JSON schema the answer must satisfy; providers that support structured output receive it. */
   outputSchema?: Record<string, unknown>;
   params?: RequestParams;
+  /**
+   * The messages before gates adjusted them (a confidence instruction, say). Set by the engine;
+   * the replay provider finds recordings by them, since a recording is keyed by the item's input.
+   */
+  sourceMessages?: ChatMessage[];
 }

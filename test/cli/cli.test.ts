@@ -68,6 +68,15 @@ describe('cascade run', () => {
 });
 
 describe('cascade ask', () => {
+  it('finds the demo recording by request, with the system message the cascade file adds', async () => {
+    const io = captureIo();
+    const prompt = 'Ticket T-1009: Since the update yesterday, the search returns results from other workspaces. This is a data leak!';
+    expect(await runCli(['ask', 'cascades/demo.yaml', prompt, '--replay', 'fixtures/demo/recorded.jsonl', '--json'], io)).toBe(0);
+    const result = JSON.parse(io.out());
+    expect(result).toMatchObject({ tier: 'strong', stop: 'accepted', value: { category: 'bug', priority: 'urgent' } });
+    expect(result.trace.map((entry: { tier: string }) => entry.tier)).toEqual(['local', 'cheap', 'strong']);
+  });
+
   it('prints the answer and a short trace', async () => {
     const folder = tempDir();
     const fixtures = join(folder, 'fixture.jsonl');
