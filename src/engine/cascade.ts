@@ -1,5 +1,6 @@
 import { AbortedError, MissingApiKeyError, ProviderError } from '../errors.js';
 import type { Completion } from '../spec/completion.js';
+import type { EarlierAnswer } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { CascadeResult, StopReason, TraceEntry } from '../spec/result.js';
 import { chooseAnswer, type Answer } from './choose-answer.js';
@@ -75,7 +76,7 @@ export class Cascade {
         trace.push(skippedEntry(tier, 'circuit-open'));
         continue;
       }
-      const entry = await this.attempt(tier, prepared, signal);
+      const entry = await this.attempt(tier, prepared, answers, signal);
       trace.push(entry.trace);
       spent += entry.trace.costUsd;
       if (!entry.answer) continue;
@@ -103,7 +104,7 @@ export class Cascade {
     return { ...request, messages: [{ role: 'system', content: system }, ...request.messages] };
   }
 
-  private async attempt(tier: Tier, request: CascadeRequest, signal: AbortSignal | undefined): Promise<{ trace: TraceEntry; answer?: Answer }> {
+  private async attempt(tier: Tier, request: CascadeRequest, earlier: readonly EarlierAnswer[], signal: AbortSignal | undefined): Promise<{ trace: TraceEntry; answer?: Answer }> {
     const started = performance.now();
     let finalCallMs = 0;
     let completion: Completion;
@@ -123,8 +124,9 @@ export class Cascade {
       retries = outcome.retries;
     } catch (error) {
       if (error instanceof AbortedError) throw error;
-      tier.breaker.recordFailure();
       const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
+      // Only outage-like failures open the circuit; a 400 or a replay miss says nothing about the next item.
+      if (cause instanceof ProviderError && cause.isRetryable) tier.breaker.recordFailure();
       const entry = emptyEntry(tier, performance.now() - started);
       entry.retries = error instanceof RetriesExhaustedError ? error.retries : 0;
       entry.error = describeError(cause);
@@ -132,7 +134,7 @@ export class Cascade {
     }
     tier.breaker.recordSuccess();
     const gatesStarted = performance.now();
-    const gates = await runGates(tier.gates, request, completion, tier.name, signal);
+    const gates = await runGates(tier.gates, request, completion, tier.name, earlier, signal);
     const gatesMs = performance.now() - gatesStarted;
     // Recorded latency for replayed calls, wall time for live ones; retries' waiting counts too.
     const waitedMs = gatesStarted - started - finalCallMs;

@@ -1,6 +1,6 @@
 import { AbortedError } from '../errors.js';
 import type { Completion } from '../spec/completion.js';
-import type { Gate } from '../spec/gate.js';
+import type { EarlierAnswer, Gate } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { GateRecord } from '../spec/result.js';
 
@@ -24,13 +24,14 @@ export async function runGates(
   request: CascadeRequest,
   completion: Completion,
   tierName: string,
+  earlier: readonly EarlierAnswer[],
   signal: AbortSignal | undefined,
 ): Promise<GatesOutcome> {
   const outcome: GatesOutcome = { passed: true, records: [], text: completion.text, costUsd: 0, inputTokens: 0, outputTokens: 0 };
   for (const gate of gates) {
     let record: GateRecord;
     try {
-      const verdict = await gate.check({ request, completion, text: outcome.text, tierName }, signal ? { signal } : {});
+      const verdict = await gate.check({ request, completion, text: outcome.text, tierName, earlier }, signal ? { signal } : {});
       record = { name: gate.name, pass: verdict.pass, reason: verdict.reason, costUsd: verdict.costUsd ?? 0 };
       if (verdict.score !== undefined) record.score = verdict.score;
       if (verdict.text !== undefined) outcome.text = verdict.text;

@@ -2,11 +2,11 @@ import { ReplayMissError } from '../errors.js';
 import { readFixtures } from '../fixtures/read-fixtures.js';
 import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';
 import { requestKey } from '../fixtures/request-key.js';
-import { costUsd, findPricing, type Pricing } from '../pricing/price-table.js';
+import { recordedCostUsd, recordedUsage } from '../fixtures/recorded-cost.js';
+import { findPricing, type Pricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
-import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
 
 /** Items of a fixture file, found by id or by their messages. Shared by every replay tier of a run. */
 export class FixtureIndex {
@@ -65,23 +65,20 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
     return { item, response };
   }
 
-  function recordedCost(request: CascadeRequest, response: RecordedResponse): number {
-    if (response.costUsd !== undefined) return response.costUsd;
-    const usage = response.usage ?? { inputTokens: countMessageTokens(request.messages), outputTokens: countTokens(response.text) };
-    return costUsd(pricing, usage.inputTokens, usage.outputTokens);
-  }
+  // Priced on the item's recorded input, so a cost does not change with what gates added to the request.
+  const recordedCost = (item: FixtureItem, response: RecordedResponse) => recordedCostUsd(item.input.messages, response, pricing);
 
   return {
     specificationVersion: 'v1',
     name: 'replay',
     model: options.model,
     async complete(request: CascadeRequest): Promise<Completion> {
-      const { response } = lookup(await index, request);
+      const { item, response } = lookup(await index, request);
       const completion: Completion = {
         text: response.text,
         model: options.model,
-        usage: response.usage ?? { inputTokens: countMessageTokens(request.messages), outputTokens: countTokens(response.text) },
-        costUsd: recordedCost(request, response),
+        usage: recordedUsage(item.input.messages, response),
+        costUsd: recordedCost(item, response),
         latencyMs: response.latencyMs ?? 0,
       };
       if (response.confidence !== undefined) {
@@ -93,7 +90,8 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
     knownCostUsd(request: CascadeRequest): number | undefined {
       if (!loaded) return undefined;
       try {
-        return recordedCost(request, lookup(loaded, request).response);
+        const { item, response } = lookup(loaded, request);
+        return recordedCost(item, response);
       } catch {
         return undefined;
       }

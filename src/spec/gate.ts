@@ -8,6 +8,15 @@ export interface GateInput {
   /** The answer text after earlier gates' rewrites (a confidence gate strips its trailer, for example). */
   text: string;
   tierName: string;
+  /** Answers of the tiers tried before this one in the same run, oldest first. */
+  earlier: readonly EarlierAnswer[];
+}
+
+/** An answer an earlier tier gave (whether or not its gates passed). */
+export interface EarlierAnswer {
+  tier: string;
+  model: string;
+  text: string;
 }
 
 /** A gate's judgement. A failing check is a verdict, not an exception; only a broken gate throws. */

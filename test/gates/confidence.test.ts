@@ -9,6 +9,7 @@ function input(text: string, extra: Partial<Completion> = {}): GateInput {
     completion: { text, model: 'm', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0, ...extra },
     text,
     tierName: 'local',
+  earlier: [],
   };
 }
 

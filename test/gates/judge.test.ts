@@ -13,6 +13,7 @@ const input = (text: string): GateInput => ({
   completion: { text, model: 'llama', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0 },
   text,
   tierName: 'local',
+  earlier: [],
 });
 
 async function judgeAnswering(...replies: string[]) {

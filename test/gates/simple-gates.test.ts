@@ -12,6 +12,7 @@ const input = (text: string): GateInput => ({
   completion: { text, model: 'm', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0 },
   text,
   tierName: 'local',
+  earlier: [],
 });
 
 describe('regex and contains gates', () => {
