@@ -3,6 +3,8 @@ import { CascadeError, ConfigError, MissingApiKeyError } from '../errors.js';
 import { askCommand } from './ask-command.js';
 import { processIo, type CliIo } from './io.js';
 import { runCommand } from './run-command.js';
+import { evalCommand } from './eval-command.js';
+import { tuneCommand } from './tune-command.js';
 
 /** Exit codes: 0 done, 1 the run failed, 2 bad usage, cascade file or input. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -37,6 +39,38 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
     .action(async (file: string, options) => {
       exitCode = await runCommand(file, options, io);
+    });
+
+  program
+    .command('eval')
+    .description('measure a cascade on a labelled fixture, every tier answered from its recordings')
+    .argument('<cascade>', 'cascade file (YAML)')
+    .requiredOption('--fixtures <file>', 'fixture file (JSON Lines, see shared/FIXTURES.md)')
+    .option('--json', 'print one JSON object')
+    .option('--compare <mode>', 'how text is compared with expected when there is no score: auto, exact, letter, number, text, json')
+    .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')
+    .action(async (file: string, options) => {
+      exitCode = await evalCommand(file, options, io);
+    });
+
+  program
+    .command('tune')
+    .description('choose models, order, gates and thresholds on a labelled fixture, and write the cascade')
+    .requiredOption('--fixtures <file>', 'training fixture (JSON Lines)')
+    .requiredOption('--out <cascade.yaml>', 'where to write the tuned cascade')
+    .option('--report <report.html>', 'also write a self-contained HTML report')
+    .option('--json', 'print the result as JSON')
+    .option('--target-accuracy <x>', 'lowest cost whose accuracy reaches x (0-1)')
+    .option('--max-cost-per-item <usd>', 'highest accuracy at this cost per item or less')
+    .option('--tradeoff <weight>', 'maximise accuracy - weight x cost / best model cost')
+    .option('--guarantee', 'hold accuracy to a one-sided (1 - delta) bound')
+    .option('--delta <d>', 'with --guarantee: the allowed probability of missing the target', '0.05')
+    .option('--margin <z>', 'standard errors of safety margin on accuracy (default 1)')
+    .option('--max-tiers <n>', 'at most this many tiers', '4')
+    .option('--compare <mode>', 'how text is compared with expected when there is no score')
+    .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')
+    .action(async (options) => {
+      exitCode = await tuneCommand(options, io);
     });
 
   try {

@@ -5,6 +5,8 @@ import { createContainsGate } from '../../gates/contains.js';
 import { loadCustomGate } from '../../gates/custom.js';
 import { createJsonSchemaGate } from '../../gates/json-schema.js';
 import { createJudgeGate } from '../../gates/judge.js';
+import { createAgreementGate } from '../../gates/agreement.js';
+import { createLearnedGate, readLearnedGateFile } from '../../gates/learned.js';
 import { createRegexGate } from '../../gates/regex.js';
 import { ConfigError } from '../errors.js';
 import { findPricing } from '../pricing/price-table.js';
@@ -31,6 +33,16 @@ export async function buildGate(config: GateConfig, where: string, context: Omit
       const provider = createProvider(config, { ...context, label: `${where} (judge)`, where });
       const pricing = findPricing(config.provider, config.model, config.pricing);
       return createJudgeGate({ provider, rubric: config.rubric, min: config.min, ...(pricing && { pricing }) });
+    }
+    case 'agreement':
+      return createAgreementGate({ compare: config.compare });
+    case 'learned': {
+      const file = resolve(context.baseDir, config.classifiers);
+      try {
+        return createLearnedGate({ classifiers: readLearnedGateFile(file), min: config.min });
+      } catch (error) {
+        throw new ConfigError(`${where}.classifiers: cannot read ${config.classifiers} (resolved to ${file}): ${(error as Error).message}. It is written by \`cascade tune\` next to the tuned cascade.`, undefined, 'classifiers');
+      }
     }
     case 'custom': {
       const modulePath = resolve(context.baseDir, config.module);

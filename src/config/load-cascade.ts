@@ -6,7 +6,7 @@ import { Cascade } from '../engine/cascade.js';
 import { defaultRetryOptions } from '../engine/retry-policy.js';
 import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../errors.js';
-import { findPricing } from '../pricing/price-table.js';
+import { findPricing, type Pricing } from '../pricing/price-table.js';
 import { createProvider, loadFixtureIndex } from '../providers/create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate } from './build-gate.js';
@@ -17,6 +17,8 @@ import { cascadeConfigSchema, type CascadeConfigInput, type ModelEndpointConfig 
 export interface LoadCascadeOptions {
   /** Answer every tier and judge from this fixture file instead of their providers (no network). */
   replay?: string;
+  /** Prices by model for replayed recordings without `costUsd`, under each tier's own `pricing`. */
+  replayPricing?: Record<string, Pricing>;
   /** Environment for API keys and OLLAMA_HOST. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Where relative paths (schemas, fixtures, modules) start. @default the file's folder, or the working directory */
@@ -58,7 +60,9 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
     const variable = replay ? undefined : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
     if (variable) requiredEnv.push({ variable, where: label });
   };
-  for (const [index, tierConfig] of definition.tiers.entries()) {
+  for (const [index, configured] of definition.tiers.entries()) {
+    const replayPrice = replay && !configured.pricing ? options.replayPricing?.[configured.model] : undefined;
+    const tierConfig = replayPrice ? { ...configured, pricing: replayPrice } : configured;
     const tierWhere = `${where}: tiers[${index}]`;
     const pricing = findPricing(tierConfig.provider, tierConfig.model, tierConfig.pricing);
     if (definition.budget && !pricing && !replay && tierConfig.provider !== 'replay') {
@@ -89,6 +93,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
         ...(tierConfig.timeoutMs !== undefined && { timeoutMs: tierConfig.timeoutMs }),
       },
       breaker: new CircuitBreaker(breakerOptions),
+      witness: tierConfig.witness,
     });
   }
   if (replay) await replay;

@@ -76,6 +76,20 @@ const customGate = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
+const answerComparison = z.enum(['auto', 'letter', 'number', 'text', 'json']);
+
+const agreementGate = z.strictObject({
+  type: z.literal('agreement'),
+  compare: answerComparison.default('auto'),
+});
+
+const learnedGate = z.strictObject({
+  type: z.literal('learned'),
+  /** The classifier file `cascade tune` wrote, relative to the cascade file. */
+  classifiers: z.string().min(1),
+  min: z.number().min(0).max(1),
+});
+
 export const gateConfigSchema = z.discriminatedUnion('type', [
   jsonSchemaGate,
   confidenceGate,
@@ -83,12 +97,16 @@ export const gateConfigSchema = z.discriminatedUnion('type', [
   regexGate,
   containsGate,
   customGate,
+  agreementGate,
+  learnedGate,
 ]);
 
 export const tierConfigSchema = z.strictObject({
   name: z.string().min(1),
   ...modelEndpoint,
   gates: z.array(gateConfigSchema).default([]),
+  /** A tier whose answer is never accepted on its own: it is asked so that the next tier's agreement gate has a second opinion. */
+  witness: z.boolean().default(false),
 });
 
 export const cascadeConfigSchema = z

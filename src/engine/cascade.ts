@@ -134,7 +134,9 @@ export class Cascade {
     }
     tier.breaker.recordSuccess();
     const gatesStarted = performance.now();
-    const gates = await runGates(tier.gates, request, completion, tier.name, earlier, signal);
+    const gates = tier.witness
+      ? { passed: false, records: [{ name: 'witness', pass: false, reason: 'a witness tier never answers on its own', costUsd: 0 }], text: completion.text, costUsd: 0, inputTokens: 0, outputTokens: 0 }
+      : await runGates(tier.gates, request, completion, tier.name, earlier, signal);
     const gatesMs = performance.now() - gatesStarted;
     // Recorded latency for replayed calls, wall time for live ones; retries' waiting counts too.
     const waitedMs = gatesStarted - started - finalCallMs;
@@ -159,7 +161,7 @@ export class Cascade {
       model: completion.model,
       text: gates.text,
       accepted: gates.passed,
-      passedShare: tier.gates.length === 0 ? 1 : gates.records.filter((record) => record.pass).length / tier.gates.length,
+      passedShare: tier.witness ? 0 : tier.gates.length === 0 ? 1 : gates.records.filter((record) => record.pass).length / tier.gates.length,
       meanScore: scores.length === 0 ? 0 : scores.reduce((sum, score) => sum + score, 0) / scores.length,
     };
     if (gates.value !== undefined) answer.value = gates.value;

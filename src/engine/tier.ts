@@ -16,6 +16,8 @@ export interface Tier {
   pricing: Pricing | undefined;
   retry: RetryOptions;
   breaker: CircuitBreaker;
+  /** Never accept this tier's answer on its own; it is a second opinion for the next tier's agreement gate. */
+  witness?: boolean;
 }
 
 export type OnExhausted = 'accept-last' | 'best-score' | 'fail';

@@ -1,0 +1,65 @@
+/**
+ * How two answers are compared: `letter` (the choice letter, A-J), `number` (the final number),
+ * `text` (trimmed, case- and space-folded), `json` (parsed and canonicalised), or `auto`.
+ */
+export type AnswerComparison = 'auto' | 'letter' | 'number' | 'text' | 'json';
+
+const choiceLetter = /^\s*(?:\(?([A-J])\)?[.):]?)\s*$|(?:answer|choice)\s*(?:is|:)?\s*\(?([A-J])\b/i;
+
+/** The final number of a worked answer: after `####` when present, else the last number. */
+export function finalNumber(text: string): number | undefined {
+  const marked = /####\s*\$?\s*(-?[\d,]*\.?\d+)/.exec(text);
+  const raw = marked?.[1] ?? text.match(/-?\d[\d,]*\.?\d*|-?\.\d+/g)?.at(-1);
+  if (raw === undefined) return undefined;
+  const value = Number(raw.replace(/,/g, '').replace(/\.$/, ''));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export function choiceOf(text: string): string | undefined {
+  const match = choiceLetter.exec(text);
+  const letter = match?.[1] ?? match?.[2];
+  return letter?.toUpperCase();
+}
+
+/** A canonical form of an answer under a comparison, or undefined when it has none (no number found, say). */
+export function normalizeAnswer(text: string, comparison: AnswerComparison): string | undefined {
+  switch (comparison) {
+    case 'letter':
+      return choiceOf(text);
+    case 'number': {
+      const value = finalNumber(text);
+      return value === undefined ? undefined : String(value);
+    }
+    case 'json':
+      try {
+        return canonicalJson(JSON.parse(text.trim()));
+      } catch {
+        return undefined;
+      }
+    case 'text':
+      return text.trim().toLowerCase().replace(/\s+/g, ' ');
+    case 'auto':
+      return choiceOf(text) !== undefined && text.trim().length <= 12
+        ? choiceOf(text)
+        : /####/.test(text)
+          ? normalizeAnswer(text, 'number')
+          : normalizeAnswer(text, 'text');
+  }
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Whether two answers say the same under the comparison; answers without a canonical form never agree. */
+export function answersAgree(a: string, b: string, comparison: AnswerComparison): boolean {
+  const left = normalizeAnswer(a, comparison);
+  return left !== undefined && left === normalizeAnswer(b, comparison);
+}

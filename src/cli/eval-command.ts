@@ -1,0 +1,40 @@
+import { loadCascadeFile } from '../config/load-cascade.js';
+import { loadDataset } from '../evaluation/dataset.js';
+import { evaluateCascade, type EvalReport } from '../evaluation/evaluate.js';
+import type { ScoreComparison } from '../evaluation/score-answer.js';
+import type { CliIo } from './io.js';
+
+export interface EvalOptions {
+  fixtures: string;
+  json?: boolean;
+  compare?: ScoreComparison;
+  scorer?: string;
+}
+
+const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
+const usd = (value: number) => `$${value.toPrecision(3)}`;
+
+/** `cascade eval`: the cascade over a fixture, every tier answered from its recordings, through the engine. */
+export async function evalCommand(file: string, options: EvalOptions, io: CliIo): Promise<number> {
+  const dataset = await loadDataset(options.fixtures, { ...(options.compare && { compare: options.compare }), ...(options.scorer && { scorer: options.scorer }) });
+  const cascade = await loadCascadeFile(file, { env: io.env, replay: options.fixtures, replayPricing: dataset.pricing });
+  const report = await evaluateCascade(cascade, dataset);
+  io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(cascade.name, options.fixtures, report));
+  return 0;
+}
+
+function formatReport(name: string, fixtures: string, report: EvalReport): string {
+  const lines = [
+    `cascade ${name} on ${fixtures} (${report.items} items)`,
+    `accuracy ${pct(report.accuracy)}, cost ${usd(report.costPerItem)} per item; best single model ${report.bestSingle.model}: ${pct(report.bestSingle.accuracy)}, ${usd(report.bestSingle.costPerItem)} (${pct(report.savingsVsBest)} saved)`,
+    '',
+    'tier                         answered  reached  gate pass rates',
+    ...report.tiers.map((tier) => `${`${tier.name} (${tier.model})`.slice(0, 28).padEnd(28)} ${pct(tier.share).padStart(8)} ${pct(tier.reached).padStart(8)}  ${Object.entries(tier.gatePassRates).map(([gate, rate]) => `${gate} ${pct(rate)}`).join(', ') || '-'}`),
+    '',
+    'single models                          accuracy  cost/item',
+    ...Object.entries(report.singleModels)
+      .sort(([, a], [, b]) => a.costPerItem - b.costPerItem)
+      .map(([model, figures]) => `${model.slice(0, 38).padEnd(38)} ${pct(figures.accuracy).padStart(8)}  ${usd(figures.costPerItem)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

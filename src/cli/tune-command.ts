@@ -1,0 +1,84 @@
+import { writeFile } from 'node:fs/promises';
+import { ConfigError } from '../errors.js';
+import { loadDataset } from '../evaluation/dataset.js';
+import type { ScoreComparison } from '../evaluation/score-answer.js';
+import type { Objective } from '../tune/objective.js';
+import { renderTuneReport } from '../tune/report-html.js';
+import { normalQuantile } from '../tune/statistics.js';
+import { tuneCascade } from '../tune/tune.js';
+import { writeTunedCascade } from '../tune/write-tuned-cascade.js';
+import type { CliIo } from './io.js';
+
+export interface TuneCommandOptions {
+  fixtures: string;
+  out: string;
+  report?: string;
+  json?: boolean;
+  targetAccuracy?: string;
+  maxCostPerItem?: string;
+  tradeoff?: string;
+  guarantee?: boolean;
+  delta?: string;
+  margin?: string;
+  maxTiers?: string;
+  compare?: ScoreComparison;
+  scorer?: string;
+}
+
+/** Parse a numeric option, naming it and the expected range when it is wrong. */
+function numberOption(name: string, raw: string | undefined, low: number, high: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < low || value > high) {
+    throw new ConfigError(`Expected \`--${name}\` to be a number from ${low} to ${high}, got \`${raw}\``);
+  }
+  return value;
+}
+
+export function objectiveFrom(options: TuneCommandOptions): Objective {
+  const delta = numberOption('delta', options.delta, 1e-6, 0.5) ?? 0.05;
+  const margin = numberOption('margin', options.margin, 0, 5);
+  // Guarantee mode: a one-sided (1 - delta) bound; otherwise the default margin of one standard error.
+  const z = options.guarantee ? normalQuantile(1 - delta) : (margin ?? 1);
+  const target = numberOption('target-accuracy', options.targetAccuracy, 0, 1);
+  const maxCost = numberOption('max-cost-per-item', options.maxCostPerItem, 0, Number.MAX_VALUE);
+  const weight = numberOption('tradeoff', options.tradeoff, 0, 1000);
+  const chosen = [target !== undefined, maxCost !== undefined, weight !== undefined].filter(Boolean).length;
+  if (chosen > 1) throw new ConfigError('Give at most one of --target-accuracy, --max-cost-per-item and --tradeoff');
+  if (target !== undefined) return { kind: 'target-accuracy', target, z };
+  if (maxCost !== undefined) return { kind: 'max-cost', maxCost, z };
+  if (weight !== undefined) return { kind: 'tradeoff', weight, z };
+  return { kind: 'match-best', z };
+}
+
+const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
+
+/** `cascade tune`: choose models, order, gates and thresholds on a labelled fixture; write the cascade. */
+export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promise<number> {
+  const objective = objectiveFrom(options);
+  const maxTiers = numberOption('max-tiers', options.maxTiers, 1, 6) ?? 4;
+  const dataset = await loadDataset(options.fixtures, { ...(options.compare && { compare: options.compare }), ...(options.scorer && { scorer: options.scorer }) });
+  const result = tuneCascade(dataset, { objective, maxTiers, baseline: true, ...(options.compare && options.compare !== 'exact' && { comparison: options.compare }) });
+  const written = await writeTunedCascade(result, dataset, options.out);
+  if (options.report) {
+    await writeFile(options.report, renderTuneReport(result, options.fixtures));
+    written.push(options.report);
+  }
+  if (options.json) {
+    const { classifiers: _classifiers, ...summary } = result;
+    io.stdout(`${JSON.stringify({ ...summary, written }, null, 2)}\n`);
+    return 0;
+  }
+  const predicted = result.predicted;
+  io.stdout(
+    [
+      `tuned on ${options.fixtures} (${result.items} items, ${dataset.models.length} models) in ${result.seconds.toFixed(1)} s`,
+      `cascade: ${result.tiers.map((tier) => `${tier.model}${tier.gate === 'witness' ? ' [witness]' : tier.gate ? ` [${tier.gate.kind} >= ${tier.gate.threshold.toFixed(3)}]` : ''}`).join(' -> ')}`,
+      `on the training file: accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}-${pct(predicted.accuracyInterval.high)}), $${predicted.costPerItem.toPrecision(3)} per item (95% CI $${predicted.costInterval.low.toPrecision(3)}-$${predicted.costInterval.high.toPrecision(3)})`,
+      `best single model: ${result.bestSingle.model} ${pct(result.bestSingle.accuracy)}, $${result.bestSingle.costPerItem.toPrecision(3)} per item; savings ${pct(result.savingsVsBest)}, escalation rate ${pct(result.escalationRate)}`,
+      `wrote ${written.join(', ')}`,
+      `check it on held-out data: cascade eval ${options.out} --fixtures <test.jsonl>`,
+    ].join('\n') + '\n',
+  );
+  return 0;
+}

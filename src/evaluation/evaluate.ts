@@ -1,0 +1,89 @@
+import type { Cascade } from '../engine/cascade.js';
+import type { Dataset } from './dataset.js';
+import { singleModelFigures } from './dataset.js';
+
+export interface TierFigures {
+  name: string;
+  model: string;
+  /** Share of items this tier answered. */
+  share: number;
+  /** Share of items that reached this tier (called or skipped). */
+  reached: number;
+  /** For each gate of the tier: the share of its checks that passed. */
+  gatePassRates: Record<string, number>;
+}
+
+export interface EvalReport {
+  items: number;
+  accuracy: number;
+  costPerItem: number;
+  tiers: TierFigures[];
+  stops: Record<string, number>;
+  singleModels: Record<string, { accuracy: number; costPerItem: number }>;
+  bestSingle: { model: string; accuracy: number; costPerItem: number };
+  /** 1 - cascade cost / best single model's cost. */
+  savingsVsBest: number;
+}
+
+/** The best single model: the most accurate, the cheaper of equals. */
+export function bestSingleModel(dataset: Dataset): { model: string; index: number; accuracy: number; costPerItem: number } {
+  let best = { model: dataset.models[0]!, index: 0, ...singleModelFigures(dataset, 0) };
+  dataset.models.forEach((model, index) => {
+    const figures = singleModelFigures(dataset, index);
+    if (figures.accuracy > best.accuracy + 1e-12 || (Math.abs(figures.accuracy - best.accuracy) <= 1e-12 && figures.costPerItem < best.costPerItem)) {
+      best = { model, index, ...figures };
+    }
+  });
+  return best;
+}
+
+/**
+ * Run every item of the dataset through the cascade (whose tiers answer from the same recordings)
+ * and score the answer with the answering model's recorded quality.
+ */
+export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promise<EvalReport> {
+  const modelIndex = new Map(dataset.models.map((model, index) => [model, index]));
+  const tierStats = cascade.tiers.map((tier) => ({ name: tier.name, model: tier.provider.model, answered: 0, reached: 0, gates: new Map<string, { checked: number; passed: number }>() }));
+  const stops: Record<string, number> = {};
+  let score = 0;
+  let cost = 0;
+  const n = dataset.ids.length;
+  for (let row = 0; row < n; row++) {
+    const result = await cascade.run({ id: dataset.ids[row]!, messages: dataset.messages[row]! });
+    cost += result.costUsd;
+    stops[result.stop] = (stops[result.stop] ?? 0) + 1;
+    const answering = result.model === undefined ? undefined : modelIndex.get(result.model);
+    if (answering !== undefined && dataset.available[answering]![row]) score += dataset.score[answering]![row]!;
+    for (const entry of result.trace) {
+      const stats = tierStats.find((tier) => tier.name === entry.tier)!;
+      stats.reached++;
+      for (const gate of entry.gates) {
+        const counts = stats.gates.get(gate.name) ?? { checked: 0, passed: 0 };
+        counts.checked++;
+        if (gate.pass) counts.passed++;
+        stats.gates.set(gate.name, counts);
+      }
+    }
+    const answeringTier = tierStats.find((tier) => tier.name === result.tier);
+    if (answeringTier) answeringTier.answered++;
+  }
+  const singleModels = Object.fromEntries(dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]));
+  const best = bestSingleModel(dataset);
+  const costPerItem = cost / n;
+  return {
+    items: n,
+    accuracy: score / n,
+    costPerItem,
+    tiers: tierStats.map((tier) => ({
+      name: tier.name,
+      model: tier.model,
+      share: tier.answered / n,
+      reached: tier.reached / n,
+      gatePassRates: Object.fromEntries([...tier.gates].map(([gate, counts]) => [gate, counts.passed / counts.checked])),
+    })),
+    stops,
+    singleModels,
+    bestSingle: { model: best.model, accuracy: best.accuracy, costPerItem: best.costPerItem },
+    savingsVsBest: best.costPerItem > 0 ? 1 - costPerItem / best.costPerItem : 0,
+  };
+}

@@ -1,0 +1,85 @@
+/** A fitted logistic model: features are standardised with `mean`/`std`, then weighted (bias last). */
+export interface LogisticModel {
+  mean: number[];
+  std: number[];
+  weights: number[];
+}
+
+export function predictProbability(model: LogisticModel, features: readonly number[]): number {
+  let z = model.weights[features.length]!;
+  for (let index = 0; index < features.length; index++) {
+    z += model.weights[index]! * ((features[index]! - model.mean[index]!) / model.std[index]!);
+  }
+  return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * L2-regularised logistic regression by Newton's method: a handful of iterations on a few features,
+ * exact and deterministic. Labels may be fractional scores in [0,1].
+ */
+export function fitLogistic(rows: readonly (readonly number[])[], labels: ArrayLike<number>, l2 = 1): LogisticModel {
+  const n = rows.length;
+  const d = rows[0]?.length ?? 0;
+  const mean = new Array<number>(d).fill(0);
+  const std = new Array<number>(d).fill(0);
+  for (const row of rows) for (let j = 0; j < d; j++) mean[j]! += row[j]! / n;
+  for (const row of rows) for (let j = 0; j < d; j++) std[j]! += (row[j]! - mean[j]!) ** 2 / n;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]!) || 1;
+  const x = rows.map((row) => [...row.map((value, j) => (value - mean[j]!) / std[j]!), 1]);
+  const size = d + 1;
+  const weights = new Array<number>(size).fill(0);
+  for (let iteration = 0; iteration < 25; iteration++) {
+    const gradient = new Array<number>(size).fill(0);
+    const hessian = Array.from({ length: size }, () => new Array<number>(size).fill(0));
+    for (let i = 0; i < n; i++) {
+      const row = x[i]!;
+      let z = 0;
+      for (let j = 0; j < size; j++) z += weights[j]! * row[j]!;
+      const p = 1 / (1 + Math.exp(-z));
+      const residual = p - labels[i]!;
+      const curvature = Math.max(p * (1 - p), 1e-9);
+      for (let j = 0; j < size; j++) {
+        gradient[j]! += residual * row[j]!;
+        for (let k = 0; k <= j; k++) hessian[j]![k]! += curvature * row[j]! * row[k]!;
+      }
+    }
+    // The bias is not penalised.
+    for (let j = 0; j < d; j++) {
+      gradient[j]! += l2 * weights[j]!;
+      hessian[j]![j]! += l2;
+    }
+    for (let j = 0; j < size; j++) for (let k = 0; k < j; k++) hessian[k]![j] = hessian[j]![k]!;
+    hessian[d]![d]! += 1e-6;
+    const step = solve(hessian, gradient);
+    let largest = 0;
+    for (let j = 0; j < size; j++) {
+      weights[j]! -= step[j]!;
+      largest = Math.max(largest, Math.abs(step[j]!));
+    }
+    if (largest < 1e-8) break;
+  }
+  return { mean, std, weights };
+}
+
+/** Gaussian elimination with partial pivoting for the small Newton systems. */
+function solve(matrix: number[][], vector: number[]): number[] {
+  const size = vector.length;
+  const a = matrix.map((row, index) => [...row, vector[index]!]);
+  for (let column = 0; column < size; column++) {
+    let pivot = column;
+    for (let row = column + 1; row < size; row++) if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
+    [a[column], a[pivot]] = [a[pivot]!, a[column]!];
+    const divisor = a[column]![column]! || 1e-12;
+    for (let row = column + 1; row < size; row++) {
+      const factor = a[row]![column]! / divisor;
+      for (let k = column; k <= size; k++) a[row]![k]! -= factor * a[column]![k]!;
+    }
+  }
+  const out = new Array<number>(size).fill(0);
+  for (let row = size - 1; row >= 0; row--) {
+    let sum = a[row]![size]!;
+    for (let k = row + 1; k < size; k++) sum -= a[row]![k]! * out[k]!;
+    out[row] = sum / (a[row]![row]! || 1e-12);
+  }
+  return out;
+}

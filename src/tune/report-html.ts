@@ -1,0 +1,100 @@
+import type { TuneResult } from './tune.js';
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
+const usd = (value: number) => `$${value.toPrecision(3)}`;
+
+interface Point {
+  cost: number;
+  accuracy: number;
+}
+
+/** The cost-accuracy plane as inline SVG: log cost across, accuracy up. */
+function plot(result: TuneResult): string {
+  const width = 760;
+  const height = 440;
+  const margin = { left: 64, right: 24, top: 20, bottom: 48 };
+  const singles = Object.entries(result.singleModels).map(([model, figures]) => ({ model, cost: figures.costPerItem, accuracy: figures.accuracy }));
+  const all: Point[] = [
+    ...singles,
+    ...result.frontier.map((point) => ({ cost: point.costPerItem, accuracy: point.accuracy })),
+    { cost: result.predicted.costPerItem, accuracy: result.predicted.accuracy },
+  ];
+  const positive = all.map((point) => point.cost).filter((cost) => cost > 0);
+  const low = Math.log10(Math.min(...positive, 1e-6)) - 0.1;
+  const high = Math.log10(Math.max(...positive, 1e-6)) + 0.1;
+  const accuracyLow = Math.max(0, Math.min(...all.map((point) => point.accuracy)) - 0.03);
+  const accuracyHigh = Math.min(1, Math.max(...all.map((point) => point.accuracy)) + 0.03);
+  const x = (cost: number) => margin.left + ((Math.log10(Math.max(cost, 10 ** low)) - low) / (high - low)) * (width - margin.left - margin.right);
+  const y = (accuracy: number) => height - margin.bottom - ((accuracy - accuracyLow) / (accuracyHigh - accuracyLow || 1)) * (height - margin.top - margin.bottom);
+  const ticks: string[] = [];
+  for (let exponent = Math.ceil(low); exponent <= Math.floor(high); exponent++) {
+    ticks.push(`<line x1="${x(10 ** exponent)}" x2="${x(10 ** exponent)}" y1="${margin.top}" y2="${height - margin.bottom}" class="grid"/><text x="${x(10 ** exponent)}" y="${height - margin.bottom + 16}" text-anchor="middle">1e${exponent}</text>`);
+  }
+  for (let step = 0; step <= 5; step++) {
+    const accuracy = accuracyLow + ((accuracyHigh - accuracyLow) * step) / 5;
+    ticks.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(accuracy)}" y2="${y(accuracy)}" class="grid"/><text x="${margin.left - 6}" y="${y(accuracy) + 4}" text-anchor="end">${pct(accuracy)}</text>`);
+  }
+  const frontier = result.frontier.map((point) => `${x(point.costPerItem).toFixed(1)},${y(point.accuracy).toFixed(1)}`).join(' ');
+  const frontierDots = result.frontier
+    .map((point) => `<circle cx="${x(point.costPerItem)}" cy="${y(point.accuracy)}" r="3" class="frontier"><title>${escape(point.chain.join(' -> '))}: ${pct(point.accuracy)}, ${usd(point.costPerItem)}</title></circle>`)
+    .join('');
+  const singleDots = singles
+    .map((point) => `<circle cx="${x(point.cost)}" cy="${y(point.accuracy)}" r="5" class="single"><title>${escape(point.model)}</title></circle><text x="${x(point.cost) + 7}" y="${y(point.accuracy) - 6}" class="label">${escape(point.model)}</text>`)
+    .join('');
+  const chosenX = x(result.predicted.costPerItem);
+  const chosenY = y(result.predicted.accuracy);
+  const baseline = result.baseline
+    ? `<rect x="${x(result.baseline.costPerItem) - 5}" y="${y(result.baseline.accuracy) - 5}" width="10" height="10" class="baseline"><title>plain grid search: ${pct(result.baseline.accuracy)}, ${usd(result.baseline.costPerItem)}</title></rect>`
+    : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="cost against accuracy">
+${ticks.join('\n')}
+<polyline points="${frontier}" class="frontier-line"/>
+${frontierDots}
+${singleDots}
+${baseline}
+<path d="M ${chosenX} ${chosenY - 9} L ${chosenX + 3} ${chosenY - 3} L ${chosenX + 9} ${chosenY - 3} L ${chosenX + 4} ${chosenY + 2} L ${chosenX + 6} ${chosenY + 9} L ${chosenX} ${chosenY + 5} L ${chosenX - 6} ${chosenY + 9} L ${chosenX - 4} ${chosenY + 2} L ${chosenX - 9} ${chosenY - 3} L ${chosenX - 3} ${chosenY - 3} Z" class="chosen"><title>chosen: ${pct(result.predicted.accuracy)}, ${usd(result.predicted.costPerItem)}</title></path>
+<text x="${(width + margin.left) / 2}" y="${height - 8}" text-anchor="middle">cost per item (USD, log scale)</text>
+<text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">accuracy</text>
+</svg>`;
+}
+
+/** A self-contained HTML report: no script, no network, the plot inline. */
+export function renderTuneReport(result: TuneResult, fixtures: string): string {
+  const tierRows = result.tiers
+    .map(
+      (tier, index) =>
+        `<tr><td>${index + 1}</td><td>${escape(tier.model)}</td><td>${tier.gate === 'witness' ? 'witness (second opinion)' : tier.gate ? `${tier.gate.kind} &ge; ${tier.gate.threshold.toFixed(4)}` : 'accepts'}</td><td>${pct(tier.share)}</td><td>${tier.passRate === undefined ? '-' : pct(tier.passRate)}</td></tr>`,
+    )
+    .join('\n');
+  const singleRows = Object.entries(result.singleModels)
+    .sort(([, a], [, b]) => a.costPerItem - b.costPerItem)
+    .map(([model, figures]) => `<tr><td>${escape(model)}</td><td>${pct(figures.accuracy)}</td><td>${usd(figures.costPerItem)}</td></tr>`)
+    .join('\n');
+  const predicted = result.predicted;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>cascade tune report</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 820px; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; } td, th { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; }
+svg text { font-size: 11px; fill: #444; } .grid { stroke: #eee; } .single { fill: #888; } .label { font-size: 10px; fill: #666; }
+.frontier { fill: #1f6feb; } .frontier-line { fill: none; stroke: #1f6feb; stroke-width: 1.5; } .chosen { fill: #d1242f; } .baseline { fill: #e8a33d; }
+</style></head><body>
+<h1>Tuned cascade</h1>
+<p>Tuned on <code>${escape(fixtures)}</code> (${result.items} items) with objective <code>${escape(JSON.stringify(result.objective))}</code>.</p>
+<p><strong>On the training data:</strong> accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}&ndash;${pct(predicted.accuracyInterval.high)}),
+cost ${usd(predicted.costPerItem)} per item (95% CI ${usd(predicted.costInterval.low)}&ndash;${usd(predicted.costInterval.high)});
+the best single model, ${escape(result.bestSingle.model)}, scores ${pct(result.bestSingle.accuracy)} at ${usd(result.bestSingle.costPerItem)}: ${pct(result.savingsVsBest)} saved.</p>
+${plot(result)}
+<p>Grey: single models. Blue: the Pareto frontier of the cascades found (each chain's best configuration). Red star: the chosen cascade. Orange square: the plain grid search.</p>
+<h2>Tiers</h2>
+<table><tr><th>#</th><th>model</th><th>gate</th><th>answers</th><th>gate passes</th></tr>
+${tierRows}
+</table>
+<h2>Single models</h2>
+<table><tr><th>model</th><th>accuracy</th><th>cost per item</th></tr>
+${singleRows}
+</table>
+</body></html>
+`;
+}

@@ -1,0 +1,104 @@
+import type { Dataset } from '../evaluation/dataset.js';
+import { objectiveValue, type Objective } from './objective.js';
+import { pairKey, type GateKind, type PairSignals } from './signals.js';
+import { ChainSimulator } from './simulate-chain.js';
+
+export interface Candidate {
+  chain: number[];
+  kinds: (GateKind | undefined)[];
+  thresholds: number[];
+  value: number;
+  /** Figures on the signals thresholds were chosen with. */
+  accuracy: number;
+  costPerItem: number;
+}
+
+export interface SearchOptions {
+  objective: Objective;
+  maxTiers: number;
+  /** `honest`: learned-gate thresholds chosen on out-of-fold predictions; `final`: in-sample (the plain grid search). */
+  variant: 'final' | 'honest';
+  /** Threshold candidates per gate: quantiles of its signal. @default 40 */
+  quantiles?: number;
+  reference: Float64Array;
+  referenceCost: number;
+}
+
+export interface SearchResult {
+  best: Candidate;
+  /** Every chain's best configuration, for the frontier. */
+  chains: Candidate[];
+  evaluations: number;
+}
+
+/** Ordered subsets of `order` (cheap to expensive) with 1 to `maxTiers` members. */
+export function enumerateChains(order: readonly number[], maxTiers: number): number[][] {
+  const chains: number[][] = [];
+  const extend = (start: number, chain: number[]) => {
+    if (chain.length > 0) chains.push(chain);
+    if (chain.length === maxTiers) return;
+    for (let index = start; index < order.length; index++) extend(index + 1, [...chain, order[index]!]);
+  };
+  extend(0, []);
+  return chains;
+}
+
+function thresholdCandidates(signal: Float64Array, kind: GateKind, quantiles: number): number[] {
+  if (kind === 'agreement') return [0.5, Infinity];
+  const finite = Array.from(signal).filter(Number.isFinite).sort((a, b) => a - b);
+  const values = new Set<number>([Infinity]);
+  for (let step = 0; step <= quantiles; step++) {
+    const value = finite[Math.min(finite.length - 1, Math.floor((step / quantiles) * finite.length))];
+    if (value !== undefined) values.add(value);
+  }
+  return [...values].sort((a, b) => a - b);
+}
+
+/**
+ * For every chain, coordinate descent over its gates' thresholds (start by accepting nothing below the
+ * top, then lower one threshold at a time while the objective improves); keep the best chain.
+ */
+export function searchCascades(dataset: Dataset, signals: Map<string, PairSignals>, order: readonly number[], options: SearchOptions): SearchResult {
+  const n = dataset.ids.length;
+  const chains: Candidate[] = [];
+  let evaluations = 0;
+  for (const chain of enumerateChains(order, options.maxTiers)) {
+    const kinds = chain.map((model, tier) => (tier === chain.length - 1 ? undefined : signals.get(pairKey(model, tier === 0 ? undefined : chain[tier - 1]))!.kind));
+    const simulator = new ChainSimulator(dataset, signals, chain, kinds, options.variant);
+    const candidates = chain.map((_, tier) => (kinds[tier] ? thresholdCandidates(simulator.signalOf(tier), kinds[tier]!, options.quantiles ?? 40) : [Infinity]));
+    const thresholds = chain.map(() => Infinity);
+    const evaluate = () => {
+      evaluations++;
+      return objectiveValue(options.objective, simulator.totals(thresholds, options.reference), n, options.referenceCost);
+    };
+    let current = evaluate();
+    for (let sweep = 0; sweep < 4; sweep++) {
+      let improved = false;
+      for (let tier = 0; tier < chain.length - 1; tier++) {
+        const kept = thresholds[tier]!;
+        let bestThreshold = kept;
+        for (const candidate of candidates[tier]!) {
+          if (candidate === kept) continue;
+          thresholds[tier] = candidate;
+          const value = evaluate();
+          if (value !== undefined && (current === undefined || value < current - 1e-15)) {
+            current = value;
+            bestThreshold = candidate;
+            improved = true;
+          }
+        }
+        thresholds[tier] = bestThreshold;
+      }
+      if (!improved) break;
+    }
+    if (current === undefined) continue;
+    const totals = simulator.totals(thresholds);
+    chains.push({ chain, kinds, thresholds: [...thresholds], value: current, accuracy: totals.score / n, costPerItem: totals.cost / n });
+  }
+  if (chains.length === 0) throw new Error('no cascade meets the objective on this fixture; relax the target or the cost limit');
+  let best = chains[0]!;
+  for (const candidate of chains) {
+    if (candidate.value < best.value - 1e-15 || (Math.abs(candidate.value - best.value) <= 1e-15 && candidate.chain.length < best.chain.length)) best = candidate;
+  }
+  return { best, chains, evaluations };
+}

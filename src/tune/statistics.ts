@@ -1,0 +1,67 @@
+/** Deterministic pseudo-random numbers (Park-Miller), so tuning gives the same cascade every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed % 2147483647 || 1;
+  return () => (state = (state * 16807) % 2147483647) / 2147483647;
+}
+
+/** Area under the ROC curve of `signal` for telling items with `label` >= 0.5 apart; ties count half. */
+export function areaUnderCurve(signal: ArrayLike<number>, label: ArrayLike<number>, include: (row: number) => boolean): number {
+  const rows: number[] = [];
+  for (let row = 0; row < signal.length; row++) if (include(row)) rows.push(row);
+  const value = (row: number) => (Number.isNaN(signal[row]!) ? -Infinity : signal[row]!);
+  rows.sort((a, b) => value(a) - value(b));
+  let positives = 0;
+  let rankSum = 0;
+  for (let start = 0; start < rows.length; ) {
+    let end = start;
+    while (end + 1 < rows.length && value(rows[end + 1]!) === value(rows[start]!)) end++;
+    const averageRank = (start + end) / 2 + 1;
+    for (let index = start; index <= end; index++) {
+      if (label[rows[index]!]! >= 0.5) {
+        positives++;
+        rankSum += averageRank;
+      }
+    }
+    start = end + 1;
+  }
+  const negatives = rows.length - positives;
+  if (positives === 0 || negatives === 0) return 0.5;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/** The standard normal quantile (Acklam's approximation), for one-sided bounds. */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - low) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/** Percentile bootstrap interval of the mean of each of several per-item series, resampling items together. */
+export function bootstrapMeans(series: readonly ArrayLike<number>[], resamples: number, level: number, seed = 7): { low: number; high: number }[] {
+  const n = series[0]!.length;
+  const random = seededRandom(seed);
+  const means = series.map(() => new Float64Array(resamples));
+  for (let b = 0; b < resamples; b++) {
+    const sums = new Float64Array(series.length);
+    for (let draw = 0; draw < n; draw++) {
+      const row = Math.floor(random() * n);
+      for (let s = 0; s < series.length; s++) sums[s]! += series[s]![row]!;
+    }
+    for (let s = 0; s < series.length; s++) means[s]![b] = sums[s]! / n;
+  }
+  return means.map((values) => {
+    values.sort();
+    const tail = (1 - level) / 2;
+    return { low: values[Math.floor(tail * (resamples - 1))]!, high: values[Math.ceil((1 - tail) * (resamples - 1))]! };
+  });
+}
