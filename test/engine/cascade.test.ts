@@ -53,6 +53,29 @@ describe('escalation', () => {
   });
 });
 
+describe('witness tiers and agreement', () => {
+  it('asks a witness, never returns its answer alone, and accepts the next tier when it agrees', async () => {
+    const fixtures = writeFixture([
+      { id: 'same', responses: { witness: { text: 'B', costUsd: 0.001 }, second: { text: 'b', costUsd: 0.002 }, top: { text: 'C', costUsd: 0.01 } } },
+      { id: 'differ', responses: { witness: { text: 'A', costUsd: 0.001 }, second: { text: 'B', costUsd: 0.002 }, top: { text: 'C', costUsd: 0.01 } } },
+    ]);
+    const cascade = await createCascade({
+      name: 'x',
+      tiers: [
+        { name: 'witness', provider: 'replay', model: 'witness', fixtures, witness: true },
+        { name: 'second', provider: 'replay', model: 'second', fixtures, gates: [{ type: 'agreement', compare: 'letter' }] },
+        { name: 'top', provider: 'replay', model: 'top', fixtures },
+      ],
+    });
+    const agreed = await cascade.run({ id: 'same', messages: [{ role: 'user', content: 'q' }] });
+    expect(agreed).toMatchObject({ text: 'b', tier: 'second', accepted: true });
+    expect(agreed.costUsd).toBeCloseTo(0.003, 12);
+    const escalated = await cascade.run({ id: 'differ', messages: [{ role: 'user', content: 'q' }] });
+    expect(escalated).toMatchObject({ text: 'C', tier: 'top' });
+    expect(escalated.trace[0]!.gates[0]).toMatchObject({ name: 'witness', pass: false });
+  });
+});
+
 describe('onExhausted', () => {
   const answers = {
     small: { text: 'A', confidence: 0.8 },
