@@ -37,6 +37,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .requiredOption('--input <items>', 'items, one JSON object per line with `id` and `input.messages` or `prompt` (- for stdin)')
     .requiredOption('--output <results>', 'where to write one result per line (- for stdout)')
     .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
+    .option('--concurrency <n>', 'items in flight at once', '8')
+    .option('--budget-usd <x>', 'never spend more than this on the whole run')
+    .option('--strict', 'check every input line first; run nothing if one is bad')
+    .option('--overwrite', 'start the output afresh instead of resuming it')
+    .option('--max-line-bytes <n>', 'refuse input lines longer than this', String(1024 * 1024))
     .action(async (file: string, options) => {
       exitCode = await runCommand(file, options, io);
     });

@@ -1,53 +1,85 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { runBatch } from '../batch/run-batch.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
-import { readItems } from './read-items.js';
+import { ConfigError } from '../errors.js';
 import type { CliIo } from './io.js';
-import { RunSummary } from './summary.js';
-import { topTierCostUsd } from './top-tier-cost.js';
 
 export interface RunOptions {
   input: string;
   output: string;
   replay?: string;
+  concurrency?: string;
+  budgetUsd?: string;
+  strict?: boolean;
+  maxLineBytes?: string;
+  /** Start the output afresh instead of resuming it. */
+  overwrite?: boolean;
+}
+
+/** Exit codes of `cascade run` beyond 0/1/2: stopped by SIGINT or SIGTERM (results so far are kept). */
+export const interruptedExitCode = { SIGINT: 130, SIGTERM: 143 } as const;
+
+function positive(name: string, raw: string | undefined, integer: boolean): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || (integer && (!Number.isInteger(value) || value === 0))) {
+    throw new ConfigError(`Expected \`--${name}\` to be ${integer ? 'a whole number of at least 1' : 'a number of at least 0'}, got \`${raw}\``);
+  }
+  return value;
 }
 
 /**
- * `cascade run`: every item of the input through the cascade, one result line per item (with its id)
- * written as it finishes, then a summary. A bad input line becomes an error result; the run goes on.
+ * `cascade run`: a batch job. Results are written as they finish; run the same command again to resume.
+ * SIGINT/SIGTERM stops taking items and lets calls in flight finish; a second signal cancels them.
  */
-export async function runCommand(file: string, options: RunOptions, io: CliIo): Promise<number> {
+export async function runCommand(file: string, options: RunOptions, io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
+  const concurrency = positive('concurrency', options.concurrency, true) ?? 8;
+  const budgetUsd = positive('budget-usd', options.budgetUsd, false);
+  const maxLineBytes = positive('max-line-bytes', options.maxLineBytes, true);
   const cascade = await loadCascadeFile(file, { env: io.env, ...(options.replay && { replay: options.replay }) });
   cascade.checkEnvironment(io.env);
-  const tierNames = cascade.tiers.map((tier) => tier.name);
-  const summary = new RunSummary(tierNames, tierNames[tierNames.length - 1]!);
-  const toStdout = options.output === '-';
-  if (!toStdout) await mkdir(dirname(options.output), { recursive: true });
-  const out = toStdout ? undefined : createWriteStream(options.output, { encoding: 'utf8' });
-  const write = async (record: unknown) => {
-    const line = `${JSON.stringify(record)}\n`;
-    if (!out) return void io.stdout(line);
-    if (!out.write(line)) await once(out, 'drain');
+  let received: 'SIGINT' | 'SIGTERM' | undefined;
+  const handlers: ((count: number) => void)[] = [];
+  let count = 0;
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
+    received ??= name;
+    count++;
+    io.stderr(count === 1 ? `\n${name}: taking no new items; waiting for calls in flight (send again to cancel them)\n` : `\n${name}: cancelling calls in flight\n`);
+    for (const handler of handlers) handler(count);
   };
-
-  const started = performance.now();
-  for await (const item of readItems(options.input)) {
-    if ('error' in item) {
-      summary.addInputError();
-      await write({ ...(item.id !== undefined && { id: item.id }), line: item.line, stop: 'error', error: item.error });
-      continue;
+  const onInterrupt = () => onSignal('SIGINT');
+  const onTerminate = () => onSignal('SIGTERM');
+  signals.on('SIGINT', onInterrupt);
+  signals.on('SIGTERM', onTerminate);
+  const toStdout = options.output === '-';
+  if (options.overwrite && !toStdout) await rm(options.output, { force: true });
+  try {
+    const outcome = await runBatch(cascade, {
+      input: options.input,
+      output: options.output,
+      concurrency,
+      ...(budgetUsd !== undefined && { budgetUsd }),
+      ...(options.strict && { strict: true }),
+      ...(maxLineBytes !== undefined && { maxLineBytes }),
+      log: io.stderr,
+      isTerminal: io.stderrIsTerminal ?? false,
+      stopSignal: { onStop: (handler) => handlers.push(handler) },
+    });
+    if (outcome.strictErrors) {
+      io.stderr(`${options.input}: --strict refused the input; nothing was run:\n${outcome.strictErrors.join('\n')}\n`);
+      return 2;
     }
-    const result = await cascade.run(item.request);
-    summary.add(result, topTierCostUsd(cascade, item.request, result));
-    await write({ ...item.extra, id: item.id, ...result });
+    const notes = [
+      outcome.skippedAsDone > 0 ? `resumed:       ${outcome.skippedAsDone} items already in ${options.output} were skipped` : '',
+      outcome.truncatedBytes > 0 ? `               a torn last line (${outcome.truncatedBytes} bytes) was cut and its item redone` : '',
+      budgetUsd !== undefined ? `run budget:    $${budgetUsd} (spent $${outcome.summary.costUsd.toFixed(6)})` : '',
+      received ? `stopped by ${received}: run the same command again to finish` : '',
+    ].filter(Boolean);
+    const report = outcome.summary.format(toStdout ? '(stdout)' : options.output, outcome.wallSeconds);
+    (toStdout ? io.stderr : io.stdout)(`cascade ${cascade.name}\n${report}\n${notes.map((note) => `${note}\n`).join('')}`);
+    return received ? interruptedExitCode[received] : 0;
+  } finally {
+    signals.off('SIGINT', onInterrupt);
+    signals.off('SIGTERM', onTerminate);
   }
-  if (out) {
-    out.end();
-    await once(out, 'finish');
-  }
-  const report = summary.format(toStdout ? '(stdout)' : options.output, (performance.now() - started) / 1000);
-  (toStdout ? io.stderr : io.stdout)(`cascade ${cascade.name}\n${report}\n`);
-  return 0;
 }

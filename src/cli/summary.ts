@@ -8,8 +8,10 @@ export class RunSummary {
   topTierCostUsd = 0;
   readonly answeredByTier = new Map<string, number>();
   readonly stops = new Map<string, number>();
-  /** "local → json-schema" style keys: where an item left a tier, and why. */
+  /** "local: json-schema" style keys: where an item left a tier, and why. */
   readonly escalations = new Map<string, number>();
+  /** Failed calls (after retries) and failed items, by kind. */
+  readonly errors = new Map<string, number>();
 
   constructor(private readonly tierNames: readonly string[], private readonly topTierName: string) {}
 
@@ -24,6 +26,7 @@ export class RunSummary {
       const failedGate = entry.gates.find((gate) => !gate.pass);
       const why = entry.skipped ?? (entry.error ? `error ${entry.error.statusCode ?? entry.error.kind}` : (failedGate?.name ?? 'rejected'));
       increment(this.escalations, `${entry.tier}: ${why}`);
+      if (entry.error) increment(this.errors, entry.error.statusCode !== undefined ? `${entry.error.kind} ${entry.error.statusCode}` : entry.error.kind);
     }
   }
 
@@ -31,6 +34,14 @@ export class RunSummary {
     this.items++;
     this.inputErrors++;
     increment(this.stops, 'input-error');
+    increment(this.errors, 'bad input line');
+  }
+
+  /** An item whose run threw (not a tier failure: those are in its trace). */
+  addFailure(kind: string): void {
+    this.items++;
+    increment(this.stops, 'error');
+    increment(this.errors, kind);
   }
 
   format(outputPath: string, wallSeconds: number): string {
@@ -44,6 +55,7 @@ export class RunSummary {
       `answered by:   ${perTier}`,
       `left a tier:   ${escalations}`,
       `stops:         ${stops}`,
+      `errors:        ${[...this.errors].map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'}`,
       `cost:          $${this.costUsd.toFixed(6)} vs $${this.topTierCostUsd.toFixed(6)} always using ${this.topTierName}${saved}`,
       `results:       ${outputPath}`,
     ].join('\n');

@@ -32,6 +32,10 @@ const modelEndpoint = {
   timeoutMs: z.number().int().positive().optional(),
   maxRetries: z.number().int().min(0).max(10).optional(),
   pricing: pricing.optional(),
+  /** Calls in flight at once on this tier. */
+  maxConcurrent: z.number().int().positive().optional(),
+  requestsPerMinute: z.number().int().positive().optional(),
+  tokensPerMinute: z.number().int().positive().optional(),
 };
 
 const jsonSchemaGate = z.strictObject({

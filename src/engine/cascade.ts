@@ -5,6 +5,7 @@ import type { CascadeRequest } from '../spec/request.js';
 import type { CascadeResult, StopReason, TraceEntry } from '../spec/result.js';
 import { chooseAnswer, type Answer } from './choose-answer.js';
 import { worstCaseCostUsd } from './estimate-cost.js';
+import type { RunBudget } from './run-budget.js';
 import { prepareRequest } from './prepare-request.js';
 import { callWithRetries, RetriesExhaustedError } from './retry-policy.js';
 import { runGates } from './run-gates.js';
@@ -26,6 +27,8 @@ export interface CascadeSettings {
 
 export interface RunOptions {
   signal?: AbortSignal;
+  /** A limit shared with other items: each call reserves its worst case from it first. */
+  runBudget?: RunBudget;
 }
 
 /**
@@ -55,10 +58,11 @@ export class Cascade {
   }
 
   async run(input: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {
-    const { signal } = options;
+    const { signal, runBudget } = options;
     const request = this.withSystem(input);
     const budget = this.settings.budget?.perItemUsd;
-    const fallbackMaxTokens = budget === undefined ? undefined : (this.settings.budgetMaxTokens ?? 1024);
+    const bounded = budget !== undefined || runBudget !== undefined;
+    const fallbackMaxTokens = bounded ? (this.settings.budgetMaxTokens ?? 1024) : undefined;
     const trace: TraceEntry[] = [];
     const answers: Answer[] = [];
     let spent = 0;
@@ -67,16 +71,30 @@ export class Cascade {
     for (const tier of this.tiers) {
       if (signal?.aborted) throw new AbortedError();
       const prepared = prepareRequest(request, tier, fallbackMaxTokens);
-      if (budget !== undefined && worstCaseCostUsd(prepared, tier, budget - spent) > budget - spent) {
-        trace.push(skippedEntry(tier, 'budget'));
-        stop = 'budget';
-        break;
+      let reserved = 0;
+      if (bounded) {
+        const room = Math.min(budget === undefined ? Infinity : budget - spent, runBudget?.remaining ?? Infinity);
+        reserved = worstCaseCostUsd(prepared, tier, room);
+        if (reserved > room || (runBudget && !runBudget.reserve(reserved))) {
+          trace.push(skippedEntry(tier, 'budget'));
+          stop = 'budget';
+          break;
+        }
       }
       if (!tier.breaker.allowsCall()) {
+        runBudget?.settle(reserved, 0);
         trace.push(skippedEntry(tier, 'circuit-open'));
         continue;
       }
-      const entry = await this.attempt(tier, prepared, answers, signal);
+      let entry: Awaited<ReturnType<Cascade['attempt']>>;
+      try {
+        entry = await this.attempt(tier, prepared, answers, signal);
+      } catch (error) {
+        // An aborted call may have been billed; keep its worst case counted.
+        runBudget?.settle(reserved, reserved);
+        throw error;
+      }
+      runBudget?.settle(reserved, entry.trace.costUsd);
       trace.push(entry.trace);
       spent += entry.trace.costUsd;
       if (!entry.answer) continue;
@@ -86,7 +104,7 @@ export class Cascade {
 
     if (stop === 'budget') {
       const last = answers[answers.length - 1];
-      return { ...result(last, 'budget', trace), message: `the next tier's worst-case cost would pass the item budget of $${budget}` };
+      return { ...result(last, 'budget', trace), message: `the next tier's worst-case cost would pass the ${budget !== undefined && runBudget === undefined ? `item budget of $${budget}` : 'remaining budget'}` };
     }
     if (answers.length === 0) {
       return { ...result(undefined, 'error', trace), message: `no tier answered: ${trace.map((entry) => `${entry.tier}: ${entry.error?.message ?? entry.skipped}`).join('; ')}` };

@@ -5,6 +5,7 @@ import type { Provider } from '../spec/provider.js';
 import { createAnthropicProvider } from './anthropic.js';
 import { createOllamaProvider } from './ollama.js';
 import { createOpenAIProvider } from './openai.js';
+import { withRateLimits } from './rate-limited-provider.js';
 import { createReplayProvider, FixtureIndex } from './replay.js';
 
 export interface ProviderContext {
@@ -32,7 +33,17 @@ export function loadFixtureIndex(file: string): Promise<FixtureIndex> {
   return index;
 }
 
+/** A provider for the endpoint, behind its rate limits when it has any. */
 export function createProvider(endpoint: ModelEndpointConfig, context: ProviderContext): Provider {
+  const limits = {
+    ...(endpoint.maxConcurrent !== undefined && { maxConcurrent: endpoint.maxConcurrent }),
+    ...(endpoint.requestsPerMinute !== undefined && { requestsPerMinute: endpoint.requestsPerMinute }),
+    ...(endpoint.tokensPerMinute !== undefined && { tokensPerMinute: endpoint.tokensPerMinute }),
+  };
+  return withRateLimits(createUnlimitedProvider(endpoint, context), limits);
+}
+
+function createUnlimitedProvider(endpoint: ModelEndpointConfig, context: ProviderContext): Provider {
   const shared = {
     model: endpoint.model,
     label: context.label,

@@ -41,13 +41,29 @@ function toMessages(input: unknown, prompt: unknown): ChatMessage[] | string {
   return messages as ChatMessage[];
 }
 
+/** Lines longer than this are refused: one runaway line should not take the whole job's memory. @default 1 MiB */
+export const defaultMaxLineBytes = 1024 * 1024;
+
 /** Stream the items of a JSON Lines file (or stdin for `-`), skipping blank lines. */
-export async function* readItems(file: string): AsyncGenerator<ItemLine> {
+export async function* readItems(file: string, maxLineBytes = defaultMaxLineBytes): AsyncGenerator<ItemLine> {
   const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {
     line++;
-    if (text.trim() !== '') yield parseItemLine(text, line);
+    if (text.trim() === '') continue;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > maxLineBytes) yield { line, error: `line ${line}: ${bytes} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)` };
+    else yield parseItemLine(text, line);
   }
+}
+
+/** Count the non-blank lines of a file, for progress; undefined for stdin. */
+export async function countItems(file: string): Promise<number | undefined> {
+  if (file === '-') return undefined;
+  let count = 0;
+  for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+    if (text.trim() !== '') count++;
+  }
+  return count;
 }

@@ -1,0 +1,46 @@
+import cliProgress from 'cli-progress';
+
+export interface ProgressFigures {
+  done: number;
+  total: number | undefined;
+  costUsd: number;
+  escalated: number;
+  errors: number;
+}
+
+/** A bar on a terminal, a plain line every few seconds otherwise (logs, CI). */
+export class Progress {
+  private readonly bar: cliProgress.SingleBar | undefined;
+  private readonly started = performance.now();
+  private lastLine = 0;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    isTerminal: boolean,
+    private readonly total: number | undefined,
+    private readonly intervalMs = 5000,
+  ) {
+    if (isTerminal && total !== undefined) {
+      this.bar = new cliProgress.SingleBar(
+        { format: '{bar} {value}/{total} items | ${cost} | escalated {escalation}% | errors {errors} | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(total, 0, { cost: '0.0000', escalation: 0, errors: 0 });
+    }
+  }
+
+  update(figures: ProgressFigures, final = false): void {
+    const escalation = figures.done === 0 ? 0 : Math.round((100 * figures.escalated) / figures.done);
+    if (this.bar) {
+      this.bar.update(figures.done, { cost: figures.costUsd.toFixed(4), escalation, errors: figures.errors });
+      if (final) this.bar.stop();
+      return;
+    }
+    const now = performance.now();
+    if (!final && now - this.lastLine < this.intervalMs) return;
+    this.lastLine = now;
+    const elapsed = (now - this.started) / 1000;
+    const eta = this.total !== undefined && figures.done > 0 ? ` ETA ${Math.max(0, Math.round((elapsed / figures.done) * (this.total - figures.done)))} s,` : '';
+    this.write(`progress: ${figures.done}${this.total !== undefined ? `/${this.total}` : ''} items,${eta} $${figures.costUsd.toFixed(6)}, escalated ${escalation}%, errors ${figures.errors}\n`);
+  }
+}
