@@ -4,6 +4,7 @@ import { RunBudget } from '../engine/run-budget.js';
 import { AbortedError } from '../errors.js';
 import { RunSummary } from '../cli/summary.js';
 import { topTierCostUsd } from '../cli/top-tier-cost.js';
+import { loadTokenizer } from '../tokens/count-tokens.js';
 import { Progress } from './progress.js';
 import { readItems, countItems, defaultMaxLineBytes, type ItemLine } from './read-items.js';
 import { prepareResume, resultKey } from './resume.js';
@@ -59,6 +60,7 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
   const sink = new ResultSink(options.output, options.log);
   const summary = summaryFor(cascade);
   const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd);
+  if (runBudget) loadTokenizer();
   const concurrency = options.concurrency ?? 8;
   const queue = new PQueue({ concurrency });
   const inFlight = new AbortController();

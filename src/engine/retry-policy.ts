@@ -46,17 +46,37 @@ export async function callWithRetries<T>(
 ): Promise<RetryOutcome<T>> {
   for (let attempt = 0; ; attempt++) {
     if (callerSignal?.aborted) throw new AbortedError();
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-    try {
-      return { value: await call(signal), retries: attempt };
-    } catch (caught) {
-      if (callerSignal?.aborted) throw new AbortedError();
-      const error = timeout.aborted && !(caught instanceof ProviderError && caught.statusCode) ? new TimeoutError(options.timeoutMs) : caught;
-      const retryable = error instanceof ProviderError && error.isRetryable;
-      if (!retryable || attempt >= options.maxRetries) throw new RetriesExhaustedError(error, attempt);
-      await sleep(retryDelayMs(error, attempt, options), callerSignal);
+    const outcome = await tryOnce(call, options.timeoutMs, callerSignal);
+    if ('value' in outcome) return { value: outcome.value, retries: attempt };
+    const { error } = outcome;
+    if (!(error instanceof ProviderError && error.isRetryable) || attempt >= options.maxRetries) {
+      throw new RetriesExhaustedError(error, attempt);
     }
+    await sleep(retryDelayMs(error, attempt, options), callerSignal);
+  }
+}
+
+/**
+ * One try with its own controller, released when the try ends. (AbortSignal.any on a long-lived caller
+ * signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over a batch.)
+ */
+async function tryOnce<T>(call: (signal: AbortSignal) => Promise<T>, timeoutMs: number, callerSignal?: AbortSignal): Promise<{ value: T } | { error: unknown }> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onCallerAbort = () => controller.abort();
+  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  try {
+    return { value: await call(controller.signal) };
+  } catch (error) {
+    if (callerSignal?.aborted) throw new AbortedError();
+    return { error: timedOut ? new TimeoutError(timeoutMs) : error };
+  } finally {
+    clearTimeout(timer);
+    callerSignal?.removeEventListener('abort', onCallerAbort);
   }
 }
 

@@ -1,4 +1,10 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors.js';
+
+const isUserAbort = (error: unknown) => error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError;
+// The SDKs do not set `name` on these classes, so they are told apart by class.
+const isConnectionError = (error: unknown) => error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError;
 
 /** Milliseconds from `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
 export function parseRetryAfter(headers: { get(name: string): string | null } | undefined): number | undefined {
@@ -34,13 +40,11 @@ export function mapSdkError(error: unknown, label: string, secret?: string): unk
   if (error instanceof ProviderError) return error;
   const sdk = (error ?? {}) as SdkLikeError;
   const message = redact(`${label}: ${sdk.message ?? String(error)}`, secret);
-  if (sdk.name === 'APIUserAbortError' || sdk.name === 'AbortError') return error;
+  if (isUserAbort(error) || sdk.name === 'AbortError') return error;
   if (typeof sdk.status === 'number') {
     return new ApiStatusError(message, sdk.status, parseRetryAfter(sdk.headers));
   }
-  if (sdk.name === 'APIConnectionTimeoutError' || sdk.name === 'APIConnectionError') {
-    return new ConnectionError(message);
-  }
+  if (isConnectionError(error)) return new ConnectionError(message);
   if (error instanceof SyntaxError) return new MalformedResponseError(message);
   if (error instanceof TypeError) return new ConnectionError(message);
   return new ProviderError(message, false);

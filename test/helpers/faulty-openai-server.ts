@@ -1,0 +1,94 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../src/tune/statistics.js';
+import { openAIChat, openAIError } from './wire.js';
+
+/** Share of requests that get each fault; the rest get a valid answer after `latencyMs`. */
+export interface FaultRates {
+  rateLimitWithRetryAfter?: number;
+  rateLimitWithoutRetryAfter?: number;
+  serverError500?: number;
+  unavailable503?: number;
+  connectionReset?: number;
+  hang?: number;
+  truncatedBody?: number;
+  malformedBody?: number;
+  wrongShape?: number;
+}
+
+export interface FaultyServer {
+  url: string;
+  counts: Record<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * An OpenAI chat-completions server on 127.0.0.1 that injects faults at the given rates (seeded, so a
+ * run is repeatable). Hanging requests are released when it closes; nothing outlives the test.
+ */
+export async function startFaultyOpenAIServer(rates: FaultRates, options: { latencyMs?: number; seed?: number; answer?: string } = {}): Promise<FaultyServer> {
+  const random = seededRandom(options.seed ?? 1);
+  const counts: Record<string, number> = {};
+  const faults = Object.entries(rates) as [keyof FaultRates, number][];
+  const server = createServer((request, response: ServerResponse) => {
+    request.resume();
+    request.on('end', () => {
+      let draw = random();
+      let fault: string = 'ok';
+      for (const [name, rate] of faults) {
+        if (draw < rate) {
+          fault = name;
+          break;
+        }
+        draw -= rate;
+      }
+      counts[fault] = (counts[fault] ?? 0) + 1;
+      const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+        response.writeHead(status, { 'content-type': 'application/json', ...headers });
+        response.end(body);
+      };
+      const act = () => {
+        switch (fault) {
+          case 'rateLimitWithRetryAfter':
+            return send(429, JSON.stringify(openAIError('Rate limit reached', 'rate_limit_exceeded')), { 'retry-after': '0.01' });
+          case 'rateLimitWithoutRetryAfter':
+            return send(429, JSON.stringify(openAIError('Rate limit reached', 'rate_limit_exceeded')));
+          case 'serverError500':
+            return send(500, JSON.stringify(openAIError('internal error')));
+          case 'unavailable503':
+            return send(503, JSON.stringify(openAIError('overloaded')));
+          case 'connectionReset':
+            return request.socket.destroy();
+          case 'hang':
+            return;
+          case 'truncatedBody': {
+            const body = JSON.stringify(openAIChat(options.answer ?? 'B'));
+            response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+            response.write(body.slice(0, body.length >> 1));
+            return void setTimeout(() => request.socket.destroy(), 5);
+          }
+          case 'malformedBody':
+            return send(200, '{"id": "chatcmpl-x", "choices": [{"message": ');
+          case 'wrongShape':
+            return send(200, JSON.stringify({ result: 'B', status: 'ok' }));
+          default:
+            return send(200, JSON.stringify(openAIChat(options.answer ?? 'B', { promptTokens: 100, completionTokens: 2 })));
+        }
+      };
+      if (options.latencyMs) setTimeout(act, options.latencyMs);
+      else act();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
