@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Cascade } from '../engine/cascade.js';
 import { RunBudget } from '../engine/run-budget.js';
@@ -22,6 +23,8 @@ export interface BatchOptions {
   maxLineBytes?: number;
   /** Where progress and notices go. */
   log: (text: string) => void;
+  /** Where results go when `output` is `-`. */
+  stdout: (text: string) => void;
   isTerminal: boolean;
   /** Fired once to stop taking items, twice to cancel calls in flight. */
   stopSignal?: { onStop(handler: (count: number) => void): void };
@@ -57,13 +60,15 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
   }
 
   const resume = options.output === '-' ? { done: new Set<string>(), truncatedBytes: 0 } : prepareResume(options.output);
-  const sink = new ResultSink(options.output, options.log);
+  const sink = new ResultSink(options.output, options.stdout);
   const summary = summaryFor(cascade);
   const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd);
   if (runBudget) loadTokenizer();
   const concurrency = options.concurrency ?? 8;
   const queue = new PQueue({ concurrency });
   const inFlight = new AbortController();
+  // Every call in flight listens to it: as many listeners as the concurrency, by design.
+  setMaxListeners(0, inFlight.signal);
   const total = await countItems(options.input);
   const progress = new Progress(options.log, options.isTerminal, total === undefined ? undefined : total - resume.done.size);
   let escalated = 0;

@@ -62,6 +62,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
       ...(options.strict && { strict: true }),
       ...(maxLineBytes !== undefined && { maxLineBytes }),
       log: io.stderr,
+      stdout: io.stdout,
       isTerminal: io.stderrIsTerminal ?? false,
       stopSignal: { onStop: (handler) => handlers.push(handler) },
     });

@@ -1,0 +1,59 @@
+// 10,000 items through `cascade run` against a loopback OpenAI-protocol server that answers each call
+// after 100 ms, at concurrency 256. The ideal wall time is items / concurrency x latency.
+// The server runs in a child process so it does not share the runner's event loop.
+// Run: npm run bench:batch-throughput [-- items concurrency latencyMs]
+import { fork } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../src/cli/program.js';
+
+const items = Number(process.argv[2] ?? 10_000);
+const concurrency = Number(process.argv[3] ?? 256);
+const latencyMs = Number(process.argv[4] ?? 100);
+
+if (process.argv[2] === '--serve') {
+  const { createServer } = await import('node:http');
+  const body = JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created: 1,
+    model: 'bench',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'B' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 30, completion_tokens: 1, total_tokens: 31 },
+  });
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () =>
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(body);
+      }, Number(process.argv[3])),
+    );
+  });
+  server.listen(0, '127.0.0.1', () => process.send!((server.address() as { port: number }).port));
+  process.on('disconnect', () => process.exit(0));
+} else {
+  const server = fork(fileURLToPath(import.meta.url), ['--serve', String(latencyMs)]);
+  const port = await new Promise<number>((resolve) => server.once('message', (message) => resolve(message as number)));
+  const folder = mkdtempSync(join(tmpdir(), 'batch-throughput-'));
+  const cascade = join(folder, 'cascade.yaml');
+  writeFileSync(cascade, `name: throughput\ntiers:\n  - { name: only, provider: openai, model: bench, baseURL: "http://127.0.0.1:${port}/v1", timeoutMs: 10000 }\n`);
+  const input = join(folder, 'items.jsonl');
+  writeFileSync(input, Array.from({ length: items }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `Question ${index}` })).join('\n') + '\n');
+  const quiet = { stdout: () => undefined, stderr: () => undefined, env: {} };
+  // Warm-up: SDK, connection pool and JIT.
+  await runCli(['run', cascade, '--input', input, '--output', join(folder, 'warm.jsonl'), '--concurrency', String(concurrency)], quiet);
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  const code = await runCli(['run', cascade, '--input', input, '--output', join(folder, 'results.jsonl'), '--concurrency', String(concurrency)], quiet);
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  server.disconnect();
+  const ideal = (items / concurrency) * (latencyMs / 1000);
+  console.log(`batch-throughput: ${items} items, concurrency ${concurrency}, server latency ${latencyMs} ms (exit ${code})`);
+  console.log(`wall ${wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s (${((wallSeconds / ideal - 1) * 100).toFixed(1)}% over); ${(items / wallSeconds).toFixed(0)} items/s`);
+  console.log(`runner CPU ${(((cpu.user + cpu.system) / items) / 1000).toFixed(3)} ms per item; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log('target: within 15% of ideal');
+}
