@@ -6,6 +6,7 @@ import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { EndpointOptions } from './endpoint-options.js';
 import { mapSdkError } from './map-sdk-error.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from './read-api-key.js';
 
 /** The Messages API requires `max_tokens`; this is used when the tier sets none. */
@@ -20,7 +21,7 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
   function getClient(): Anthropic {
     if (client) return client;
     apiKey = readApiKey(apiKeyVariable('anthropic', options.apiKeyEnv)!, options.label, options.env);
-    client = new Anthropic({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0 });
+    client = new Anthropic({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: nodeHttpFetch });
     return client;
   }
 

@@ -5,6 +5,7 @@ import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import { confidenceFromLogprobs, type EndpointOptions } from './endpoint-options.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 
 export const defaultOllamaHost = 'http://127.0.0.1:11434';
 
@@ -27,7 +28,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
       // The client takes no per-request signal for non-streaming calls; its fetch hook carries ours.
       const client = new Ollama({
         host,
-        fetch: (input, init) => fetch(input, call.signal ? { ...init, signal: call.signal } : init),
+        fetch: (input, init) => nodeHttpFetch(input, call.signal ? { ...init, signal: call.signal } : init),
       });
       const params = request.params ?? {};
       const body: ChatRequest & { stream: false } = {

@@ -8,6 +8,7 @@ import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
 import { confidenceFromLogprobs, type EndpointOptions } from './endpoint-options.js';
 import { mapSdkError } from './map-sdk-error.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from './read-api-key.js';
 
 /**
@@ -24,7 +25,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
     if (client) return client;
     const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
     apiKey = variable ? readApiKey(variable, options.label, options.env) : 'no-key';
-    client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0 });
+    client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: nodeHttpFetch });
     return client;
   }
 
