@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createConfidenceGate, parseStatedConfidence, selfReportInstruction } from '../../gates/confidence.js';
 import type { Completion } from '../../src/spec/completion.js';
-import type { GateInput } from '../../src/spec/gate.js';
+import { gateInput } from '../helpers/gate-input.js';
 
-function input(text: string, extra: Partial<Completion> = {}): GateInput {
-  return {
-    request: { messages: [{ role: 'user', content: 'q' }] },
-    completion: { text, model: 'm', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0, ...extra },
-    text,
-    tierName: 'local',
-  earlier: [],
-  };
-}
+const input = (text: string, extra: Partial<Completion> = {}) => gateInput(text, { completion: extra });
 
 describe('confidence gate', () => {
   it('parses a stated confidence and strips it from the answer', async () => {

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createJsonSchemaGate } from '../../gates/json-schema.js';
-import type { GateInput } from '../../src/spec/gate.js';
+import { gateInput } from '../helpers/gate-input.js';
 
 const schema = { type: 'object', properties: { label: { enum: ['spam', 'ham'] } }, required: ['label'], additionalProperties: false };
-const input = (text: string): GateInput => ({
-  request: { messages: [{ role: 'user', content: 'classify' }] },
-  completion: { text, model: 'm', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0 },
-  text,
-  tierName: 'local',
-  earlier: [],
-});
+const input = (text: string) => gateInput(text, { prompt: 'classify' });
 
 describe('json-schema gate', () => {
   it('passes valid JSON and returns the parsed value', async () => {

@@ -1,20 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildJudgeMessages, createJudgeGate, parseJudgeScore } from '../../gates/judge.js';
 import { createOpenAIProvider } from '../../src/providers/openai.js';
-import type { GateInput } from '../../src/spec/gate.js';
+import { gateInput } from '../helpers/gate-input.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { openAIChat } from '../helpers/wire.js';
 
 let server: LoopbackServer | undefined;
 afterEach(async () => server?.close());
 
-const input = (text: string): GateInput => ({
-  request: { messages: [{ role: 'user', content: 'Summarise the ticket: printer on fire' }] },
-  completion: { text, model: 'llama', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0 },
-  text,
-  tierName: 'local',
-  earlier: [],
-});
+const input = (text: string) => gateInput(text, { prompt: 'Summarise the ticket: printer on fire', completion: { model: 'llama' } });
 
 async function judgeAnswering(...replies: string[]) {
   server = await startLoopbackServer((_request, index) => ({ json: openAIChat(replies[index] ?? replies[replies.length - 1]!, { promptTokens: 300, completionTokens: 20 }) }));

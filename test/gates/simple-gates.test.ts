@@ -4,16 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { createContainsGate } from '../../gates/contains.js';
 import { loadCustomGate } from '../../gates/custom.js';
 import { createRegexGate } from '../../gates/regex.js';
-import type { GateInput } from '../../src/spec/gate.js';
+import { gateInput } from '../helpers/gate-input.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 
-const input = (text: string): GateInput => ({
-  request: { messages: [{ role: 'user', content: 'q' }] },
-  completion: { text, model: 'm', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0 },
-  text,
-  tierName: 'local',
-  earlier: [],
-});
+const input = (text: string) => gateInput(text);
 
 describe('regex and contains gates', () => {
   it('regex passes on a match and fails otherwise; negate flips it', async () => {
