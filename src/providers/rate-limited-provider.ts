@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import type { Provider } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
-import { countMessageTokens } from '../tokens/count-tokens.js';
+import { countMessageTokens, loadTokenizer } from '../tokens/count-tokens.js';
 
 export interface RateLimits {
   /** Calls in flight at once. */
@@ -51,6 +51,8 @@ export function withRateLimits(provider: Provider, limits: RateLimits): Provider
     ...(limits.requestsPerMinute !== undefined && { intervalCap: limits.requestsPerMinute, interval: 60_000, strict: true }),
   });
   const bucket = limits.tokensPerMinute === undefined ? undefined : new TokenBucket(limits.tokensPerMinute);
+  // Build the tokenizer now, not on the first call of the run.
+  if (bucket) loadTokenizer();
   const limited: Provider = {
     ...provider,
     complete(request: CascadeRequest, options = {}) {

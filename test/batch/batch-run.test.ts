@@ -130,6 +130,23 @@ describe('run budget and graceful stop', () => {
     expect(ids).toHaveLength(200);
   });
 
+  it('holds a tier to its tokens per minute', async () => {
+    server = await startLoopbackServer(() => ({ json: openAIChat('B') }));
+    const folder = tempDir();
+    const cascade = join(folder, 'cascade.yaml');
+    // Each call counts its input tokens plus 100 allowed answer tokens: two fit in 250 per minute, a third must wait.
+    writeFileSync(cascade, `name: limited\ntiers:\n  - { name: only, provider: openai, model: m, baseURL: "${server.url}/v1", tokensPerMinute: 250, params: { maxTokens: 100 } }\n`);
+    const input = join(folder, 'items.jsonl');
+    writeFileSync(input, Array.from({ length: 4 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'));
+    const signals = new EventEmitter();
+    const running = runCommand(cascade, { input, output: join(folder, 'out.jsonl'), concurrency: '4' }, captureIo(), signals);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(server.requests).toHaveLength(2);
+    signals.emit('SIGINT');
+    signals.emit('SIGINT');
+    expect(await running).toBe(130);
+  });
+
   it('holds a tier to its requests per minute', async () => {
     server = await startLoopbackServer(() => ({ json: openAIChat('B') }));
     const folder = tempDir();
