@@ -36,6 +36,8 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
   const concurrency = positive('concurrency', options.concurrency, true) ?? 8;
   const budgetUsd = positive('budget-usd', options.budgetUsd, false);
   const maxLineBytes = positive('max-line-bytes', options.maxLineBytes, true);
+  // --strict reads the input twice (check, then run); standard input can be read only once.
+  if (options.strict && options.input === '-') throw new ConfigError('`--strict` needs `--input` to be a file: standard input cannot be read twice');
   const cascade = await loadCascadeFile(file, { env: io.env, ...(options.replay && { replay: options.replay }) });
   cascade.checkEnvironment(io.env);
   let received: 'SIGINT' | 'SIGTERM' | undefined;
