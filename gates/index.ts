@@ -5,3 +5,6 @@ export { createRegexGate, type RegexGateOptions } from './regex.js';
 export { createContainsGate, type ContainsGateOptions } from './contains.js';
 export { loadCustomGate } from './custom.js';
 export { extractJson } from './extract-json.js';
+export { createAgreementGate, type AgreementGateOptions } from './agreement.js';
+export { createLearnedGate, readLearnedGateFile, classifierKey, type LearnedGateFile, type LearnedGateOptions } from './learned.js';
+export { normalizeAnswer, answersAgree, type AnswerComparison } from './normalize-answer.js';

@@ -16,3 +16,12 @@ export { builtInPrices, priceTableDate, findPricing, costUsd, type Pricing } fro
 export { countTokens, countMessageTokens } from './tokens/count-tokens.js';
 export * from './errors.js';
 export * from '../gates/index.js';
+export { RunBudget } from './engine/run-budget.js';
+export { runBatch, type BatchOptions, type BatchOutcome } from './batch/run-batch.js';
+export { loadDataset, singleModelFigures, type Dataset, type LoadDatasetOptions } from './evaluation/dataset.js';
+export { evaluateCascade, bestSingleModel, type EvalReport } from './evaluation/evaluate.js';
+export { tuneCascade, type TuneOptions, type TuneResult } from './tune/tune.js';
+export type { Objective } from './tune/objective.js';
+export { writeTunedCascade } from './tune/write-tuned-cascade.js';
+export { renderTuneReport } from './tune/report-html.js';
+export { withRateLimits, type RateLimits } from './providers/rate-limited-provider.js';
