@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadDataset } from '../evaluation/dataset.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
@@ -61,6 +62,7 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
   const result = tuneCascade(dataset, { objective, maxTiers, baseline: true, ...(options.compare && options.compare !== 'exact' && { comparison: options.compare }) });
   const written = await writeTunedCascade(result, dataset, options.out);
   if (options.report) {
+    await mkdir(dirname(resolve(options.report)), { recursive: true });
     await writeFile(options.report, renderTuneReport(result, options.fixtures));
     written.push(options.report);
   }

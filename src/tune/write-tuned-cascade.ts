@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { learnedFeatureNames } from '../../gates/learned-features.js';
@@ -15,6 +15,7 @@ const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
  */
 export async function writeTunedCascade(result: TuneResult, dataset: Dataset, out: string): Promise<string[]> {
   const outDir = dirname(resolve(out));
+  await mkdir(outDir, { recursive: true });
   const written = [out];
   const classifierFile = `${basename(out).replace(/\.ya?ml$/i, '')}.learned.json`;
   const usesLearned = result.tiers.some((tier) => typeof tier.gate === 'object' && tier.gate.kind === 'learned');
