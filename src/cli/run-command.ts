@@ -3,6 +3,7 @@ import { runBatch } from '../batch/run-batch.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
 import { ConfigError } from '../errors.js';
 import type { CliIo } from './io.js';
+import { numberOption } from './number-option.js';
 
 export interface RunOptions {
   input: string;
@@ -19,23 +20,14 @@ export interface RunOptions {
 /** Exit codes of `cascade run` beyond 0/1/2: stopped by SIGINT or SIGTERM (results so far are kept). */
 export const interruptedExitCode = { SIGINT: 130, SIGTERM: 143 } as const;
 
-function positive(name: string, raw: string | undefined, integer: boolean): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || (integer && (!Number.isInteger(value) || value === 0))) {
-    throw new ConfigError(`Expected \`--${name}\` to be ${integer ? 'a whole number of at least 1' : 'a number of at least 0'}, got \`${raw}\``);
-  }
-  return value;
-}
-
 /**
  * `cascade run`: a batch job. Results are written as they finish; run the same command again to resume.
  * SIGINT/SIGTERM stops taking items and lets calls in flight finish; a second signal cancels them.
  */
 export async function runCommand(file: string, options: RunOptions, io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
-  const concurrency = positive('concurrency', options.concurrency, true) ?? 8;
-  const budgetUsd = positive('budget-usd', options.budgetUsd, false);
-  const maxLineBytes = positive('max-line-bytes', options.maxLineBytes, true);
+  const concurrency = numberOption('concurrency', options.concurrency, { min: 1, integer: true }) ?? 8;
+  const budgetUsd = numberOption('budget-usd', options.budgetUsd, { min: 0 });
+  const maxLineBytes = numberOption('max-line-bytes', options.maxLineBytes, { min: 1, integer: true });
   // --strict reads the input twice (check, then run); standard input can be read only once.
   if (options.strict && options.input === '-') throw new ConfigError('`--strict` needs `--input` to be a file: standard input cannot be read twice');
   const cascade = await loadCascadeFile(file, { env: io.env, ...(options.replay && { replay: options.replay }) });

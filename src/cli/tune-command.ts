@@ -9,6 +9,7 @@ import { normalQuantile } from '../tune/statistics.js';
 import { tuneCascade } from '../tune/tune.js';
 import { writeTunedCascade } from '../tune/write-tuned-cascade.js';
 import type { CliIo } from './io.js';
+import { numberOption } from './number-option.js';
 
 export interface TuneCommandOptions {
   fixtures: string;
@@ -26,24 +27,14 @@ export interface TuneCommandOptions {
   scorer?: string;
 }
 
-/** Parse a numeric option, naming it and the expected range when it is wrong. */
-function numberOption(name: string, raw: string | undefined, low: number, high: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < low || value > high) {
-    throw new ConfigError(`Expected \`--${name}\` to be a number from ${low} to ${high}, got \`${raw}\``);
-  }
-  return value;
-}
-
 export function objectiveFrom(options: TuneCommandOptions): Objective {
-  const delta = numberOption('delta', options.delta, 1e-6, 0.5) ?? 0.05;
-  const margin = numberOption('margin', options.margin, 0, 5);
+  const delta = numberOption('delta', options.delta, { min: 1e-6, max: 0.5 }) ?? 0.05;
+  const margin = numberOption('margin', options.margin, { min: 0, max: 5 });
   // Guarantee mode: a one-sided (1 - delta) bound; otherwise the default margin of one standard error.
   const z = options.guarantee ? normalQuantile(1 - delta) : (margin ?? 1);
-  const target = numberOption('target-accuracy', options.targetAccuracy, 0, 1);
-  const maxCost = numberOption('max-cost-per-item', options.maxCostPerItem, 0, Number.MAX_VALUE);
-  const weight = numberOption('tradeoff', options.tradeoff, 0, 1000);
+  const target = numberOption('target-accuracy', options.targetAccuracy, { min: 0, max: 1 });
+  const maxCost = numberOption('max-cost-per-item', options.maxCostPerItem, { min: 0 });
+  const weight = numberOption('tradeoff', options.tradeoff, { min: 0, max: 1000 });
   const chosen = [target !== undefined, maxCost !== undefined, weight !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new ConfigError('Give at most one of --target-accuracy, --max-cost-per-item and --tradeoff');
   if (target !== undefined) return { kind: 'target-accuracy', target, z };
@@ -57,7 +48,7 @@ const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
 /** `cascade tune`: choose models, order, gates and thresholds on a labelled fixture; write the cascade. */
 export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promise<number> {
   const objective = objectiveFrom(options);
-  const maxTiers = numberOption('max-tiers', options.maxTiers, 1, 6) ?? 4;
+  const maxTiers = numberOption('max-tiers', options.maxTiers, { min: 1, max: 6, integer: true }) ?? 4;
   const dataset = await loadDataset(options.fixtures, { ...(options.compare && { compare: options.compare }), ...(options.scorer && { scorer: options.scorer }) });
   const result = tuneCascade(dataset, { objective, maxTiers, baseline: true, ...(options.compare && options.compare !== 'exact' && { comparison: options.compare }) });
   const written = await writeTunedCascade(result, dataset, options.out);
