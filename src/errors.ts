@@ -96,6 +96,15 @@ export class ReplayMissError extends ProviderError {
   }
 }
 
+/** Offline mode refused a call to a host that is not loopback. Never retried: the next try would be refused too. */
+export class OfflineViolationError extends ProviderError {
+  override name = 'OfflineViolationError' as const;
+  override readonly kind = 'offline-violation';
+  constructor(message: string) {
+    super(message, false);
+  }
+}
+
 /** The caller aborted the run through its `AbortSignal`. */
 export class AbortedError extends CascadeError {
   override name = 'AbortedError' as const;

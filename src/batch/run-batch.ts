@@ -10,6 +10,7 @@ import { Progress } from './progress.js';
 import { readItems, countItems, defaultMaxLineBytes, type ItemLine } from './read-items.js';
 import { prepareResume, resultKey } from './resume.js';
 import { ResultSink } from './result-sink.js';
+import { runRecorded, type Recording } from '../record/run-recorded.js';
 
 export interface BatchOptions {
   input: string;
@@ -28,6 +29,8 @@ export interface BatchOptions {
   isTerminal: boolean;
   /** Fired once to stop taking items, twice to cancel calls in flight. */
   stopSignal?: { onStop(handler: (count: number) => void): void };
+  /** Record every call as fixtures, and explore a share of the items. */
+  recording?: Recording;
 }
 
 export interface BatchOutcome {
@@ -88,7 +91,8 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
 
   const runItem = async (item: Extract<ItemLine, { request: unknown }>) => {
     try {
-      const result = await cascade.run(item.request, { signal: inFlight.signal, ...(runBudget && { runBudget }) });
+      const runOptions = { signal: inFlight.signal, ...(runBudget && { runBudget }) };
+      const result = await runRecorded(cascade, item.id, item.request, runOptions, options.recording ?? {});
       summary.add(result, topTierCostUsd(cascade, item.request, result));
       if (result.trace.length > 1) escalated++;
       if (result.stop === 'error') errors++;

@@ -25,6 +25,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .argument('<prompt>', 'the user message')
     .option('--system <text>', 'a system message to send first')
     .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
+    .option('--on-miss <fail|live>', 'with --replay: fail (default) or call the live provider for a request not recorded')
+    .option('--offline', "run cloud tiers on local models (the file's `offline:`); only loopback hosts are called")
+    .option('--record <fixtures>', 'append every provider call to this fixture file')
     .option('--json', 'print the whole result, trace included, as JSON')
     .action(async (file: string, prompt: string, options) => {
       exitCode = await askCommand(file, prompt, options, io);
@@ -37,6 +40,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .requiredOption('--input <items>', 'items, one JSON object per line with `id` and `input.messages` or `prompt` (- for stdin)')
     .requiredOption('--output <results>', 'where to write one result per line (- for stdout)')
     .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
+    .option('--on-miss <fail|live>', 'with --replay: fail (default) or call the live provider for a request not recorded')
+    .option('--offline', "run cloud tiers on local models (the file's `offline:`); only loopback hosts are called")
+    .option('--record <fixtures>', 'write every provider call (judges too) to this fixture file')
+    .option('--explore <rate>', 'on this share of items (0-1) also run the remaining tiers, and write them as fixtures for tune')
+    .option('--explore-out <fixtures>', 'where --explore writes (default: beside --output, .explored.jsonl)')
     .option('--concurrency <n>', 'items in flight at once', '8')
     .option('--budget-usd <x>', 'never spend more than this on the whole run')
     .option('--strict', 'check every input line first; run nothing if one is bad')

@@ -4,17 +4,25 @@ import { loadCascadeFile } from '../config/load-cascade.js';
 import { ConfigError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
+import { loadOptionsFrom, type SourceOptions } from './source-options.js';
+import { FixtureWriter } from '../record/fixture-writer.js';
+import { ExploreStats } from '../record/explore.js';
+import type { Recording } from '../record/run-recorded.js';
 
-export interface RunOptions {
+export interface RunOptions extends SourceOptions {
   input: string;
   output: string;
-  replay?: string;
   concurrency?: string;
   budgetUsd?: string;
   strict?: boolean;
   maxLineBytes?: string;
   /** Start the output afresh instead of resuming it. */
   overwrite?: boolean;
+  /** Write every provider call as fixture records to this file. */
+  record?: string;
+  /** Share of items (0-1] on which every remaining tier runs too, written as labelled fixtures. */
+  explore?: string;
+  exploreOut?: string;
 }
 
 /** Exit codes of `cascade run` beyond 0/1/2: stopped by SIGINT or SIGTERM (results so far are kept). */
@@ -30,8 +38,14 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
   const maxLineBytes = numberOption('max-line-bytes', options.maxLineBytes, { min: 1, integer: true });
   // --strict reads the input twice (check, then run); standard input can be read only once.
   if (options.strict && options.input === '-') throw new ConfigError('`--strict` needs `--input` to be a file: standard input cannot be read twice');
-  const cascade = await loadCascadeFile(file, { env: io.env, ...(options.replay && { replay: options.replay }) });
+  const exploreRate = numberOption('explore', options.explore, { min: 0, max: 1 });
+  const exploreOut = exploreRate === undefined ? undefined : (options.exploreOut ?? defaultExploreOut(options.output));
+  const cascade = await loadCascadeFile(file, loadOptionsFrom(options, io.env, options.record !== undefined || exploreRate !== undefined));
   cascade.checkEnvironment(io.env);
+  const recording: Recording = {
+    ...(options.record && { record: new FixtureWriter(options.record) }),
+    ...(exploreRate !== undefined && { explore: { rate: exploreRate, writer: new FixtureWriter(exploreOut!), stats: new ExploreStats(cascade) } }),
+  };
   let received: 'SIGINT' | 'SIGTERM' | undefined;
   const handlers: ((count: number) => void)[] = [];
   let count = 0;
@@ -59,6 +73,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
       stdout: io.stdout,
       isTerminal: io.stderrIsTerminal ?? false,
       stopSignal: { onStop: (handler) => handlers.push(handler) },
+      recording,
     });
     if (outcome.strictErrors) {
       io.stderr(`${options.input}: --strict refused the input; nothing was run:\n${outcome.strictErrors.join('\n')}\n`);
@@ -68,13 +83,23 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
       outcome.skippedAsDone > 0 ? `resumed:       ${outcome.skippedAsDone} items already in ${options.output} were skipped` : '',
       outcome.truncatedBytes > 0 ? `               a torn last line (${outcome.truncatedBytes} bytes) was cut and its item redone` : '',
       budgetUsd !== undefined ? `run budget:    $${budgetUsd} (spent $${outcome.summary.costUsd.toFixed(6)})` : '',
+      recording.record ? `recorded:      ${recording.record.written} fixture records -> ${recording.record.path}` : '',
+      recording.explore ? recording.explore.stats.format(recording.explore.writer.path) : '',
       received ? `stopped by ${received}: run the same command again to finish` : '',
     ].filter(Boolean);
     const report = outcome.summary.format(toStdout ? '(stdout)' : options.output, outcome.wallSeconds);
     (toStdout ? io.stderr : io.stdout)(`cascade ${cascade.name}\n${report}\n${notes.map((note) => `${note}\n`).join('')}`);
     return received ? interruptedExitCode[received] : 0;
   } finally {
+    recording.record?.close();
+    recording.explore?.writer.close();
     signals.off('SIGINT', onInterrupt);
     signals.off('SIGTERM', onTerminate);
   }
+}
+
+/** `results/run.jsonl` explores into `results/run.explored.jsonl`. */
+function defaultExploreOut(output: string): string {
+  if (output === '-') throw new ConfigError('`--explore` with `--output -` needs `--explore-out <file.jsonl>` for the explored fixtures');
+  return output.replace(/(\.jsonl?)?$/, '.explored.jsonl');
 }

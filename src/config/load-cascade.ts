@@ -10,6 +10,7 @@ import { findPricing, type Pricing } from '../pricing/price-table.js';
 import { createProvider, loadFixtureIndex } from '../providers/create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate } from './build-gate.js';
+import { offlineEndpoint } from './offline-endpoint.js';
 import { formatIssues } from './format-issues.js';
 import { refuseSecrets } from './refuse-secrets.js';
 import { cascadeConfigSchema, type CascadeConfigInput, type ModelEndpointConfig } from './schema.js';
@@ -25,6 +26,12 @@ export interface LoadCascadeOptions {
   baseDir?: string;
   /** Names the source in errors. @default '(cascade object)' */
   source?: string;
+  /** With `replay`: call the live provider for requests the recording lacks, instead of failing. @default 'fail' */
+  onReplayMiss?: 'fail' | 'live';
+  /** Run every cloud tier and judge on a local model (the file's `offline:`), and allow loopback hosts only. */
+  offline?: boolean;
+  /** Report every provider answer to `captureCalls` (for --record and --explore). */
+  capture?: boolean;
 }
 
 /** Read, validate and build a cascade from a YAML file. Errors name the file, the field and the fix. */
@@ -51,19 +58,30 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
   if (!parsed.success) throw new ConfigError(formatIssues(where, parsed.error.issues, config), where);
   const definition = parsed.data;
   const replay = options.replay ? loadFixtureIndex(resolve(options.replay)) : undefined;
-  const context = { baseDir, ...(replay && { replay }), ...(options.env && { env: options.env }) };
+  const env = options.env ?? process.env;
+  const context = {
+    baseDir,
+    ...(replay && { replay }),
+    ...(options.env && { env: options.env }),
+    ...(options.onReplayMiss && { onReplayMiss: options.onReplayMiss }),
+    ...(options.offline && { loopbackOnly: true }),
+    ...(options.capture && { capture: true }),
+  };
+  const local = <T extends ModelEndpointConfig>(endpoint: T, name: string, endpointWhere: string): T =>
+    options.offline ? offlineEndpoint(endpoint, name, definition.offline, env, endpointWhere) : endpoint;
   const breakerOptions = { ...defaultCircuitBreakerOptions, ...definition.circuitBreaker };
 
   const tiers: Tier[] = [];
   const requiredEnv: { variable: string; where: string }[] = [];
   const requireKeyOf = (endpoint: ModelEndpointConfig, label: string) => {
-    const variable = replay ? undefined : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
+    const variable = replay && options.onReplayMiss !== 'live' ? undefined : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
     if (variable) requiredEnv.push({ variable, where: label });
   };
   for (const [index, configured] of definition.tiers.entries()) {
-    const replayPrice = replay && !configured.pricing ? options.replayPricing?.[configured.model] : undefined;
-    const tierConfig = replayPrice ? { ...configured, pricing: replayPrice } : configured;
     const tierWhere = `${where}: tiers[${index}]`;
+    const localTier = local(configured, configured.name, tierWhere);
+    const replayPrice = replay && !localTier.pricing ? options.replayPricing?.[localTier.model] : undefined;
+    const tierConfig = replayPrice ? { ...localTier, pricing: replayPrice } : localTier;
     const pricing = findPricing(tierConfig.provider, tierConfig.model, tierConfig.pricing);
     if (definition.budget && !pricing && !replay && tierConfig.provider !== 'replay') {
       throw new ConfigError(
@@ -74,9 +92,11 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
     }
     requireKeyOf(tierConfig, `tier "${tierConfig.name}"`);
     const gates = [];
-    for (const [gateIndex, gateConfig] of tierConfig.gates.entries()) {
+    for (const [gateIndex, configuredGate] of tierConfig.gates.entries()) {
+      const gateWhere = `${tierWhere}.gates[${gateIndex}]`;
+      const gateConfig = configuredGate.type === 'judge' ? local(configuredGate, `${tierConfig.name} (judge)`, gateWhere) : configuredGate;
       if (gateConfig.type === 'judge') requireKeyOf(gateConfig, `the judge of tier "${tierConfig.name}"`);
-      gates.push(await buildGate(gateConfig, `${tierWhere}.gates[${gateIndex}]`, context));
+      gates.push(await buildGate(gateConfig, gateWhere, context));
     }
     // Stable sort: equal ranks keep the order of the file.
     gates.sort((a, b) => a.costRank - b.costRank);

@@ -113,6 +113,16 @@ export const tierConfigSchema = z.strictObject({
   witness: z.boolean().default(false),
 });
 
+/** What `--offline` runs each cloud tier on: a local model on Ollama. */
+const offlineConfig = z.strictObject({
+  /** The local model for every cloud tier and judge without one of its own. @default llama3.2:3b */
+  model: z.string().min(1).optional(),
+  /** The Ollama server; must be loopback. @default OLLAMA_HOST, else http://127.0.0.1:11434 */
+  host: z.string().optional(),
+  /** Per tier: tier name → local model. */
+  tiers: z.record(z.string(), z.string().min(1)).optional(),
+});
+
 export const cascadeConfigSchema = z
   .strictObject({
     name: z.string().min(1),
@@ -129,6 +139,7 @@ export const cascadeConfigSchema = z
         maxRetryAfterMs: z.number().nonnegative().optional(),
       })
       .optional(),
+    offline: offlineConfig.optional(),
     circuitBreaker: z
       .strictObject({
         failureThreshold: z.number().int().positive().optional(),
@@ -144,11 +155,15 @@ export const cascadeConfigSchema = z
       }
       seen.add(tier.name);
     });
+    for (const name of Object.keys(config.offline?.tiers ?? {})) {
+      if (!seen.has(name)) context.addIssue({ code: 'custom', path: ['offline', 'tiers', name], message: `No tier is named "${name}"; the tiers are ${[...seen].map((tier) => `"${tier}"`).join(', ')}` });
+    }
   });
 
 export type CascadeConfig = z.infer<typeof cascadeConfigSchema>;
 export type TierConfig = z.infer<typeof tierConfigSchema>;
 export type GateConfig = z.infer<typeof gateConfigSchema>;
+export type OfflineConfig = z.infer<typeof offlineConfig>;
 export type JudgeGateConfig = z.infer<typeof judgeGate>;
 export type ModelEndpointConfig = Pick<TierConfig, keyof typeof modelEndpoint>;
 /** What a user writes: defaults not yet applied. */

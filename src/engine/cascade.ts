@@ -116,6 +116,35 @@ export class Cascade {
     };
   }
 
+  /**
+   * Ask every tier that gave `result` no answer (not reached, skipped or failed) for its answer too, with
+   * the tier's retry policy but no gates: exploration measures the tiers, it does not choose an answer.
+   * Failed calls are left out. Returns each answer with its tier.
+   */
+  async exploreRemaining(input: CascadeRequest, result: CascadeResult, options: RunOptions = {}): Promise<{ tier: string; completion: Completion }[]> {
+    const { signal, runBudget } = options;
+    const request = this.withSystem(input);
+    const answered = new Set(result.trace.filter((entry) => !entry.skipped && !entry.error).map((entry) => entry.tier));
+    const explored: { tier: string; completion: Completion }[] = [];
+    for (const tier of this.tiers) {
+      if (answered.has(tier.name)) continue;
+      if (signal?.aborted) throw new AbortedError();
+      const prepared = prepareRequest(request, tier, runBudget ? (this.settings.budgetMaxTokens ?? 1024) : undefined);
+      // Exploring spends from the same run budget as the job, reserved the same way.
+      const reserved = runBudget ? worstCaseCostUsd(prepared, tier, runBudget.remaining) : 0;
+      if (runBudget && !runBudget.reserve(reserved)) break;
+      try {
+        const { value } = await callWithRetries((callSignal) => tier.provider.complete(prepared, { signal: callSignal }), tier.retry, signal);
+        runBudget?.settle(reserved, value.costUsd);
+        explored.push({ tier: tier.name, completion: value });
+      } catch (error) {
+        runBudget?.settle(reserved, error instanceof AbortedError ? reserved : 0);
+        if (error instanceof AbortedError) throw error;
+      }
+    }
+    return explored;
+  }
+
   private withSystem(request: CascadeRequest): CascadeRequest {
     const system = this.settings.system;
     if (system === undefined || request.messages.some((message) => message.role === 'system')) return request;

@@ -21,7 +21,7 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
   function getClient(): Anthropic {
     if (client) return client;
     apiKey = readApiKey(apiKeyVariable('anthropic', options.apiKeyEnv)!, options.label, options.env);
-    client = new Anthropic({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: nodeHttpFetch });
+    client = new Anthropic({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: options.fetch ?? nodeHttpFetch });
     return client;
   }
 

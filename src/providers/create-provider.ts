@@ -6,7 +6,10 @@ import { createAnthropicProvider } from './anthropic.js';
 import { createOllamaProvider } from './ollama.js';
 import { createOpenAIProvider } from './openai.js';
 import { withRateLimits } from './rate-limited-provider.js';
-import { createReplayProvider, FixtureIndex } from './replay.js';
+import { createReplayProvider, FixtureIndex, withLiveOnMiss } from './replay.js';
+import { capturing } from '../record/capture-calls.js';
+import { loopbackOnlyFetch } from '../network/loopback-only.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 
 export interface ProviderContext {
   /** Names the tier or gate in errors. */
@@ -18,6 +21,12 @@ export interface ProviderContext {
   env?: NodeJS.ProcessEnv;
   /** Where in the cascade file this endpoint is, for errors. */
   where: string;
+  /** With `replay`: call the live provider for a request the recording lacks, instead of failing. */
+  onReplayMiss?: 'fail' | 'live';
+  /** Allow only loopback hosts (offline mode). */
+  loopbackOnly?: boolean;
+  /** Report every answer to the item being captured, for --record and --explore. */
+  capture?: boolean;
 }
 
 const fixtureIndexes = new Map<string, Promise<FixtureIndex>>();
@@ -40,10 +49,19 @@ export function createProvider(endpoint: ModelEndpointConfig, context: ProviderC
     ...(endpoint.requestsPerMinute !== undefined && { requestsPerMinute: endpoint.requestsPerMinute }),
     ...(endpoint.tokensPerMinute !== undefined && { tokensPerMinute: endpoint.tokensPerMinute }),
   };
-  return withRateLimits(createUnlimitedProvider(endpoint, context), limits);
+  const provider = withRateLimits(createUnlimitedProvider(endpoint, context), limits);
+  return context.capture ? capturing(provider) : provider;
 }
 
 function createUnlimitedProvider(endpoint: ModelEndpointConfig, context: ProviderContext): Provider {
+  if (!context.replay) return createLiveProvider(endpoint, context);
+  const replay = createReplayProvider({ model: endpoint.model, fixtures: context.replay, pricedAs: endpoint.provider, ...(endpoint.pricing && { pricing: endpoint.pricing }) });
+  if (context.onReplayMiss !== 'live' || endpoint.provider === 'replay') return replay;
+  const { replay: _replay, ...liveContext } = context;
+  return withLiveOnMiss(replay, createLiveProvider(endpoint, liveContext));
+}
+
+function createLiveProvider(endpoint: ModelEndpointConfig, context: ProviderContext): Provider {
   const shared = {
     model: endpoint.model,
     label: context.label,
@@ -51,10 +69,8 @@ function createUnlimitedProvider(endpoint: ModelEndpointConfig, context: Provide
     ...(endpoint.baseURL !== undefined && { baseURL: endpoint.baseURL }),
     ...(endpoint.pricing !== undefined && { pricing: endpoint.pricing }),
     ...(context.env !== undefined && { env: context.env }),
+    ...(context.loopbackOnly && { fetch: loopbackOnlyFetch(nodeHttpFetch, context.label) }),
   };
-  if (context.replay) {
-    return createReplayProvider({ model: endpoint.model, fixtures: context.replay, pricedAs: endpoint.provider, ...(endpoint.pricing && { pricing: endpoint.pricing }) });
-  }
   switch (endpoint.provider) {
     case 'openai':
       return createOpenAIProvider(shared);

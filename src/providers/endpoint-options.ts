@@ -11,6 +11,8 @@ export interface EndpointOptions {
   pricing?: Pricing;
   /** Environment to read keys and hosts from. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** The HTTP client the SDK calls through (offline mode passes one that allows loopback only). @default nodeHttpFetch */
+  fetch?: typeof fetch;
 }
 
 /** exp(mean token log-probability): the geometric-mean probability of the answer's tokens. */

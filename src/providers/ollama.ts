@@ -1,13 +1,11 @@
-import { Ollama, type ChatRequest, type ChatResponse } from 'ollama';
-import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError, UnexpectedResponseError } from '../errors.js';
+import type { ChatRequest, ChatResponse } from 'ollama';
+import { UnexpectedResponseError } from '../errors.js';
 import { costUsd, findPricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import { confidenceFromLogprobs, type EndpointOptions } from './endpoint-options.js';
-import { nodeHttpFetch } from './node-http-fetch.js';
-
-export const defaultOllamaHost = 'http://127.0.0.1:11434';
+import { mapOllamaError, ollamaClient, ollamaHost } from './ollama-client.js';
 
 export interface OllamaProviderOptions extends EndpointOptions {
   /** Server address; else OLLAMA_HOST, else http://127.0.0.1:11434. */
@@ -16,8 +14,7 @@ export interface OllamaProviderOptions extends EndpointOptions {
 
 /** A local model behind Ollama's `/api/chat`, through the official `ollama` client. Free unless priced. */
 export function createOllamaProvider(options: OllamaProviderOptions): Provider {
-  const env = options.env ?? process.env;
-  const host = options.host ?? (env['OLLAMA_HOST'] || defaultOllamaHost);
+  const host = ollamaHost(options.host, options.env);
   const pricing = findPricing('ollama', options.model, options.pricing);
 
   return {
@@ -25,11 +22,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
     name: 'ollama',
     model: options.model,
     async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
-      // The client takes no per-request signal for non-streaming calls; its fetch hook carries ours.
-      const client = new Ollama({
-        host,
-        fetch: (input, init) => nodeHttpFetch(input, call.signal ? { ...init, signal: call.signal } : init),
-      });
+      const client = ollamaClient(host, options.fetch, call.signal);
       const params = request.params ?? {};
       const body: ChatRequest & { stream: false } = {
         model: options.model,
@@ -72,21 +65,4 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
       return completion;
     },
   };
-}
-
-function mapOllamaError(error: unknown, model: string, host: string): unknown {
-  const status = (error as { status_code?: unknown })?.status_code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (typeof status === 'number') {
-    if (status === 404 && /not found/i.test(message)) {
-      return new ProviderError(`ollama: model "${model}" is not on the server at ${host}. Run \`ollama pull ${model}\` there, or name a model that \`ollama list\` shows.`, false, 404);
-    }
-    return new ApiStatusError(`ollama ${model}: ${message}`, status);
-  }
-  if ((error as { name?: string })?.name === 'AbortError') return error;
-  if (error instanceof SyntaxError) return new MalformedResponseError(`ollama ${model}: ${message}`);
-  if (error instanceof TypeError) {
-    return new ConnectionError(`ollama: cannot reach the server at ${host} (${message}). Start it with \`ollama serve\`, or set OLLAMA_HOST (or the tier's host) to where it runs.`);
-  }
-  return error;
 }

@@ -25,7 +25,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
     if (client) return client;
     const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
     apiKey = variable ? readApiKey(variable, options.label, options.env) : 'no-key';
-    client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: nodeHttpFetch });
+    client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: options.fetch ?? nodeHttpFetch });
     return client;
   }
 

@@ -98,3 +98,21 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
     },
   };
 }
+
+/** Answer from the recording when it has the request; otherwise call `live` (`--on-miss live`). */
+export function withLiveOnMiss(replay: Provider, live: Provider): Provider {
+  return {
+    specificationVersion: 'v1',
+    name: replay.name,
+    model: replay.model,
+    async complete(request, options) {
+      try {
+        return await replay.complete(request, options);
+      } catch (error) {
+        if (!(error instanceof ReplayMissError)) throw error;
+        return live.complete(request, options);
+      }
+    },
+    knownCostUsd: (request) => replay.knownCostUsd?.(request),
+  };
+}

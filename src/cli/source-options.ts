@@ -1,0 +1,24 @@
+import { ConfigError } from '../errors.js';
+import type { LoadCascadeOptions } from '../config/load-cascade.js';
+
+/** Where answers come from: `--replay`, `--on-miss`, `--offline`; shared by `ask` and `run`. */
+export interface SourceOptions {
+  replay?: string;
+  onMiss?: string;
+  offline?: boolean;
+}
+
+/** The cascade loading options these flags ask for, refusing combinations that mean nothing. */
+export function loadOptionsFrom(options: SourceOptions, env: NodeJS.ProcessEnv, capture: boolean): LoadCascadeOptions {
+  if (options.onMiss !== undefined && options.onMiss !== 'fail' && options.onMiss !== 'live') {
+    throw new ConfigError(`Expected \`--on-miss\` to be \`fail\` or \`live\`, got \`${options.onMiss}\``);
+  }
+  if (options.onMiss !== undefined && !options.replay) throw new ConfigError('`--on-miss` says what to do when `--replay <file>` lacks a request; give `--replay` too');
+  return {
+    env,
+    ...(options.replay && { replay: options.replay }),
+    ...(options.onMiss === 'live' && { onReplayMiss: 'live' as const }),
+    ...(options.offline && { offline: true }),
+    ...(capture && { capture: true }),
+  };
+}

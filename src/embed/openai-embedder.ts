@@ -1,0 +1,42 @@
+import OpenAI from 'openai';
+import { UnexpectedResponseError } from '../errors.js';
+import { mapSdkError } from '../providers/map-sdk-error.js';
+import { nodeHttpFetch } from '../providers/node-http-fetch.js';
+import { apiKeyVariable, readApiKey } from '../providers/read-api-key.js';
+import { normalizeVector, type Embedder } from '../spec/embedder.js';
+
+export interface OpenAIEmbedderOptions {
+  /** @default text-embedding-3-small */
+  model?: string;
+  baseURL?: string;
+  apiKeyEnv?: string;
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+}
+
+/** Embeddings through OpenAI's `/v1/embeddings`, or any endpoint that speaks it. The key is read at the first call. */
+export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
+  const model = options.model ?? 'text-embedding-3-small';
+  let client: OpenAI | undefined;
+  let apiKey: string | undefined;
+  return {
+    specificationVersion: 'v1',
+    name: `openai:${model}`,
+    async embed(texts, call = {}) {
+      if (!client) {
+        const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
+        apiKey = variable ? readApiKey(variable, 'the semantic cache embedder', options.env) : 'no-key';
+        client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: options.fetch ?? nodeHttpFetch });
+      }
+      let response: OpenAI.CreateEmbeddingResponse;
+      try {
+        response = await client.embeddings.create({ model, input: [...texts], encoding_format: 'float' }, call.signal ? { signal: call.signal } : undefined);
+      } catch (error) {
+        throw mapSdkError(error, `openai ${model}`, apiKey);
+      }
+      const ordered = [...(response?.data ?? [])].sort((a, b) => a.index - b.index);
+      if (ordered.length !== texts.length) throw new UnexpectedResponseError(`openai ${model}: ${ordered.length} embeddings for ${texts.length} inputs`);
+      return ordered.map((entry) => normalizeVector(entry.embedding));
+    },
+  };
+}

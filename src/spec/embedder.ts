@@ -1,0 +1,17 @@
+/** Turns texts into vectors for the semantic cache. Vectors are unit length, so a dot product is the cosine. */
+export interface Embedder {
+  readonly specificationVersion: 'v1';
+  /** Names the embedder and its model, e.g. `ollama:nomic-embed-text`; cache entries are kept apart by it. */
+  readonly name: string;
+  embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+}
+
+/** Scale a vector to unit length (a zero vector stays zero). */
+export function normalizeVector(values: ArrayLike<number>): Float32Array {
+  const vector = Float32Array.from(values);
+  let norm = 0;
+  for (let index = 0; index < vector.length; index++) norm += vector[index]! * vector[index]!;
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let index = 0; index < vector.length; index++) vector[index]! /= norm;
+  return vector;
+}
