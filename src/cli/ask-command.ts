@@ -28,6 +28,7 @@ export async function askCommand(file: string, prompt: string, options: AskOptio
     result = await runRecorded(cascade, `ask-${requestKey(messages).slice(0, 16)}`, { messages }, {}, record ? { record } : {});
   } finally {
     record?.close();
+    cascade.close();
   }
   if (options.json) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);

@@ -92,6 +92,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
     return received ? interruptedExitCode[received] : 0;
   } finally {
     recording.record?.close();
+    cascade.close();
     recording.explore?.writer.close();
     signals.off('SIGINT', onInterrupt);
     signals.off('SIGTERM', onTerminate);

@@ -12,6 +12,9 @@ export class RunSummary {
   readonly escalations = new Map<string, number>();
   /** Failed calls (after retries) and failed items, by kind. */
   readonly errors = new Map<string, number>();
+  /** exact / semantic / miss, when the cascade has a cache. */
+  readonly cache = new Map<string, number>();
+  cacheSavedUsd = 0;
 
   constructor(private readonly tierNames: readonly string[], private readonly topTierName: string) {}
 
@@ -21,6 +24,10 @@ export class RunSummary {
     this.topTierCostUsd += topTierCost;
     increment(this.stops, result.stop);
     if (result.tier) increment(this.answeredByTier, result.tier);
+    if (result.cache) {
+      increment(this.cache, result.cache.kind);
+      this.cacheSavedUsd += result.cache.savedUsd ?? 0;
+    }
     for (const entry of result.trace) {
       if (entry.accepted) continue;
       const failedGate = entry.gates.find((gate) => !gate.pass);
@@ -56,6 +63,7 @@ export class RunSummary {
       `left a tier:   ${escalations}`,
       `stops:         ${stops}`,
       `errors:        ${[...this.errors].map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'}`,
+      ...(this.cache.size > 0 ? [`cache:         ${['exact', 'semantic', 'miss'].map((kind) => `${kind} ${this.cache.get(kind) ?? 0}`).join(', ')} (hits saved $${this.cacheSavedUsd.toFixed(6)})`] : []),
       `cost:          $${this.costUsd.toFixed(6)} vs $${this.topTierCostUsd.toFixed(6)} always using ${this.topTierName}${saved}`,
       `results:       ${outputPath}`,
     ].join('\n');

@@ -13,7 +13,10 @@ import { buildGate } from './build-gate.js';
 import { offlineEndpoint } from './offline-endpoint.js';
 import { formatIssues } from './format-issues.js';
 import { refuseSecrets } from './refuse-secrets.js';
-import { cascadeConfigSchema, type CascadeConfigInput, type ModelEndpointConfig } from './schema.js';
+import { cascadeConfigSchema, type CacheConfig, type CascadeConfig, type CascadeConfigInput, type ModelEndpointConfig } from './schema.js';
+import { ResponseCache } from '../cache/response-cache.js';
+import { canonicalJson, sha256 } from '../cache/cache-keys.js';
+import { createEmbedder } from '../embed/create-embedder.js';
 
 export interface LoadCascadeOptions {
   /** Answer every tier and judge from this fixture file instead of their providers (no network). */
@@ -72,6 +75,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
   const breakerOptions = { ...defaultCircuitBreakerOptions, ...definition.circuitBreaker };
 
   const tiers: Tier[] = [];
+  const effectiveTiers: unknown[] = [];
   const requiredEnv: { variable: string; where: string }[] = [];
   const requireKeyOf = (endpoint: ModelEndpointConfig, label: string) => {
     const variable = replay && options.onReplayMiss !== 'live' ? undefined : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
@@ -91,6 +95,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
       );
     }
     requireKeyOf(tierConfig, `tier "${tierConfig.name}"`);
+    effectiveTiers.push(tierConfig);
     const gates = [];
     for (const [gateIndex, configuredGate] of tierConfig.gates.entries()) {
       const gateWhere = `${tierWhere}.gates[${gateIndex}]`;
@@ -114,15 +119,37 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
       },
       breaker: new CircuitBreaker(breakerOptions),
       witness: tierConfig.witness,
+      ...((tierConfig.compress ?? definition.compress) && { compress: tierConfig.compress ?? definition.compress }),
     });
   }
   if (replay) await replay;
+  const cache = definition.cache ? buildCache(definition.cache, effectiveTiers, definition, { baseDir, env, offline: options.offline === true, replayed: replay !== undefined }) : undefined;
   return new Cascade({
+    ...(cache && { cache }),
     name: definition.name,
     tiers,
     onExhausted: definition.onExhausted,
     ...(definition.system !== undefined && { system: definition.system }),
     ...(definition.budget && { budget: definition.budget }),
     requiredEnv,
+  });
+}
+
+/** The cascade's response cache. Its fingerprint covers what shapes an answer, so editing a tier, gate or prompt starts afresh. */
+function buildCache(config: CacheConfig, tiers: unknown[], definition: CascadeConfig, options: { baseDir: string; env: NodeJS.ProcessEnv; offline: boolean; replayed: boolean }): ResponseCache {
+  const shaping = (tier: unknown) => {
+    const { maxConcurrent: _a, requestsPerMinute: _b, tokensPerMinute: _c, timeoutMs: _d, maxRetries: _e, apiKeyEnv: _f, ...rest } = tier as Record<string, unknown>;
+    return rest;
+  };
+  // Answers replayed from a recording are kept apart from live ones.
+  const cascadeFingerprint = sha256(canonicalJson({ replayed: options.replayed, system: definition.system, onExhausted: definition.onExhausted, compress: definition.compress, tiers: tiers.map(shaping) }));
+  return new ResponseCache({
+    namespace: config.namespace,
+    ...(config.store !== undefined && { store: resolve(options.baseDir, config.store) }),
+    ...(config.ttlSeconds !== undefined && { ttlSeconds: config.ttlSeconds }),
+    maxEntries: config.maxEntries,
+    exact: config.exact,
+    ...(config.semantic && { semantic: { embedder: createEmbedder(config.semantic.embedder, { env: options.env, offline: options.offline }), threshold: config.semantic.threshold } }),
+    cascadeFingerprint,
   });
 }

@@ -38,6 +38,46 @@ const modelEndpoint = {
   tokensPerMinute: z.number().int().positive().optional(),
 };
 
+/** Prompt compression steps, applied in order before a tier's call. */
+export const compressStepSchema = z.discriminatedUnion('type', [
+  /** Collapse runs of spaces and blank lines; with `markup`, also drop HTML tags, comments and entities. */
+  z.strictObject({ type: z.literal('whitespace'), markup: z.boolean().default(true) }),
+  /** Drop lines and sentences said before. */
+  z.strictObject({ type: z.literal('dedupe') }),
+  /** Keep the `keep` worked examples most like the question. */
+  z.strictObject({ type: z.literal('few-shot'), keep: z.number().int().min(0) }),
+  /** Keep the sentences of long context most relevant to the question, within `maxTokens`. */
+  z.strictObject({ type: z.literal('extract'), maxTokens: z.number().int().positive() }),
+]);
+
+const embedderConfig = z.union([
+  z.literal('local'),
+  z.strictObject({
+    provider: z.enum(['openai', 'ollama']),
+    model: z.string().min(1),
+    baseURL: z.url().optional(),
+    apiKeyEnv: modelEndpoint.apiKeyEnv,
+    host: z.string().optional(),
+  }),
+]);
+
+const cacheConfig = z.strictObject({
+  /** Keeps tenants or jobs apart. */
+  namespace: z.string().min(1).default('default'),
+  /** A folder for the persistent store, relative to the cascade file; memory only when omitted. */
+  store: z.string().min(1).optional(),
+  ttlSeconds: z.number().positive().optional(),
+  maxEntries: z.number().int().positive().default(100_000),
+  exact: z.boolean().default(true),
+  semantic: z
+    .strictObject({
+      embedder: embedderConfig.default('local'),
+      /** Cosine similarity a hit needs, before the guards have their say. */
+      threshold: z.number().min(0).max(1).default(0.9),
+    })
+    .optional(),
+});
+
 const jsonSchemaGate = z.strictObject({
   type: z.literal('json-schema'),
   /** The schema inline, or a path to a JSON file relative to the cascade file. */
@@ -111,6 +151,8 @@ export const tierConfigSchema = z.strictObject({
   gates: z.array(gateConfigSchema).default([]),
   /** A tier whose answer is never accepted on its own: it is asked so that the next tier's agreement gate has a second opinion. */
   witness: z.boolean().default(false),
+  /** Compression before this tier's call, instead of the cascade's `compress`. */
+  compress: z.array(compressStepSchema).optional(),
 });
 
 /** What `--offline` runs each cloud tier on: a local model on Ollama. */
@@ -140,6 +182,9 @@ export const cascadeConfigSchema = z
       })
       .optional(),
     offline: offlineConfig.optional(),
+    cache: cacheConfig.optional(),
+    /** Compression before every tier's call (a tier's own `compress` replaces it). */
+    compress: z.array(compressStepSchema).optional(),
     circuitBreaker: z
       .strictObject({
         failureThreshold: z.number().int().positive().optional(),
@@ -163,6 +208,8 @@ export const cascadeConfigSchema = z
 export type CascadeConfig = z.infer<typeof cascadeConfigSchema>;
 export type TierConfig = z.infer<typeof tierConfigSchema>;
 export type GateConfig = z.infer<typeof gateConfigSchema>;
+export type CacheConfig = z.infer<typeof cacheConfig>;
+export type CompressStep = z.infer<typeof compressStepSchema>;
 export type OfflineConfig = z.infer<typeof offlineConfig>;
 export type JudgeGateConfig = z.infer<typeof judgeGate>;
 export type ModelEndpointConfig = Pick<TierConfig, keyof typeof modelEndpoint>;

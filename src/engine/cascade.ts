@@ -1,3 +1,5 @@
+import { compressMessages, type Compressed } from '../compress/compress-messages.js';
+import type { CacheLookup, ResponseCache } from '../cache/response-cache.js';
 import { AbortedError, MissingApiKeyError, ProviderError } from '../errors.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer } from '../spec/gate.js';
@@ -23,6 +25,8 @@ export interface CascadeSettings {
   budgetMaxTokens?: number;
   /** Environment variables the tiers and judges read their API keys from, with where each is named. */
   requiredEnv?: { variable: string; where: string }[];
+  /** Answers accepted before, served without calling a tier. */
+  cache?: ResponseCache;
 }
 
 export interface RunOptions {
@@ -58,8 +62,26 @@ export class Cascade {
   }
 
   async run(input: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {
-    const { signal, runBudget } = options;
     const request = this.withSystem(input);
+    const cache = this.settings.cache;
+    if (!cache) return this.climb(request, options);
+    let lookup: CacheLookup;
+    try {
+      lookup = await cache.lookup(request, options.signal);
+    } catch (error) {
+      // A cache that cannot answer (an embedder down) costs a call, never the item.
+      const result = await this.climb(request, options);
+      return { ...result, cache: { kind: 'miss', error: error instanceof Error ? error.message : String(error) } };
+    }
+    if ('hit' in lookup) return lookup.hit;
+    const result = await this.climb(request, options);
+    cache.save(lookup, result);
+    return { ...result, cache: lookup.miss };
+  }
+
+  /** Up the tiers, cheapest first, until one's answer passes its gates. */
+  private async climb(request: CascadeRequest, options: RunOptions): Promise<CascadeResult> {
+    const { signal, runBudget } = options;
     const budget = this.settings.budget?.perItemUsd;
     const bounded = budget !== undefined || runBudget !== undefined;
     const fallbackMaxTokens = bounded ? (this.settings.budgetMaxTokens ?? 1024) : undefined;
@@ -70,7 +92,8 @@ export class Cascade {
 
     for (const tier of this.tiers) {
       if (signal?.aborted) throw new AbortedError();
-      const prepared = prepareRequest(request, tier, fallbackMaxTokens);
+      const compressed = tier.compress?.length ? compressMessages(request.messages, tier.compress) : undefined;
+      const prepared = prepareRequest(request, tier, fallbackMaxTokens, compressed?.messages);
       let reserved = 0;
       if (bounded) {
         const room = Math.min(budget === undefined ? Infinity : budget - spent, runBudget?.remaining ?? Infinity);
@@ -95,6 +118,7 @@ export class Cascade {
         throw error;
       }
       runBudget?.settle(reserved, entry.trace.costUsd);
+      if (compressed) entry.trace.compression = compressionRecord(compressed, tier);
       trace.push(entry.trace);
       spent += entry.trace.costUsd;
       if (!entry.answer) continue;
@@ -121,6 +145,11 @@ export class Cascade {
    * the tier's retry policy but no gates: exploration measures the tiers, it does not choose an answer.
    * Failed calls are left out. Returns each answer with its tier.
    */
+  /** Release what the cascade holds open (its cache store). */
+  close(): void {
+    this.settings.cache?.close();
+  }
+
   async exploreRemaining(input: CascadeRequest, result: CascadeResult, options: RunOptions = {}): Promise<{ tier: string; completion: Completion }[]> {
     const { signal, runBudget } = options;
     const request = this.withSystem(input);
@@ -129,7 +158,8 @@ export class Cascade {
     for (const tier of this.tiers) {
       if (answered.has(tier.name)) continue;
       if (signal?.aborted) throw new AbortedError();
-      const prepared = prepareRequest(request, tier, runBudget ? (this.settings.budgetMaxTokens ?? 1024) : undefined);
+      const compressed = tier.compress?.length ? compressMessages(request.messages, tier.compress) : undefined;
+      const prepared = prepareRequest(request, tier, runBudget ? (this.settings.budgetMaxTokens ?? 1024) : undefined, compressed?.messages);
       // Exploring spends from the same run budget as the job, reserved the same way.
       const reserved = runBudget ? worstCaseCostUsd(prepared, tier, runBudget.remaining) : 0;
       if (runBudget && !runBudget.reserve(reserved)) break;
@@ -214,6 +244,11 @@ export class Cascade {
     if (gates.value !== undefined) answer.value = gates.value;
     return { trace: entry, answer };
   }
+}
+
+function compressionRecord(compressed: Compressed, tier: Tier): NonNullable<TraceEntry['compression']> {
+  const saved = compressed.tokensBefore - compressed.tokensAfter;
+  return { tokensBefore: compressed.tokensBefore, tokensAfter: compressed.tokensAfter, savedUsd: tier.pricing ? (saved * tier.pricing.inputPerMTok) / 1e6 : 0 };
 }
 
 function emptyEntry(tier: Tier, latencyMs: number): TraceEntry {

@@ -1,3 +1,4 @@
+import type { CompressStep } from '../config/schema.js';
 import type { Pricing } from '../pricing/price-table.js';
 import type { Gate } from '../spec/gate.js';
 import type { Provider } from '../spec/provider.js';
@@ -18,6 +19,8 @@ export interface Tier {
   breaker: CircuitBreaker;
   /** Never accept this tier's answer on its own; it is a second opinion for the next tier's agreement gate. */
   witness?: boolean;
+  /** Compression steps applied to the messages before this tier's call. */
+  compress?: readonly CompressStep[];
 }
 
 export type OnExhausted = 'accept-last' | 'best-score' | 'fail';

@@ -24,7 +24,8 @@ export async function runRecorded(cascade: Cascade, id: string, request: Cascade
   let explored: Awaited<ReturnType<Cascade['exploreRemaining']>> | undefined;
   const { value: result, calls } = await captureCalls(async () => {
     const result = await cascade.run(request, options);
-    if (explore && isExplored(id, explore.rate) && !explore.writer.has(id)) explored = await cascade.exploreRemaining(request, result, options);
+    const served = result.cache !== undefined && result.cache.kind !== 'miss';
+    if (explore && !served && isExplored(id, explore.rate) && !explore.writer.has(id)) explored = await cascade.exploreRemaining(request, result, options);
     return result;
   });
   const records = fixtureRecords(id, calls);

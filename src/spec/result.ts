@@ -31,6 +31,25 @@ export interface TraceEntry {
   gates: GateRecord[];
   accepted: boolean;
   confidence?: number;
+  /** Set when the tier compresses its prompt: o200k tokens before and after, and what that saved at the tier's input price. */
+  compression?: { tokensBefore: number; tokensAfter: number; savedUsd: number };
+}
+
+/** What the response cache did for a request: served it (exact or semantic), or missed, and why. */
+export interface CacheOutcome {
+  kind: 'exact' | 'semantic' | 'miss';
+  /** Cosine similarity of the question served, for a semantic hit. */
+  similarity?: number;
+  /** The stored question a semantic hit answered with. */
+  matched?: string;
+  /** When the served answer was stored (ISO 8601). */
+  storedAt?: string;
+  /** What the served answer cost when it was made: what this hit saved. */
+  savedUsd?: number;
+  /** Close candidates a guard refused: which guard, why, and how close they were. */
+  refused?: { guard: string; reason: string; similarity: number }[];
+  /** Why the cache could not be asked (an embedder that failed); the tiers answered instead. */
+  error?: string;
 }
 
 export interface CascadeResult {
@@ -48,4 +67,6 @@ export interface CascadeResult {
   trace: TraceEntry[];
   /** A one-line explanation when the run did not end in `accepted`. */
   message?: string;
+  /** Set when the cascade has a cache. */
+  cache?: CacheOutcome;
 }

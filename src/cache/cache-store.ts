@@ -1,0 +1,203 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** What the cache keeps of an accepted answer. */
+export interface CachedAnswer {
+  text: string;
+  value?: unknown;
+  tier?: string;
+  model?: string;
+  /** What the answer cost when it was made: what each hit saves. */
+  costUsd: number;
+}
+
+export interface CacheEntry {
+  id: number;
+  namespace: string;
+  key: string;
+  context: string;
+  query: string;
+  answer: CachedAnswer;
+  createdAt: number;
+  expiresAt: number | undefined;
+  hits: number;
+  embedder: string | undefined;
+}
+
+export interface NewCacheEntry {
+  namespace: string;
+  key: string;
+  context: string;
+  query: string;
+  answer: CachedAnswer;
+  expiresAt: number | undefined;
+  embedder?: string;
+  vector?: Float32Array;
+}
+
+interface Row {
+  id: number;
+  namespace: string;
+  key: string;
+  context: string;
+  query: string;
+  answer: string;
+  created_at: number;
+  expires_at: number | null;
+  hits: number;
+  embedder: string | null;
+  vector?: Buffer | null;
+}
+
+/** The file a store folder keeps its entries in. */
+export const storeFileName = 'cache.sqlite';
+
+/**
+ * The persistent side of the response cache: SQLite in a folder (WAL, so a killed process loses at
+ * most the entry it was writing and never corrupts the rest), or in memory when no folder is given.
+ * Embedded, no server.
+ */
+export class CacheStore {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(folder: string | undefined) {
+    if (folder === undefined) {
+      this.file = ':memory:';
+    } else {
+      mkdirSync(resolve(folder), { recursive: true });
+      this.file = join(resolve(folder), storeFileName);
+    }
+    this.db = new Database(this.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS entries (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      namespace TEXT NOT NULL,
+      key TEXT NOT NULL,
+      context TEXT NOT NULL,
+      query TEXT NOT NULL,
+      answer TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER,
+      hits INTEGER NOT NULL DEFAULT 0,
+      embedder TEXT,
+      vector BLOB,
+      UNIQUE (namespace, key)
+    );
+    CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);`);
+    this.statements = {
+      byKey: this.db.prepare<[string, string], Row>('SELECT id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder FROM entries WHERE namespace = ? AND key = ?'),
+      byId: this.db.prepare<[number], Row>('SELECT id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder FROM entries WHERE id = ?'),
+      insert: this.db.prepare(`INSERT INTO entries (namespace, key, context, query, answer, created_at, expires_at, embedder, vector)
+        VALUES (@namespace, @key, @context, @query, @answer, @createdAt, @expiresAt, @embedder, @vector)
+        ON CONFLICT (namespace, key) DO UPDATE SET answer = excluded.answer, created_at = excluded.created_at, expires_at = excluded.expires_at,
+          embedder = excluded.embedder, vector = excluded.vector, hits = 0
+        RETURNING id`),
+      hit: this.db.prepare('UPDATE entries SET hits = hits + 1 WHERE id = ?'),
+      vectors: this.db.prepare<[string, string, number], Pick<Row, 'id' | 'context' | 'vector'>>(
+        'SELECT id, context, vector FROM entries WHERE namespace = ? AND embedder = ? AND vector IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)',
+      ),
+      purge: this.db.prepare<[number], { id: number }>('DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING id'),
+      count: this.db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM entries WHERE namespace = ?'),
+      oldest: this.db.prepare<[string, number], { id: number }>('DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE namespace = ? ORDER BY created_at, id LIMIT ?) RETURNING id'),
+    };
+  }
+
+  get(namespace: string, key: string, now: number): CacheEntry | undefined {
+    return this.live(this.statements.byKey.get(namespace, key), now);
+  }
+
+  getById(id: number, now: number): CacheEntry | undefined {
+    return this.live(this.statements.byId.get(id), now);
+  }
+
+  recordHit(id: number): void {
+    this.statements.hit.run(id);
+  }
+
+  /** Insert or replace the entry under its key; returns its id. */
+  put(entry: NewCacheEntry, now: number): number {
+    const row = this.statements.insert.get({
+      namespace: entry.namespace,
+      key: entry.key,
+      context: entry.context,
+      query: entry.query,
+      answer: JSON.stringify(entry.answer),
+      createdAt: now,
+      expiresAt: entry.expiresAt ?? null,
+      embedder: entry.embedder ?? null,
+      vector: entry.vector ? Buffer.from(entry.vector.buffer, entry.vector.byteOffset, entry.vector.byteLength) : null,
+    }) as { id: number };
+    return row.id;
+  }
+
+  /** Every live vector of a namespace made by one embedder, to build the index from. */
+  *vectors(namespace: string, embedder: string, now: number): Generator<{ id: number; context: string; vector: Float32Array }> {
+    for (const row of this.statements.vectors.iterate(namespace, embedder, now)) {
+      const bytes = row.vector!;
+      yield { id: row.id, context: row.context, vector: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
+    }
+  }
+
+  /** Delete expired entries; returns their ids. */
+  purgeExpired(now: number): number[] {
+    return this.statements.purge.all(now).map((row) => row.id);
+  }
+
+  /** Delete the oldest entries of a namespace beyond `maxEntries`; returns their ids. */
+  trim(namespace: string, maxEntries: number): number[] {
+    const excess = this.statements.count.get(namespace)!.count - maxEntries;
+    if (excess <= 0) return [];
+    // Trim a little more than needed, so a full cache does not delete on every insert.
+    return this.statements.oldest.all(namespace, excess + Math.ceil(maxEntries / 100)).map((row) => row.id);
+  }
+
+  stats(): { namespace: string; entries: number; semantic: number; hits: number; expired: number; oldest: number; newest: number }[] {
+    return this.db
+      .prepare(`SELECT namespace, COUNT(*) AS entries, SUM(vector IS NOT NULL) AS semantic, SUM(hits) AS hits,
+        SUM(expires_at IS NOT NULL AND expires_at <= ?) AS expired, MIN(created_at) AS oldest, MAX(created_at) AS newest
+        FROM entries GROUP BY namespace ORDER BY namespace`)
+      .all(Date.now()) as never;
+  }
+
+  /** Delete every entry, or those of one namespace; returns how many. */
+  clear(namespace?: string): number {
+    const statement = namespace === undefined ? this.db.prepare('DELETE FROM entries') : this.db.prepare('DELETE FROM entries WHERE namespace = ?');
+    return (namespace === undefined ? statement.run() : statement.run(namespace)).changes;
+  }
+
+  *entries(namespace?: string): Generator<CacheEntry> {
+    const statement = this.db.prepare<unknown[], Row>(
+      `SELECT id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder FROM entries${namespace === undefined ? '' : ' WHERE namespace = ?'} ORDER BY id`,
+    );
+    for (const row of namespace === undefined ? statement.iterate() : statement.iterate(namespace)) yield toEntry(row);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private live(row: Row | undefined, now: number): CacheEntry | undefined {
+    if (!row || (row.expires_at !== null && row.expires_at <= now)) return undefined;
+    return toEntry(row);
+  }
+}
+
+function toEntry(row: Row): CacheEntry {
+  return {
+    id: row.id,
+    namespace: row.namespace,
+    key: row.key,
+    context: row.context,
+    query: row.query,
+    answer: JSON.parse(row.answer) as CachedAnswer,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at ?? undefined,
+    hits: row.hits,
+    embedder: row.embedder ?? undefined,
+  };
+}

@@ -1,0 +1,147 @@
+import { LRUCache } from 'lru-cache';
+import type { Embedder } from '../spec/embedder.js';
+import type { CascadeRequest } from '../spec/request.js';
+import type { CacheOutcome, CascadeResult } from '../spec/result.js';
+import { cacheKeys } from './cache-keys.js';
+import { CacheStore, type CacheEntry } from './cache-store.js';
+import { defaultGuards, refusingGuard, type Guard } from './guards.js';
+import { VectorIndex } from './vector-index.js';
+
+export interface ResponseCacheOptions {
+  /** Keeps tenants or jobs apart: entries are found only under the namespace they were stored in. */
+  namespace: string;
+  /** A folder for the persistent store; memory only when omitted. */
+  store?: string;
+  ttlSeconds?: number;
+  /** Most entries kept per namespace; the oldest go first. @default 100000 */
+  maxEntries?: number;
+  /** Serve identical requests. @default true */
+  exact?: boolean;
+  semantic?: { embedder: Embedder; threshold: number; guards?: Record<string, Guard> };
+  /** Identifies the cascade (tiers, models, gates, system prompt): another cascade's answers are not served. */
+  cascadeFingerprint: string;
+  /** Entries held in memory in front of the store. @default 10000 */
+  memoryEntries?: number;
+  now?: () => number;
+}
+
+export type CacheLookup = { hit: CascadeResult } | { miss: CacheOutcome; keys: ReturnType<typeof cacheKeys>; vector?: Float32Array };
+
+// Candidates looked at past the threshold: a refused nearest one may hide a good second.
+const candidatesPerLookup = 4;
+
+/**
+ * Exact and semantic response caching in front of a cascade. Only accepted answers are stored. A
+ * semantic hit needs the same context, a similarity at or above the threshold, and every guard's
+ * consent; the result says which kind of hit it was, or why the nearest candidates were refused.
+ */
+export class ResponseCache {
+  readonly store: CacheStore;
+  private readonly memory: LRUCache<string, CacheEntry>;
+  private index: VectorIndex | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ResponseCacheOptions) {
+    this.now = options.now ?? Date.now;
+    this.store = new CacheStore(options.store);
+    this.memory = new LRUCache({ max: options.memoryEntries ?? 10_000 });
+    this.store.purgeExpired(this.now());
+  }
+
+  async lookup(request: CascadeRequest, signal?: AbortSignal): Promise<CacheLookup> {
+    const started = performance.now();
+    const now = this.now();
+    const keys = cacheKeys(request, this.options.cascadeFingerprint);
+    if (this.options.exact !== false) {
+      const entry = this.exactEntry(keys.exact, now);
+      if (entry) return { hit: this.hitResult(entry, { kind: 'exact', storedAt: new Date(entry.createdAt).toISOString() }, started) };
+    }
+    const semantic = this.options.semantic;
+    if (!semantic || keys.query === '') return { miss: { kind: 'miss' }, keys };
+    const [vector] = await semantic.embedder.embed([keys.query], signal ? { signal } : {});
+    const refused: NonNullable<CacheOutcome['refused']> = [];
+    for (const candidate of this.vectorIndex(vector!.length).search(vector!, keys.context, candidatesPerLookup)) {
+      if (candidate.similarity < semantic.threshold) break;
+      const entry = this.store.getById(candidate.id, now);
+      if (!entry) continue;
+      const refusal = refusingGuard(keys.query, entry.query, semantic.guards ?? defaultGuards);
+      if (refusal) {
+        refused.push({ ...refusal, similarity: round(candidate.similarity) });
+        continue;
+      }
+      return { hit: this.hitResult(entry, { kind: 'semantic', similarity: round(candidate.similarity), storedAt: new Date(entry.createdAt).toISOString(), matched: entry.query }, started) };
+    }
+    return { miss: { kind: 'miss', ...(refused.length > 0 && { refused }) }, keys, vector: vector! };
+  }
+
+  /** Keep an accepted answer under the request's keys. Anything else is not stored. */
+  save(lookup: Extract<CacheLookup, { miss: unknown }>, result: CascadeResult): void {
+    if (!result.accepted || result.stop !== 'accepted' || result.text === undefined) return;
+    const now = this.now();
+    const { namespace, ttlSeconds, semantic } = this.options;
+    const answer = {
+      text: result.text,
+      ...(result.value !== undefined && { value: result.value }),
+      ...(result.tier !== undefined && { tier: result.tier }),
+      ...(result.model !== undefined && { model: result.model }),
+      costUsd: result.costUsd,
+    };
+    const id = this.store.put(
+      {
+        namespace,
+        key: lookup.keys.exact,
+        context: lookup.keys.context,
+        query: lookup.keys.query,
+        answer,
+        expiresAt: ttlSeconds === undefined ? undefined : now + ttlSeconds * 1000,
+        ...(semantic && lookup.vector && { embedder: semantic.embedder.name, vector: lookup.vector }),
+      },
+      now,
+    );
+    this.memory.delete(lookup.keys.exact);
+    if (semantic && lookup.vector) this.vectorIndex(lookup.vector.length).add(id, lookup.keys.context, lookup.vector);
+    for (const removed of this.store.trim(namespace, this.options.maxEntries ?? 100_000)) this.index?.remove(removed);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  private exactEntry(key: string, now: number): CacheEntry | undefined {
+    const remembered = this.memory.get(key);
+    if (remembered && (remembered.expiresAt === undefined || remembered.expiresAt > now)) return remembered;
+    const stored = this.store.get(this.options.namespace, key, now);
+    if (stored) this.memory.set(key, stored);
+    return stored;
+  }
+
+  /** Built on first use from the store, so a restarted process serves what an earlier one stored. */
+  private vectorIndex(dimensions: number): VectorIndex {
+    if (this.index) return this.index;
+    const embedder = this.options.semantic!.embedder.name;
+    // Entries of another size (the embedder's model changed under the same name) cannot be compared.
+    const stored = [...this.store.vectors(this.options.namespace, embedder, this.now())].filter((entry) => entry.vector.length === dimensions);
+    this.index = new VectorIndex(dimensions, stored.length + 1024);
+    for (const { id, context, vector } of stored) this.index.add(id, context, vector);
+    return this.index;
+  }
+
+  private hitResult(entry: CacheEntry, cache: CacheOutcome, started: number): CascadeResult {
+    this.store.recordHit(entry.id);
+    const { answer } = entry;
+    return {
+      text: answer.text,
+      ...(answer.value !== undefined && { value: answer.value }),
+      ...(answer.tier !== undefined && { tier: answer.tier }),
+      ...(answer.model !== undefined && { model: answer.model }),
+      accepted: true,
+      stop: 'accepted',
+      costUsd: 0,
+      latencyMs: performance.now() - started,
+      trace: [],
+      cache: { ...cache, savedUsd: answer.costUsd },
+    };
+  }
+}
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000;

@@ -1,0 +1,39 @@
+import { embedLocally } from '../embed/local-embedder.js';
+
+// A worked example ends in an answer: "Answer: B", or "Answer:" with the answer on the next line.
+const answerCue = /(?:^|\n)[ \t]*(?:answer|a|output|label|response|solution|result)[ \t]*[:：][ \t]*(?:\S[^\n]*|\n[ \t]*\S[^\n]*)[ \t]*$/i;
+
+/** Whether a paragraph is a worked example: it ends with an answer cue and an answer. */
+export function isExample(block: string): boolean {
+  return answerCue.test(block.replace(/\s+$/, ''));
+}
+
+function similarity(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let index = 0; index < a.length; index++) sum += a[index]! * b[index]!;
+  return sum;
+}
+
+/**
+ * Keep the `keep` worked examples most like the question (lexical similarity) and drop the rest,
+ * leaving instructions and the examples' order as they were. Paragraphs are separated by blank lines.
+ */
+export function pruneExamples(text: string, question: string, keep: number): string {
+  const blocks = text.split(/(\n[ \t]*\n)/);
+  const examples: { index: number; score: number }[] = [];
+  let target: Float32Array | undefined;
+  for (let index = 0; index < blocks.length; index += 2) {
+    if (!isExample(blocks[index]!)) continue;
+    target ??= embedLocally(question);
+    examples.push({ index, score: similarity(target, embedLocally(blocks[index]!)) });
+  }
+  if (examples.length <= keep) return text;
+  const kept = new Set(examples.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, keep).map((example) => example.index));
+  const dropped = new Set(examples.map((example) => example.index).filter((index) => !kept.has(index)));
+  const out: string[] = [];
+  for (let index = 0; index < blocks.length; index += 2) {
+    if (dropped.has(index)) continue;
+    out.push(blocks[index]!, blocks[index + 1] ?? '');
+  }
+  return out.join('').replace(/^\n+/, '');
+}
