@@ -5,6 +5,7 @@ import { processIo, type CliIo } from './io.js';
 import { runCommand } from './run-command.js';
 import { evalCommand } from './eval-command.js';
 import { tuneCommand } from './tune-command.js';
+import { cacheCommand } from './cache-command.js';
 
 /** Exit codes: 0 done, 1 the run failed, 2 bad usage, cascade file or input. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -85,6 +86,22 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .action(async (options) => {
       exitCode = await tuneCommand(options, io);
     });
+
+  const cache = program.command('cache').description("inspect or empty a cascade's persistent response cache");
+  for (const [action, description] of [
+    ['stats', 'entries, vectors, hits and age per namespace'],
+    ['clear', 'delete every entry, or those of --namespace'],
+    ['export', 'print every entry as a JSON line (question, answer, tier, model, when)'],
+  ] as const) {
+    cache
+      .command(action)
+      .description(description)
+      .argument('<target>', 'a cascade file (its cache.store) or a store folder')
+      .option('--namespace <name>', 'only this namespace')
+      .action(async (target: string, options) => {
+        exitCode = await cacheCommand(action, target, options, io);
+      });
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { ResponseCache } from '../../src/cache/response-cache.js';
+import { createLocalEmbedder } from '../../src/embed/local-embedder.js';
+import type { CascadeRequest } from '../../src/spec/request.js';
+import type { CascadeResult } from '../../src/spec/result.js';
+import { tempDir } from '../helpers/replay-fixture.js';
+
+const ask = (content: string, extra: Partial<CascadeRequest> = {}): CascadeRequest => ({ messages: [{ role: 'system', content: 'You answer support questions.' }, { role: 'user', content }], ...extra });
+const answered = (text: string, overrides: Partial<CascadeResult> = {}): CascadeResult => ({ text, tier: 'cheap', model: 'gpt-4o-mini', accepted: true, stop: 'accepted', costUsd: 0.002, latencyMs: 800, trace: [], ...overrides });
+
+function cacheWith(options: Partial<ConstructorParameters<typeof ResponseCache>[0]> = {}) {
+  return new ResponseCache({ namespace: 'tickets', cascadeFingerprint: 'cascade-a', semantic: { embedder: createLocalEmbedder(), threshold: 0.9 }, ...options });
+}
+
+/** Look up; on a miss, store `answer` as the cascade would. Returns the lookup's result or outcome. */
+async function through(cache: ResponseCache, request: CascadeRequest, answer = answered('stored answer')) {
+  const lookup = await cache.lookup(request);
+  if ('hit' in lookup) return lookup.hit;
+  cache.save(lookup, answer);
+  return { ...answer, cache: lookup.miss };
+}
+
+describe('response cache', () => {
+  it('serves an identical request exactly, with the tier, model and time it was made, at no cost', async () => {
+    const cache = cacheWith();
+    expect((await through(cache, ask('How do I reset my password?'))).cache).toEqual({ kind: 'miss' });
+    const hit = await through(cache, ask('How do I reset my password?'), answered('never used'));
+    expect(hit).toMatchObject({ text: 'stored answer', tier: 'cheap', model: 'gpt-4o-mini', costUsd: 0, stop: 'accepted', cache: { kind: 'exact', savedUsd: 0.002 } });
+    expect(Date.parse(hit.cache!.storedAt!)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('serves a rewording semantically and says how similar it was', async () => {
+    const cache = cacheWith();
+    await through(cache, ask('How do I reset my password?'));
+    const hit = await through(cache, ask('how do i reset my password'));
+    expect(hit.cache).toMatchObject({ kind: 'semantic', matched: 'How do I reset my password?' });
+    expect(hit.cache!.similarity).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('refuses close questions that a guard catches, and reports the refusal', async () => {
+    const cache = cacheWith();
+    await through(cache, ask('Is it safe to take ibuprofen with alcohol?'));
+    const negated = await through(cache, ask('Is it not safe to take ibuprofen with alcohol?'), answered('fresh'));
+    expect(negated.text).toBe('fresh');
+    expect(negated.cache).toMatchObject({ kind: 'miss', refused: [{ guard: 'negation' }] });
+    // A lower threshold lets more candidates through to the guards; they still refuse a changed number.
+    const looser = cacheWith({ semantic: { embedder: createLocalEmbedder(), threshold: 0.8 } });
+    await through(looser, ask('Please send me the invoice for order 1234 from last month'));
+    const otherOrder = await through(looser, ask('Please send me the invoice for order 1235 from last month'), answered('fresh'));
+    expect(otherOrder.text).toBe('fresh');
+    expect(otherOrder.cache).toMatchObject({ kind: 'miss', refused: [{ guard: 'numbers', reason: 'numbers differ (1235 vs 1234)' }] });
+  });
+
+  it('never serves across a different system prompt, output schema, parameters or earlier turns', async () => {
+    const cache = cacheWith();
+    const question = 'How do I reset my password?';
+    await through(cache, ask(question));
+    const variants: CascadeRequest[] = [
+      { messages: [{ role: 'system', content: 'You answer in French.' }, { role: 'user', content: question }] },
+      ask(question, { outputSchema: { type: 'object', required: ['steps'] } }),
+      ask(question, { params: { temperature: 1 } }),
+      {
+        messages: [
+          { role: 'system', content: 'You answer support questions.' },
+          { role: 'user', content: 'I use the mobile app.' },
+          { role: 'assistant', content: 'Noted.' },
+          { role: 'user', content: question },
+        ],
+      },
+    ];
+    for (const request of variants) {
+      expect((await cache.lookup(request)) as object).not.toHaveProperty('hit');
+    }
+  });
+
+  it('stores only accepted answers', async () => {
+    const cache = cacheWith();
+    await through(cache, ask('Question one?'), answered('unsure', { accepted: false, stop: 'exhausted' }));
+    await through(cache, ask('Question two?'), answered('', { stop: 'budget', accepted: false }));
+    expect(await cache.lookup(ask('Question one?'))).not.toHaveProperty('hit');
+    expect(await cache.lookup(ask('Question two?'))).not.toHaveProperty('hit');
+  });
+
+  it('keeps namespaces and cascades apart', async () => {
+    const folder = tempDir();
+    const first = cacheWith({ store: folder });
+    await through(first, ask('How do I reset my password?'));
+    first.close();
+    const otherTenant = cacheWith({ store: folder, namespace: 'billing' });
+    expect(await otherTenant.lookup(ask('How do I reset my password?'))).not.toHaveProperty('hit');
+    otherTenant.close();
+    const otherCascade = cacheWith({ store: folder, cascadeFingerprint: 'cascade-b' });
+    expect(await otherCascade.lookup(ask('How do I reset my password?'))).not.toHaveProperty('hit');
+    otherCascade.close();
+  });
+
+  it('survives a restart: a new instance on the same store serves exact and semantic hits', async () => {
+    const folder = tempDir();
+    const first = cacheWith({ store: folder });
+    await through(first, ask('How do I export my data to CSV?'));
+    first.close();
+    const second = cacheWith({ store: folder });
+    expect(await through(second, ask('How do I export my data to CSV?'))).toMatchObject({ cache: { kind: 'exact' } });
+    expect(await through(second, ask('how do I export my data to CSV'))).toMatchObject({ cache: { kind: 'semantic' } });
+    second.close();
+  });
+
+  it('expires entries after ttlSeconds, in memory and in the store', async () => {
+    let now = 1_000_000;
+    const folder = tempDir();
+    const cache = cacheWith({ store: folder, ttlSeconds: 60, now: () => now });
+    await through(cache, ask('How do I reset my password?'));
+    now += 59_000;
+    expect(await cache.lookup(ask('How do I reset my password?'))).toHaveProperty('hit');
+    now += 2_000;
+    expect(await cache.lookup(ask('How do I reset my password?'))).not.toHaveProperty('hit');
+    expect(await cache.lookup(ask('how do i reset my password'))).not.toHaveProperty('hit');
+    cache.close();
+  });
+
+  it('keeps at most maxEntries per namespace, dropping the oldest', async () => {
+    const cache = cacheWith({ maxEntries: 50 });
+    for (let index = 0; index < 120; index++) await through(cache, ask(`Where is parcel ${index}?`));
+    const [stats] = cache.store.stats();
+    expect(stats!.entries).toBeLessThanOrEqual(50);
+    expect(await cache.lookup(ask('Where is parcel 119?'))).toHaveProperty('hit');
+    expect(await cache.lookup(ask('Where is parcel 0?'))).not.toHaveProperty('hit');
+  });
+});
