@@ -38,16 +38,12 @@ export function compressText(messages: readonly ChatMessage[], steps: readonly C
 }
 
 function applyStep(step: CompressStep, text: string, question: string, seen: Set<string>): string {
-  switch (step.type) {
-    case 'whitespace':
-      return normalizeWhitespace(text, step.markup);
-    case 'dedupe':
-      return dropRepeats(text, seen);
-    case 'few-shot':
-      return pruneExamples(text, question, step.keep);
-    case 'extract':
-      return extractRelevant(text, question, step.maxTokens);
-  }
+  if (step.type === 'whitespace') return normalizeWhitespace(text, step.markup);
+  // The other steps work on the words; the whitespace around a segment joins it to its neighbours.
+  const [, before, body, after] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text)!;
+  if (body === '') return text;
+  const changed = step.type === 'dedupe' ? dropRepeats(body!, seen) : step.type === 'few-shot' ? pruneExamples(body!, question, step.keep) : extractRelevant(body!, question, step.maxTokens);
+  return `${before}${changed.trim()}${after}`;
 }
 
 // Tiers sharing one list of steps compress an item once.

@@ -1,7 +1,7 @@
 import { embedLocally } from '../embed/local-embedder.js';
 
 // A worked example ends in an answer: "Answer: B", or "Answer:" with the answer on the next line.
-const answerCue = /(?:^|\n)[ \t]*(?:answer|a|output|label|response|solution|result)[ \t]*[:：][ \t]*(?:\S[^\n]*|\n[ \t]*\S[^\n]*)[ \t]*$/i;
+const answerCue = /(?:^|\n)[^\n]*\b(?:answer|a|output|label|response|solution|result)[ \t]*[:：][ \t]*(?:\S[^\n]*|\n[ \t]*\S[^\n]*)$/i;
 
 /** Whether a paragraph is a worked example: it ends with an answer cue and an answer. */
 export function isExample(block: string): boolean {
@@ -35,5 +35,5 @@ export function pruneExamples(text: string, question: string, keep: number): str
     if (dropped.has(index)) continue;
     out.push(blocks[index]!, blocks[index + 1] ?? '');
   }
-  return out.join('').replace(/^\n+/, '');
+  return out.join('').replace(/^\s+|\s+$/g, '');
 }
