@@ -60,15 +60,21 @@ export const storeFileName = 'cache.sqlite';
  */
 export class CacheStore {
   readonly file: string;
+  /** The folder of a persistent store. */
+  readonly folder: string | undefined;
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly pendingHits = new Map<number, number>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(folder: string | undefined) {
     if (folder === undefined) {
       this.file = ':memory:';
+      this.folder = undefined;
     } else {
-      mkdirSync(resolve(folder), { recursive: true });
-      this.file = join(resolve(folder), storeFileName);
+      this.folder = resolve(folder);
+      mkdirSync(this.folder, { recursive: true });
+      this.file = join(this.folder, storeFileName);
     }
     this.db = new Database(this.file);
     this.db.pragma('journal_mode = WAL');
@@ -97,9 +103,12 @@ export class CacheStore {
         ON CONFLICT (namespace, key) DO UPDATE SET answer = excluded.answer, created_at = excluded.created_at, expires_at = excluded.expires_at,
           embedder = excluded.embedder, vector = excluded.vector, hits = 0
         RETURNING id`),
-      hit: this.db.prepare('UPDATE entries SET hits = hits + 1 WHERE id = ?'),
+      hit: this.db.prepare('UPDATE entries SET hits = hits + ? WHERE id = ?'),
       vectors: this.db.prepare<[string, string, number], Pick<Row, 'id' | 'context' | 'vector'>>(
         'SELECT id, context, vector FROM entries WHERE namespace = ? AND embedder = ? AND vector IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)',
+      ),
+      vectorContexts: this.db.prepare<[string, string, number], Pick<Row, 'id' | 'context'>>(
+        'SELECT id, context FROM entries WHERE namespace = ? AND embedder = ? AND vector IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)',
       ),
       purge: this.db.prepare<[number], { id: number }>('DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING id'),
       count: this.db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM entries WHERE namespace = ?'),
@@ -115,8 +124,26 @@ export class CacheStore {
     return this.live(this.statements.byId.get(id), now);
   }
 
+  /**
+   * Count a hit. Counts are written a second later in one transaction, and on close: a write per hit
+   * would double a hit's latency, and hit counts are statistics, not answers.
+   */
   recordHit(id: number): void {
-    this.statements.hit.run(id);
+    this.pendingHits.set(id, (this.pendingHits.get(id) ?? 0) + 1);
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.flushHits(), 1000);
+    this.flushTimer.unref();
+  }
+
+  private flushHits(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pendingHits.size === 0 || !this.db.open) return;
+    const hits = [...this.pendingHits];
+    this.pendingHits.clear();
+    this.db.transaction(() => {
+      for (const [id, count] of hits) this.statements.hit.run(count, id);
+    })();
   }
 
   /** Insert or replace the entry under its key; returns its id. */
@@ -143,6 +170,11 @@ export class CacheStore {
     }
   }
 
+  /** The context of every live entry with a vector: enough to use a saved index without reading the vectors. */
+  vectorContexts(namespace: string, embedder: string, now: number): Map<number, string> {
+    return new Map(this.statements.vectorContexts.all(namespace, embedder, now).map((row) => [row.id, row.context]));
+  }
+
   /** Delete expired entries; returns their ids. */
   purgeExpired(now: number): number[] {
     return this.statements.purge.all(now).map((row) => row.id);
@@ -157,6 +189,7 @@ export class CacheStore {
   }
 
   stats(): { namespace: string; entries: number; semantic: number; hits: number; expired: number; oldest: number; newest: number }[] {
+    this.flushHits();
     return this.db
       .prepare(`SELECT namespace, COUNT(*) AS entries, SUM(vector IS NOT NULL) AS semantic, SUM(hits) AS hits,
         SUM(expires_at IS NOT NULL AND expires_at <= ?) AS expired, MIN(created_at) AS oldest, MAX(created_at) AS newest
@@ -178,7 +211,9 @@ export class CacheStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flushHits();
+    this.db.close();
   }
 
   private live(row: Row | undefined, now: number): CacheEntry | undefined {

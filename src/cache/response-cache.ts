@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { Embedder } from '../spec/embedder.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -13,7 +14,7 @@ export interface ResponseCacheOptions {
   /** A folder for the persistent store; memory only when omitted. */
   store?: string;
   ttlSeconds?: number;
-  /** Most entries kept per namespace; the oldest go first. @default 100000 */
+  /** Most entries kept per namespace (checked every 1% of it); the oldest go first. @default 100000 */
   maxEntries?: number;
   /** Serve identical requests. @default true */
   exact?: boolean;
@@ -40,6 +41,8 @@ export class ResponseCache {
   private readonly memory: LRUCache<string, CacheEntry>;
   private index: VectorIndex | undefined;
   private readonly now: () => number;
+  private savesSinceTrim = 0;
+  private indexChanged = false;
 
   constructor(private readonly options: ResponseCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -99,11 +102,25 @@ export class ResponseCache {
       now,
     );
     this.memory.delete(lookup.keys.exact);
-    if (semantic && lookup.vector) this.vectorIndex(lookup.vector.length).add(id, lookup.keys.context, lookup.vector);
-    for (const removed of this.store.trim(namespace, this.options.maxEntries ?? 100_000)) this.index?.remove(removed);
+    if (semantic && lookup.vector) {
+      this.vectorIndex(lookup.vector.length).add(id, lookup.keys.context, lookup.vector);
+      this.indexChanged = true;
+    }
+    // Counting is a scan: check the size every hundredth of the limit, so a full cache stays within 1% of it.
+    const maxEntries = this.options.maxEntries ?? 100_000;
+    if (++this.savesSinceTrim >= Math.max(1, Math.floor(maxEntries / 100))) {
+      this.savesSinceTrim = 0;
+      for (const removed of this.store.trim(namespace, maxEntries)) {
+        this.index?.remove(removed);
+        this.indexChanged = true;
+      }
+    }
   }
 
+  /** Save the vector graph beside a persistent store (when it changed), and close the store. */
   close(): void {
+    const file = this.indexFile();
+    if (file && this.index && this.indexChanged) this.index.save(file);
     this.store.close();
   }
 
@@ -115,15 +132,34 @@ export class ResponseCache {
     return stored;
   }
 
-  /** Built on first use from the store, so a restarted process serves what an earlier one stored. */
+  /**
+   * Built on first use: from the graph a previous process saved, when it covers exactly the live
+   * entries, else from the stored vectors. A restarted process serves what an earlier one stored.
+   */
   private vectorIndex(dimensions: number): VectorIndex {
     if (this.index) return this.index;
     const embedder = this.options.semantic!.embedder.name;
+    const now = this.now();
+    const file = this.indexFile();
+    if (file) {
+      const contexts = this.store.vectorContexts(this.options.namespace, embedder, now);
+      let idSum = 0;
+      for (const id of contexts.keys()) idSum += id;
+      this.index = VectorIndex.load(file, dimensions, contexts, { count: contexts.size, idSum });
+      if (this.index) return this.index;
+    }
     // Entries of another size (the embedder's model changed under the same name) cannot be compared.
-    const stored = [...this.store.vectors(this.options.namespace, embedder, this.now())].filter((entry) => entry.vector.length === dimensions);
+    const stored = [...this.store.vectors(this.options.namespace, embedder, now)].filter((entry) => entry.vector.length === dimensions);
     this.index = new VectorIndex(dimensions, stored.length + 1024);
     for (const { id, context, vector } of stored) this.index.add(id, context, vector);
+    this.indexChanged = stored.length > 0;
     return this.index;
+  }
+
+  private indexFile(): string | undefined {
+    if (!this.store.folder || !this.options.semantic) return undefined;
+    const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
+    return join(this.store.folder, `vectors-${safe(this.options.namespace)}-${safe(this.options.semantic.embedder.name)}.hnsw`);
   }
 
   private hitResult(entry: CacheEntry, cache: CacheOutcome, started: number): CascadeResult {

@@ -1,9 +1,16 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
 
 export interface Neighbour {
   id: number;
   /** Cosine similarity (vectors are unit length). */
   similarity: number;
+}
+
+/** What a saved index covers, to tell whether it still matches the store. */
+export interface IndexSignature {
+  count: number;
+  idSum: number;
 }
 
 /**
@@ -15,17 +22,51 @@ export interface Neighbour {
 export class VectorIndex {
   private readonly index: hnswlib.HierarchicalNSW;
   private readonly contexts = new Map<number, string>();
+  private readonly perContext = new Map<string, number>();
   private capacity: number;
 
   constructor(readonly dimensions: number, initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity);
     this.index = new hnswlib.HierarchicalNSW('ip', dimensions);
-    this.index.initIndex({ maxElements: this.capacity, m: 16, efConstruction: 100, randomSeed: 42, allowReplaceDeleted: false });
-    this.index.setEf(64);
+    this.index.initIndex({ maxElements: this.capacity, m: 16, efConstruction: 100, randomSeed: 42 });
+    this.index.setEf(searchEf);
+  }
+
+  /**
+   * An index saved by `save`, if it still covers exactly the entries the store has (else undefined,
+   * and the caller rebuilds). `contexts` maps every live id to its context.
+   */
+  static load(file: string, dimensions: number, contexts: Map<number, string>, expected: IndexSignature): VectorIndex | undefined {
+    if (!existsSync(file) || !existsSync(`${file}.json`)) return undefined;
+    try {
+      const saved = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as IndexSignature & { dimensions: number };
+      if (saved.dimensions !== dimensions || saved.count !== expected.count || saved.idSum !== expected.idSum) return undefined;
+      const loaded = new VectorIndex(dimensions, 16);
+      loaded.index.readIndexSync(file);
+      loaded.index.setEf(searchEf);
+      loaded.capacity = loaded.index.getMaxElements();
+      for (const [id, context] of contexts) loaded.track(id, context);
+      return loaded;
+    } catch {
+      return undefined;
+    }
   }
 
   get size(): number {
     return this.contexts.size;
+  }
+
+  signature(): IndexSignature {
+    let idSum = 0;
+    for (const id of this.contexts.keys()) idSum += id;
+    return { count: this.contexts.size, idSum };
+  }
+
+  /** Write the graph beside the store, so a restart need not rebuild it (written to a temporary name, then renamed). */
+  save(file: string): void {
+    this.index.writeIndexSync(`${file}.tmp`);
+    renameSync(`${file}.tmp`, file);
+    writeFileSync(`${file}.json`, JSON.stringify({ ...this.signature(), dimensions: this.dimensions }));
   }
 
   add(id: number, context: string, vector: Float32Array): void {
@@ -36,18 +77,34 @@ export class VectorIndex {
       this.index.resizeIndex(this.capacity);
     }
     this.index.addPoint(Array.from(vector), id);
-    this.contexts.set(id, context);
+    this.track(id, context);
   }
 
   remove(id: number): void {
-    if (!this.contexts.delete(id)) return;
+    const context = this.contexts.get(id);
+    if (context === undefined) return;
+    this.contexts.delete(id);
+    const left = this.perContext.get(context)! - 1;
+    if (left === 0) this.perContext.delete(context);
+    else this.perContext.set(context, left);
     this.index.markDelete(id);
   }
 
   /** Up to `count` nearest entries of `context`, most similar first. */
   search(vector: Float32Array, context: string, count: number): Neighbour[] {
-    if (this.contexts.size === 0) return [];
-    const found = this.index.searchKnn(Array.from(vector), Math.min(count, this.contexts.size), (label) => this.contexts.get(label) === context);
+    const inContext = this.perContext.get(context) ?? 0;
+    if (inContext === 0) return [];
+    // The filter calls back into JavaScript for every node visited; skip it when every entry shares the context.
+    const filter = inContext === this.contexts.size ? undefined : (label: number) => this.contexts.get(label) === context;
+    const found = this.index.searchKnn(Array.from(vector), Math.min(count, inContext), filter);
     return found.neighbors.map((id, index) => ({ id, similarity: 1 - found.distances[index]! }));
   }
+
+  private track(id: number, context: string): void {
+    this.contexts.set(id, context);
+    this.perContext.set(context, (this.perContext.get(context) ?? 0) + 1);
+  }
 }
+
+// Candidates examined per search: 32 finds the nearest entry 99.6% of the time at 100,000 entries (bench/cache).
+const searchEf = 32;

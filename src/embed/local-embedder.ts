@@ -21,14 +21,23 @@ function foldSuffix(word: string): string {
   return word;
 }
 
-/** 32-bit FNV-1a. */
-function hash(text: string, seed: number): number {
-  let value = 0x811c9dc5 ^ seed;
-  for (let index = 0; index < text.length; index++) {
+/** 32-bit FNV-1a over `text[from, to)`, continuing from `value`: no substring is built. */
+function fnv(text: string, from: number, to: number, value: number): number {
+  for (let index = from; index < to; index++) {
     value ^= text.charCodeAt(index);
     value = Math.imul(value, 0x01000193);
   }
   return value >>> 0;
+}
+
+const offset = 0x811c9dc5;
+// Each kind of feature hashes from its own seed, so a word and a trigram with equal letters differ.
+const seeds = { word: fnv('w', 0, 1, offset), pair: fnv('b', 0, 1, offset), trigram: fnv('c', 0, 1, offset) };
+
+/** Add `weight` to the feature's bucket, with a sign from a second hash so collisions cancel rather than pile up. */
+function addFeature(vector: Float32Array, hash: number, weight: number): void {
+  const mixed = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b) >>> 0;
+  vector[hash % vector.length]! += mixed & 1 ? weight : -weight;
 }
 
 /**
@@ -39,22 +48,21 @@ function hash(text: string, seed: number): number {
  * barely moves the vector, which is why the cache's guards, not this similarity, decide those cases.
  */
 export function embedLocally(text: string, dimensions = localEmbedderDimensions): Float32Array {
-  const counts = new Map<string, number>();
-  const add = (feature: string, weight: number) => counts.set(feature, (counts.get(feature) ?? 0) + weight);
+  const vector = new Float32Array(dimensions);
   const words = wordTokens(text);
+  let previous = 0;
   for (let index = 0; index < words.length; index++) {
     const word = words[index]!;
-    add(`w:${word}`, functionWords.has(word) ? 0.3 : 1);
-    if (index > 0) add(`b:${words[index - 1]}_${word}`, 0.5);
-    const padded = `<${word}>`;
-    if (word.length > 3) for (let start = 0; start + 3 <= padded.length; start++) add(`c:${padded.slice(start, start + 3)}`, 0.15);
-  }
-  const vector = new Float32Array(dimensions);
-  for (const [feature, count] of counts) {
-    const bucket = hash(feature, 0) % dimensions;
-    const sign = hash(feature, 0x9e3779b9) & 1 ? 1 : -1;
-    // Sublinear: a word said three times is not three times the topic.
-    vector[bucket]! += sign * (1 + Math.log(count > 1 ? count : 1)) * Math.min(count, 1);
+    const wordHash = fnv(word, 0, word.length, seeds.word);
+    addFeature(vector, wordHash, functionWords.has(word) ? 0.3 : 1);
+    if (index > 0) addFeature(vector, fnv(word, 0, word.length, Math.imul(previous ^ seeds.pair, 0x01000193) >>> 0), 0.5);
+    previous = wordHash;
+    if (word.length > 3) {
+      // Trigrams of "<word>": the first and last carry the boundary marks.
+      addFeature(vector, fnv(word, 0, 2, fnv('<', 0, 1, seeds.trigram)), 0.15);
+      for (let start = 0; start + 3 <= word.length; start++) addFeature(vector, fnv(word, start, start + 3, seeds.trigram), 0.15);
+      addFeature(vector, fnv('>', 0, 1, fnv(word, word.length - 2, word.length, seeds.trigram)), 0.15);
+    }
   }
   return normalizeVector(vector);
 }

@@ -8,7 +8,8 @@ export interface Embedder {
 
 /** Scale a vector to unit length (a zero vector stays zero). */
 export function normalizeVector(values: ArrayLike<number>): Float32Array {
-  const vector = Float32Array.from(values);
+  // A Float32Array is scaled in place; anything else is copied into one.
+  const vector = values instanceof Float32Array ? values : Float32Array.from(values);
   let norm = 0;
   for (let index = 0; index < vector.length; index++) norm += vector[index]! * vector[index]!;
   norm = Math.sqrt(norm);

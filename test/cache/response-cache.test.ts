@@ -38,15 +38,14 @@ describe('response cache', () => {
   });
 
   it('refuses close questions that a guard catches, and reports the refusal', async () => {
-    const cache = cacheWith();
+    // A threshold of 0.8 lets more candidates through to the guards; they still refuse these.
+    const cache = cacheWith({ semantic: { embedder: createLocalEmbedder(), threshold: 0.8 } });
     await through(cache, ask('Is it safe to take ibuprofen with alcohol?'));
     const negated = await through(cache, ask('Is it not safe to take ibuprofen with alcohol?'), answered('fresh'));
     expect(negated.text).toBe('fresh');
-    expect(negated.cache).toMatchObject({ kind: 'miss', refused: [{ guard: 'negation' }] });
-    // A lower threshold lets more candidates through to the guards; they still refuse a changed number.
-    const looser = cacheWith({ semantic: { embedder: createLocalEmbedder(), threshold: 0.8 } });
-    await through(looser, ask('Please send me the invoice for order 1234 from last month'));
-    const otherOrder = await through(looser, ask('Please send me the invoice for order 1235 from last month'), answered('fresh'));
+    expect(negated.cache).toMatchObject({ kind: 'miss', refused: [{ guard: 'negation', reason: 'negation differs (not vs none)' }] });
+    await through(cache, ask('Please send me the invoice for order 1234 from last month'));
+    const otherOrder = await through(cache, ask('Please send me the invoice for order 1235 from last month'), answered('fresh'));
     expect(otherOrder.text).toBe('fresh');
     expect(otherOrder.cache).toMatchObject({ kind: 'miss', refused: [{ guard: 'numbers', reason: 'numbers differ (1235 vs 1234)' }] });
   });
