@@ -101,6 +101,6 @@ describe('prompt compression', () => {
     const sent = server.requests.map((request) => request.body.messages[0].content as string);
     expect(sent[0]).toContain('Ian volunteered');
     expect(sent[1]).not.toContain('Ian volunteered');
-    expect(sent[1].length).toBeLessThan(sent[0].length);
+    expect(sent[1]!.length).toBeLessThan(sent[0]!.length);
   });
 });
