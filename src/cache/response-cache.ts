@@ -4,7 +4,7 @@ import type { Embedder } from '../spec/embedder.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { CacheOutcome, CascadeResult } from '../spec/result.js';
 import { cacheKeys } from './cache-keys.js';
-import { CacheStore, type CacheEntry } from './cache-store.js';
+import { CacheStore, type CacheEntry, type CachedAnswer } from './cache-store.js';
 import { defaultGuards, refusingGuard, type Guard } from './guards.js';
 import { VectorIndex } from './vector-index.js';
 
@@ -42,6 +42,7 @@ export class ResponseCache {
   private index: VectorIndex | undefined;
   private readonly now: () => number;
   private savesSinceTrim = 0;
+  private readonly inFlight = new Map<string, Promise<CascadeResult>>();
   private indexChanged = false;
 
   constructor(private readonly options: ResponseCacheOptions) {
@@ -82,13 +83,7 @@ export class ResponseCache {
     if (!result.accepted || result.stop !== 'accepted' || result.text === undefined) return;
     const now = this.now();
     const { namespace, ttlSeconds, semantic } = this.options;
-    const answer = {
-      text: result.text,
-      ...(result.value !== undefined && { value: result.value }),
-      ...(result.tier !== undefined && { tier: result.tier }),
-      ...(result.model !== undefined && { model: result.model }),
-      costUsd: result.costUsd,
-    };
+    const answer = answerOf(result);
     const id = this.store.put(
       {
         namespace,
@@ -164,20 +159,60 @@ export class ResponseCache {
 
   private hitResult(entry: CacheEntry, cache: CacheOutcome, started: number): CascadeResult {
     this.store.recordHit(entry.id);
-    const { answer } = entry;
-    return {
-      text: answer.text,
-      ...(answer.value !== undefined && { value: answer.value }),
-      ...(answer.tier !== undefined && { tier: answer.tier }),
-      ...(answer.model !== undefined && { model: answer.model }),
-      accepted: true,
-      stop: 'accepted',
-      costUsd: 0,
-      latencyMs: performance.now() - started,
-      trace: [],
-      cache: { ...cache, savedUsd: answer.costUsd },
-    };
+    return servedResult(entry.answer, cache, performance.now() - started);
   }
+
+  /**
+   * Run `climb` for a request that missed, unless the same request (exact key) is already running:
+   * then wait for that one and serve its answer, so a batch with repeated items pays once even when
+   * the repeats are in flight together. If the first run's answer is not accepted, this one climbs too.
+   */
+  async coalesce(lookup: Extract<CacheLookup, { miss: unknown }>, climb: () => Promise<CascadeResult>): Promise<CascadeResult> {
+    const key = lookup.keys.exact;
+    const running = this.options.exact === false ? undefined : this.inFlight.get(key);
+    if (running) {
+      const started = performance.now();
+      const first = await running.catch(() => undefined);
+      if (first && first.accepted && first.stop === 'accepted' && first.text !== undefined) {
+        return servedResult(answerOf(first), { kind: 'exact', storedAt: new Date(this.now()).toISOString() }, performance.now() - started);
+      }
+    }
+    const own = climb();
+    this.inFlight.set(key, own);
+    try {
+      const result = await own;
+      this.save(lookup, result);
+      return { ...result, cache: lookup.miss };
+    } finally {
+      if (this.inFlight.get(key) === own) this.inFlight.delete(key);
+    }
+  }
+}
+
+function answerOf(result: CascadeResult): CachedAnswer {
+  return {
+    text: result.text!,
+    ...(result.value !== undefined && { value: result.value }),
+    ...(result.tier !== undefined && { tier: result.tier }),
+    ...(result.model !== undefined && { model: result.model }),
+    costUsd: result.costUsd,
+  };
+}
+
+/** A result served from the cache: the stored answer, at no cost, with what it saved. */
+function servedResult(answer: CachedAnswer, cache: CacheOutcome, latencyMs: number): CascadeResult {
+  return {
+    text: answer.text,
+    ...(answer.value !== undefined && { value: answer.value }),
+    ...(answer.tier !== undefined && { tier: answer.tier }),
+    ...(answer.model !== undefined && { model: answer.model }),
+    accepted: true,
+    stop: 'accepted',
+    costUsd: 0,
+    latencyMs,
+    trace: [],
+    cache: { ...cache, savedUsd: answer.costUsd },
+  };
 }
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;

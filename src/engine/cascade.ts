@@ -74,9 +74,7 @@ export class Cascade {
       return { ...result, cache: { kind: 'miss', error: error instanceof Error ? error.message : String(error) } };
     }
     if ('hit' in lookup) return lookup.hit;
-    const result = await this.climb(request, options);
-    cache.save(lookup, result);
-    return { ...result, cache: lookup.miss };
+    return cache.coalesce(lookup, () => this.climb(request, options));
   }
 
   /** Up the tiers, cheapest first, until one's answer passes its gates. */

@@ -126,3 +126,32 @@ describe('response cache', () => {
     expect(await cache.lookup(ask('Where is parcel 0?'))).not.toHaveProperty('hit');
   });
 });
+
+describe('repeats in flight together', () => {
+  it('are answered by one call: the others wait for it and are served as exact hits', async () => {
+    const { startLoopbackServer } = await import('../helpers/loopback-server.js');
+    const { openAIChat } = await import('../helpers/wire.js');
+    const { createCascade } = await import('../../src/config/load-cascade.js');
+    const server = await startLoopbackServer(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { json: openAIChat('Settings > Security > Reset password.', { promptTokens: 1000, completionTokens: 200 }) };
+    });
+    try {
+      const cascade = await createCascade({
+        name: 'support',
+        cache: { namespace: 'support' },
+        tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1` }],
+      });
+      const results = await Promise.all(Array.from({ length: 5 }, () => cascade.run(ask('How do I reset my password?'))));
+      expect(server.requests).toHaveLength(1);
+      expect(results.filter((result) => result.cache?.kind === 'miss')).toHaveLength(1);
+      const served = results.filter((result) => result.cache?.kind === 'exact');
+      expect(served).toHaveLength(4);
+      expect(served[0]).toMatchObject({ text: 'Settings > Security > Reset password.', costUsd: 0, model: 'gpt-4o-mini' });
+      expect(served[0]!.cache!.savedUsd).toBeGreaterThan(0);
+      cascade.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
