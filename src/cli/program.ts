@@ -29,6 +29,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--on-miss <fail|live>', 'with --replay: fail (default) or call the live provider for a request not recorded')
     .option('--offline', "run cloud tiers on local models (the file's `offline:`); only loopback hosts are called")
     .option('--record <fixtures>', 'append every provider call to this fixture file')
+    .option('--no-cache', "ignore the cascade file's cache: every request goes to the tiers")
     .option('--json', 'print the whole result, trace included, as JSON')
     .action(async (file: string, prompt: string, options) => {
       exitCode = await askCommand(file, prompt, options, io);
@@ -44,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--on-miss <fail|live>', 'with --replay: fail (default) or call the live provider for a request not recorded')
     .option('--offline', "run cloud tiers on local models (the file's `offline:`); only loopback hosts are called")
     .option('--record <fixtures>', 'write every provider call (judges too) to this fixture file')
+    .option('--no-cache', "ignore the cascade file's cache: every request goes to the tiers")
     .option('--explore <rate>', 'on this share of items (0-1) also run the remaining tiers, and write them as fixtures for tune')
     .option('--explore-out <fixtures>', 'where --explore writes (default: beside --output, .explored.jsonl)')
     .option('--concurrency <n>', 'items in flight at once', '8')

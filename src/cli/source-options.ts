@@ -1,11 +1,13 @@
 import { ConfigError } from '../errors.js';
 import type { LoadCascadeOptions } from '../config/load-cascade.js';
 
-/** Where answers come from: `--replay`, `--on-miss`, `--offline`; shared by `ask` and `run`. */
+/** Where answers come from: `--replay`, `--on-miss`, `--offline`, `--no-cache`; shared by `ask` and `run`. */
 export interface SourceOptions {
   replay?: string;
   onMiss?: string;
   offline?: boolean;
+  /** `--no-cache` sets this to false. */
+  cache?: boolean;
 }
 
 /** The cascade loading options these flags ask for, refusing combinations that mean nothing. */
@@ -20,5 +22,6 @@ export function loadOptionsFrom(options: SourceOptions, env: NodeJS.ProcessEnv, 
     ...(options.onMiss === 'live' && { onReplayMiss: 'live' as const }),
     ...(options.offline && { offline: true }),
     ...(capture && { capture: true }),
+    ...(options.cache === false && { cache: false }),
   };
 }

@@ -35,6 +35,8 @@ export interface LoadCascadeOptions {
   offline?: boolean;
   /** Report every provider answer to `captureCalls` (for --record and --explore). */
   capture?: boolean;
+  /** Build the file's `cache`, if it has one. @default true */
+  cache?: boolean;
 }
 
 /** Read, validate and build a cascade from a YAML file. Errors name the file, the field and the fix. */
@@ -123,7 +125,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
     });
   }
   if (replay) await replay;
-  const cache = definition.cache ? buildCache(definition.cache, effectiveTiers, definition, { baseDir, env, offline: options.offline === true, replayed: replay !== undefined }) : undefined;
+  const cache = definition.cache && options.cache !== false ? buildCache(definition.cache, effectiveTiers, definition, { baseDir, env, offline: options.offline === true, replayed: replay !== undefined }) : undefined;
   return new Cascade({
     ...(cache && { cache }),
     name: definition.name,

@@ -86,6 +86,13 @@ describe('a cascade with a response cache, from the command line', () => {
     const asked = captureIo({});
     expect(await runCli(['ask', cascade, 'How do I reset my password?'], asked)).toBe(0);
     expect(asked.out()).toMatch(/cache: exact hit \(stored .*, saved \$0\.003100\)/);
+
+    // --no-cache goes to the tiers.
+    const uncached = captureIo({});
+    expect(await runCli(['ask', cascade, 'How do I reset my password?', '--no-cache', '--json'], uncached)).toBe(0);
+    const result = JSON.parse(uncached.out());
+    expect(result.cache).toBeUndefined();
+    expect(result.costUsd).toBeCloseTo(0.0031, 10);
   });
 
   it('cache stats, export and clear work on the cascade file or the store folder', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { OfflineViolationError } from '../../src/errors.js';
+import { createEmbedder } from '../../src/embed/create-embedder.js';
 import { isLoopbackHost, loopbackOnlyFetch } from '../../src/network/loopback-only.js';
 import { nodeHttpFetch } from '../../src/providers/node-http-fetch.js';
 import { captureIo } from '../helpers/capture-io.js';
@@ -35,6 +36,13 @@ ${offline}`,
 }
 
 describe('offline mode', () => {
+  it('replaces a semantic cache embedder that would leave the machine with the local one', () => {
+    expect(createEmbedder({ provider: 'openai', model: 'text-embedding-3-small' }, { offline: true, env: {} }).name).toBe('local:lexical-256');
+    expect(createEmbedder({ provider: 'ollama', model: 'nomic-embed-text', host: 'http://gpu-box:11434' }, { offline: true, env: {} }).name).toBe('local:lexical-256');
+    expect(createEmbedder({ provider: 'ollama', model: 'nomic-embed-text' }, { offline: true, env: {} }).name).toBe('ollama:nomic-embed-text');
+    expect(createEmbedder({ provider: 'openai', model: 'text-embedding-3-small' }, { env: {} }).name).toBe('openai:text-embedding-3-small');
+  });
+
   it('runs every cloud tier on the local model the offline mapping names, with no API key', async () => {
     ollama = await startFakeOllama({ models: ['llama3.2:3b', 'qwen2.5:7b'], answer: (model) => (model === 'llama3.2:3b' ? 'not sure' : 'OK from qwen') });
     const folder = tempDir();
