@@ -27,12 +27,14 @@ export function compressText(messages: readonly ChatMessage[], steps: readonly C
   for (const step of steps) {
     // Dedupe remembers across messages: an instruction repeated in the user turn goes.
     const seen = new Set<string>();
-    for (const segments of parts) {
+    parts.forEach((segments, index) => {
+      // Extraction keeps what bears on the question: right for context a user sends, not for instructions.
+      if (step.type === 'extract' && messages[index]!.role !== 'user') return;
       for (const segment of segments) {
         if (segment.protected) continue;
         segment.text = applyStep(step, segment.text, question, seen);
       }
-    }
+    });
   }
   return messages.map((message, index) => ({ role: message.role, content: joinSegments(parts[index]!) }));
 }

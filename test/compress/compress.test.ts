@@ -104,3 +104,18 @@ describe('prompt compression', () => {
     expect(sent[1]!.length).toBeLessThan(sent[0]!.length);
   });
 });
+
+describe('extract leaves instructions alone', () => {
+  it('compresses user context, never the system message', () => {
+    const rules = Array.from({ length: 30 }, (_, index) => `Rule ${index}: always answer in formal English and cite the policy section.`).join(' ');
+    const context = Array.from({ length: 30 }, (_, index) => `Paragraph ${index} covers unrelated office history.`).join(' ');
+    const messages = [
+      { role: 'system' as const, content: rules },
+      { role: 'user' as const, content: `${context} Refunds take 14 days.\n\nHow long do refunds take?` },
+    ];
+    const [system, user] = compressText(messages, [{ type: 'extract', maxTokens: 20 }]);
+    expect(system!.content).toBe(rules);
+    expect(user!.content).toContain('Refunds take 14 days.');
+    expect(user!.content.length).toBeLessThan(messages[1]!.content.length / 4);
+  });
+});
