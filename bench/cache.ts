@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ResponseCache } from '../src/cache/response-cache.js';
 import { refusingGuard } from '../src/cache/guards.js';
+import { canonicalQuestion } from '../src/cache/canonical-question.js';
 import { createLocalEmbedder, embedLocally } from '../src/embed/local-embedder.js';
 import type { CascadeRequest } from '../src/spec/request.js';
 
@@ -130,7 +131,7 @@ function labelledPairs(file: string): void {
   let similarOnly = 0;
   let similarOnlyTrue = 0;
   for (const row of rows) {
-    const [a, b] = [embedLocally(row.a), embedLocally(row.b)];
+    const [a, b] = [embedLocally(canonicalQuestion(row.a)), embedLocally(canonicalQuestion(row.b))];
     let similarity = 0;
     for (let index = 0; index < a.length; index++) similarity += a[index]! * b[index]!;
     const positive = row.label === '1';

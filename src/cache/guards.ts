@@ -1,4 +1,5 @@
 import { wordTokens } from '../embed/local-embedder.js';
+import { canonicalQuestion } from './canonical-question.js';
 
 /**
  * Guards refuse a semantic cache hit between two questions that embed close together but ask different
@@ -111,17 +112,9 @@ export const entityGuard: Guard = (query, candidate) => {
 const questionWords = new Set(['what', 'when', 'where', 'who', 'whom', 'whose', 'why', 'how', 'which', 'whether', 'should', 'will', 'would', 'can', 'could', 'is', 'are', 'do', 'does', 'did', 'was', 'were', 'may', 'might', 'must', 'shall', 'has', 'have']);
 
 /** The words a question asks with: "When will X" is not "Should X", "How can X" is not "Can X". */
-// Polite wrappers that do not change the question: "Can you tell me how…" asks "how…".
-const politeOpening = /^\s*(?:(?:please|hi|hello|hey)[,!]?\s+)*(?:(?:can|could|would|will) you(?: please)? (?:tell|show|explain to|help) me\s+|(?:please\s+)?(?:tell|show) me\s+|i(?: would|'d) like to know\s+|i (?:want|need) to know\s+)/;
-
-/** The text with each sentence's polite opening removed, lower-cased. */
-function withoutPoliteness(text: string): string {
-  return text.toLowerCase().split(/(?<=[.!?])\s+|\n+/).map((part) => part.replace(politeOpening, '')).join('\n');
-}
-
 export function questionForm(text: string): string[] {
   const found: string[] = [];
-  for (const sentence of withoutPoliteness(text).split('\n')) {
+  for (const sentence of text.toLowerCase().split(/(?<=[.!?])\s+|\n+/)) {
     const first = sentence.match(/[a-z]+/)?.[0];
     if (first && questionWords.has(first)) found.push(first);
   }
@@ -138,7 +131,7 @@ const fillerWords = new Set('a an the is are was were be been being am do does d
 
 /** Content words, folded: what the question is about. */
 export function contentWords(text: string): Set<string> {
-  return new Set(wordTokens(withoutPoliteness(text)).filter((word) => !fillerWords.has(word) && !/^\d/.test(word)));
+  return new Set(wordTokens(text).filter((word) => !fillerWords.has(word) && !/^\d/.test(word)));
 }
 
 export const contentGuard: Guard = (query, candidate) => {
@@ -170,10 +163,14 @@ export const orderGuard: Guard = (query, candidate) => {
 
 export const defaultGuards: Record<string, Guard> = { negation: negationGuard, numbers: numberGuard, dates: dateGuard, entities: entityGuard, question: questionGuard, content: contentGuard, order: orderGuard };
 
-/** The first guard that refuses the pair, with its reason; undefined when every guard lets it through. */
+/**
+ * The first guard that refuses the pair, with its reason; undefined when every guard lets it through.
+ * The guards read both questions in their canonical form (greetings and polite wrappers dropped).
+ */
 export function refusingGuard(query: string, candidate: string, guards: Record<string, Guard> = defaultGuards): { guard: string; reason: string } | undefined {
+  const [a, b] = [canonicalQuestion(query), canonicalQuestion(candidate)];
   for (const [name, guard] of Object.entries(guards)) {
-    const reason = guard(query, candidate);
+    const reason = guard(a, b);
     if (reason !== undefined) return { guard: name, reason };
   }
   return undefined;

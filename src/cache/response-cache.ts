@@ -4,6 +4,7 @@ import type { Embedder } from '../spec/embedder.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { CacheOutcome, CascadeResult } from '../spec/result.js';
 import { cacheKeys } from './cache-keys.js';
+import { canonicalQuestion } from './canonical-question.js';
 import { CacheStore, type CacheEntry, type CachedAnswer } from './cache-store.js';
 import { defaultGuards, refusingGuard, type Guard } from './guards.js';
 import { VectorIndex } from './vector-index.js';
@@ -62,7 +63,7 @@ export class ResponseCache {
     }
     const semantic = this.options.semantic;
     if (!semantic || keys.query === '') return { miss: { kind: 'miss' }, keys };
-    const [vector] = await semantic.embedder.embed([keys.query], signal ? { signal } : {});
+    const [vector] = await semantic.embedder.embed([canonicalQuestion(keys.query)], signal ? { signal } : {});
     const refused: NonNullable<CacheOutcome['refused']> = [];
     for (const candidate of this.vectorIndex(vector!.length).search(vector!, keys.context, candidatesPerLookup)) {
       if (candidate.similarity < semantic.threshold) break;

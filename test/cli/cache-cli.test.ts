@@ -37,7 +37,7 @@ cache:
   ttlSeconds: 3600
   semantic:
     embedder: local
-    threshold: 0.85
+    threshold: 0.8
 tiers:
   - name: small
     provider: replay
