@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { runBatch } from '../batch/run-batch.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
 import { ConfigError } from '../errors.js';
@@ -40,6 +41,10 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
   if (options.strict && options.input === '-') throw new ConfigError('`--strict` needs `--input` to be a file: standard input cannot be read twice');
   const exploreRate = numberOption('explore', options.explore, { min: 0, max: 1 });
   const exploreOut = exploreRate === undefined ? undefined : (options.exploreOut ?? defaultExploreOut(options.output));
+  if (exploreOut !== undefined && options.record !== undefined && resolve(exploreOut) === resolve(options.record)) {
+    // Both would write the explored items' records, and ids must be unique in a fixture.
+    throw new ConfigError(`\`--explore-out\` and \`--record\` are the same file (${options.record}); give them different files`);
+  }
   const cascade = await loadCascadeFile(file, loadOptionsFrom(options, io.env, options.record !== undefined || exploreRate !== undefined));
   cascade.checkEnvironment(io.env);
   const recording: Recording = {

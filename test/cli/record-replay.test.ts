@@ -171,6 +171,10 @@ describe('record a live run, replay it with the network off, explore it into fix
     expect(io.out()).toMatch(/explored: +12 items, \$0\.0\d+ extra/);
     expect(io.out()).toContain('4 of 4 answers accepted below the top tier disagree with it: 100.0% (95% CI 51.0%-100.0%)');
 
+    const same = captureIo({});
+    expect(await runCli([...args.slice(0, -2), '--explore-out', explored, '--record', explored], same)).toBe(2);
+    expect(same.err()).toContain('`--explore-out` and `--record` are the same file');
+
     const tuned = join(folder, 'tuned.yaml');
     const tuneIo = captureIo({});
     expect(await runCli(['tune', '--fixtures', explored, '--out', tuned], tuneIo)).toBe(0);
