@@ -63,7 +63,9 @@ export class ResponseCache {
     }
     const semantic = this.options.semantic;
     if (!semantic || keys.query === '') return { miss: { kind: 'miss' }, keys };
-    const [vector] = await semantic.embedder.embed([canonicalQuestion(keys.query)], signal ? { signal } : {});
+    const embedded = await semantic.embedder.embed([canonicalQuestion(keys.query)], signal ? { signal } : {});
+    const vector = embedded.vectors[0];
+    const embedCostUsd = embedded.costUsd;
     const refused: NonNullable<CacheOutcome['refused']> = [];
     for (const candidate of this.vectorIndex(vector!.length).search(vector!, keys.context, candidatesPerLookup)) {
       if (candidate.similarity < semantic.threshold) break;
@@ -74,9 +76,9 @@ export class ResponseCache {
         refused.push({ ...refusal, similarity: round(candidate.similarity) });
         continue;
       }
-      return { hit: this.hitResult(entry, { kind: 'semantic', similarity: round(candidate.similarity), storedAt: new Date(entry.createdAt).toISOString(), matched: entry.query }, started) };
+      return { hit: this.hitResult(entry, { kind: 'semantic', similarity: round(candidate.similarity), storedAt: new Date(entry.createdAt).toISOString(), matched: entry.query, ...(embedCostUsd > 0 && { embedCostUsd }) }, started) };
     }
-    return { miss: { kind: 'miss', ...(refused.length > 0 && { refused }) }, keys, vector: vector! };
+    return { miss: { kind: 'miss', ...(refused.length > 0 && { refused }), ...(embedCostUsd > 0 && { embedCostUsd }) }, keys, vector: vector! };
   }
 
   /** Keep an accepted answer under the request's keys. Anything else is not stored. */
@@ -175,7 +177,8 @@ export class ResponseCache {
       const started = performance.now();
       const first = await running.catch(() => undefined);
       if (first && first.accepted && first.stop === 'accepted' && first.text !== undefined) {
-        return servedResult(answerOf(first), { kind: 'exact', storedAt: new Date(this.now()).toISOString() }, performance.now() - started);
+        const embedCostUsd = lookup.miss.embedCostUsd;
+        return servedResult(answerOf(first), { kind: 'exact', storedAt: new Date(this.now()).toISOString(), ...(embedCostUsd && { embedCostUsd }) }, performance.now() - started);
       }
     }
     const own = climb();
@@ -183,7 +186,7 @@ export class ResponseCache {
     try {
       const result = await own;
       this.save(lookup, result);
-      return { ...result, cache: lookup.miss };
+      return { ...result, costUsd: result.costUsd + (lookup.miss.embedCostUsd ?? 0), cache: lookup.miss };
     } finally {
       if (this.inFlight.get(key) === own) this.inFlight.delete(key);
     }
@@ -209,7 +212,8 @@ function servedResult(answer: CachedAnswer, cache: CacheOutcome, latencyMs: numb
     ...(answer.model !== undefined && { model: answer.model }),
     accepted: true,
     stop: 'accepted',
-    costUsd: 0,
+    // A hit costs only the embedding that found it, if the embedder charges.
+    costUsd: cache.embedCostUsd ?? 0,
     latencyMs,
     trace: [],
     cache: { ...cache, savedUsd: answer.costUsd },

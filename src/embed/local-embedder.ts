@@ -73,7 +73,7 @@ export function createLocalEmbedder(dimensions = localEmbedderDimensions): Embed
     specificationVersion: 'v1',
     name: `local:lexical-${dimensions}`,
     async embed(texts) {
-      return texts.map((text) => embedLocally(text, dimensions));
+      return { vectors: texts.map((text) => embedLocally(text, dimensions)), costUsd: 0 };
     },
   };
 }

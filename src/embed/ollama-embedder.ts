@@ -17,15 +17,19 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
     name: `ollama:${options.model}`,
     async embed(texts, call = {}) {
       let embeddings: number[][];
+      let inputTokens: number | undefined;
       try {
-        ({ embeddings } = await ollamaClient(host, options.fetch, call.signal).embed({ model: options.model, input: [...texts] }));
+        const response = await ollamaClient(host, options.fetch, call.signal).embed({ model: options.model, input: [...texts] });
+        embeddings = response.embeddings;
+        inputTokens = (response as { prompt_eval_count?: number }).prompt_eval_count;
       } catch (error) {
         throw mapOllamaError(error, options.model, host);
       }
       if (!Array.isArray(embeddings) || embeddings.length !== texts.length) {
         throw new UnexpectedResponseError(`ollama ${options.model}: /api/embed returned ${Array.isArray(embeddings) ? embeddings.length : 'no'} embeddings for ${texts.length} inputs`);
       }
-      return embeddings.map((vector) => normalizeVector(vector));
+      // A local model: free.
+      return { vectors: embeddings.map((vector) => normalizeVector(vector)), costUsd: 0, ...(inputTokens !== undefined && { inputTokens }) };
     },
   };
 }

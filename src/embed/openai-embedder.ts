@@ -12,7 +12,12 @@ export interface OpenAIEmbedderOptions {
   apiKeyEnv?: string;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
+  /** Price per million input tokens, for models the table below lacks. */
+  inputPerMTok?: number;
 }
+
+/** OpenAI's embedding prices per million input tokens (public price list, 2025-11-01). */
+const embeddingPrices: Record<string, number> = { 'text-embedding-3-small': 0.02, 'text-embedding-3-large': 0.13, 'text-embedding-ada-002': 0.1 };
 
 /** Embeddings through OpenAI's `/v1/embeddings`, or any endpoint that speaks it. The key is read at the first call. */
 export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
@@ -36,7 +41,8 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
       }
       const ordered = [...(response?.data ?? [])].sort((a, b) => a.index - b.index);
       if (ordered.length !== texts.length) throw new UnexpectedResponseError(`openai ${model}: ${ordered.length} embeddings for ${texts.length} inputs`);
-      return ordered.map((entry) => normalizeVector(entry.embedding));
+      const inputTokens = response.usage?.prompt_tokens ?? 0;
+      return { vectors: ordered.map((entry) => normalizeVector(entry.embedding)), inputTokens, costUsd: (inputTokens * (options.inputPerMTok ?? embeddingPrices[model] ?? 0)) / 1e6 };
     },
   };
 }

@@ -1,9 +1,17 @@
+/** Vectors for texts, in order, and what making them cost. */
+export interface Embeddings {
+  vectors: Float32Array[];
+  /** Input tokens, when the server reports them. */
+  inputTokens?: number;
+  costUsd: number;
+}
+
 /** Turns texts into vectors for the semantic cache. Vectors are unit length, so a dot product is the cosine. */
 export interface Embedder {
   readonly specificationVersion: 'v1';
   /** Names the embedder and its model, e.g. `ollama:nomic-embed-text`; cache entries are kept apart by it. */
   readonly name: string;
-  embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+  embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Embeddings>;
 }
 
 /** Scale a vector to unit length (a zero vector stays zero). */

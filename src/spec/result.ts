@@ -50,6 +50,8 @@ export interface CacheOutcome {
   refused?: { guard: string; reason: string; similarity: number }[];
   /** Why the cache could not be asked (an embedder that failed); the tiers answered instead. */
   error?: string;
+  /** What embedding the question cost (a paid embedder); included in the result's `costUsd`. */
+  embedCostUsd?: number;
 }
 
 export interface CascadeResult {

@@ -155,3 +155,35 @@ describe('repeats in flight together', () => {
     }
   });
 });
+
+describe('a paid embedder', () => {
+  it('adds what embedding the question cost to the result, on a miss and on a hit', async () => {
+    const { startLoopbackServer } = await import('../helpers/loopback-server.js');
+    const { openAIChat } = await import('../helpers/wire.js');
+    const { createCascade } = await import('../../src/config/load-cascade.js');
+    const server = await startLoopbackServer((incoming) =>
+      incoming.path === '/v1/embeddings'
+        ? { json: { object: 'list', model: 'text-embedding-3-small', data: [{ object: 'embedding', index: 0, embedding: [0.6, 0.8] }], usage: { prompt_tokens: 1000, total_tokens: 1000 } } }
+        : { json: openAIChat('Use Settings > Security.', { promptTokens: 100, completionTokens: 10 }) },
+    );
+    try {
+      const cascade = await createCascade({
+        name: 'support',
+        cache: { namespace: 'support', semantic: { embedder: { provider: 'openai', model: 'text-embedding-3-small', baseURL: `${server.url}/v1` }, threshold: 0.9 } },
+        tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1` }],
+      });
+      const embedCost = (1000 * 0.02) / 1e6;
+      const chatCost = (100 * 0.15 + 10 * 0.6) / 1e6;
+      const miss = await cascade.run(ask('How do I reset my password?'));
+      expect(miss.cache).toMatchObject({ kind: 'miss', embedCostUsd: embedCost });
+      expect(miss.costUsd).toBeCloseTo(chatCost + embedCost, 15);
+      const hit = await cascade.run(ask('how do i reset my password'));
+      expect(hit.cache).toMatchObject({ kind: 'semantic', embedCostUsd: embedCost });
+      expect(hit.costUsd).toBeCloseTo(embedCost, 15);
+      expect(server.requests.map((request) => request.path)).toEqual(['/v1/embeddings', '/v1/chat/completions', '/v1/embeddings']);
+      cascade.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

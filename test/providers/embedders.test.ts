@@ -18,7 +18,8 @@ describe('embedders over the providers\' wire protocols', () => {
     const ollama = await startFakeOllama({ models: ['nomic-embed-text'], answer: () => '' });
     servers.push(ollama);
     const embedder = createOllamaEmbedder({ model: 'nomic-embed-text', host: ollama.url });
-    const [a, b, again] = await embedder.embed(['reset my password', 'cancel my plan', 'reset my password']);
+    const { vectors: [a, b, again], costUsd } = await embedder.embed(['reset my password', 'cancel my plan', 'reset my password']);
+    expect(costUsd).toBe(0);
     expect(ollama.requests).toEqual([{ method: 'POST', path: '/api/embed', body: expect.objectContaining({ model: 'nomic-embed-text', input: ['reset my password', 'cancel my plan', 'reset my password'] }) }]);
     expect(a).toHaveLength(16);
     expect(norm(a!)).toBeCloseTo(1, 5);
@@ -63,7 +64,9 @@ describe('embedders over the providers\' wire protocols', () => {
     }));
     servers.push(server);
     const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, apiKeyEnv: 'EMBED_KEY', env: { EMBED_KEY: 'sk-embed-test' } });
-    const [first, second] = await embedder.embed(['first', 'second']);
+    const { vectors: [first, second], inputTokens, costUsd } = await embedder.embed(['first', 'second']);
+    expect(inputTokens).toBe(6);
+    expect(costUsd).toBeCloseTo((6 * 0.02) / 1e6, 15);
     expect(Array.from(first!)).toEqual([1, 0, 0]);
     expect(Array.from(second!).map((value) => Number(value.toFixed(6)))).toEqual([0, 0.6, 0.8]);
     expect(server.requests[0]).toMatchObject({ path: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: ['first', 'second'] } });
