@@ -72,6 +72,20 @@ describe('response cache', () => {
     }
   });
 
+  it('GPTCache #8: the same follow-up after another first question is not served', async () => {
+    const cache = cacheWith();
+    const conversation = (company: string): CascadeRequest => ({
+      messages: [
+        { role: 'system', content: 'You are a helpful assistant.' },
+        { role: 'user', content: `who is the CEO of ${company}?` },
+        { role: 'user', content: 'how old is him/her' },
+      ],
+    });
+    await through(cache, conversation('OpenAI'), answered('Sam Altman was born in 1985.'));
+    expect(await cache.lookup(conversation('OpenAI'))).toHaveProperty('hit');
+    expect(await cache.lookup(conversation('APPLE'))).not.toHaveProperty('hit');
+  });
+
   it('stores only accepted answers', async () => {
     const cache = cacheWith();
     await through(cache, ask('Question one?'), answered('unsure', { accepted: false, stop: 'exhausted' }));
