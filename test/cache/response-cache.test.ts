@@ -118,6 +118,23 @@ describe('response cache', () => {
     second.close();
   });
 
+  it('reloads the saved vector graph, and rebuilds it when a process died before saving', async () => {
+    const { readdirSync } = await import('node:fs');
+    const folder = tempDir();
+    const first = cacheWith({ store: folder });
+    await through(first, ask('How do I export my data to CSV?'));
+    first.close();
+    expect(readdirSync(folder).filter((name) => name.endsWith('.hnsw'))).toHaveLength(1);
+    // This process stores an entry and dies: the saved graph no longer covers the store.
+    const crashed = cacheWith({ store: folder });
+    await through(crashed, ask('Where can I download my invoices?'));
+    crashed.store.close();
+    const third = cacheWith({ store: folder });
+    expect(await through(third, ask('where can i download my invoices'))).toMatchObject({ cache: { kind: 'semantic', matched: 'Where can I download my invoices?' } });
+    expect(await through(third, ask('how do I export my data to CSV'))).toMatchObject({ cache: { kind: 'semantic' } });
+    third.close();
+  });
+
   it('expires entries after ttlSeconds, in memory and in the store', async () => {
     let now = 1_000_000;
     const folder = tempDir();

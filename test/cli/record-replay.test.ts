@@ -132,6 +132,21 @@ describe('record a live run, replay it with the network off, explore it into fix
     expect(readResults(replayed).map(withoutLatency)).toEqual(live.map(withoutLatency));
   });
 
+  it('ask records a prompt without an id, and replays it by its messages', async () => {
+    const { ollama, openai } = await startServers();
+    const folder = tempDir();
+    const cascade = writeCascade(folder, ollama.url, openai.url);
+    const recording = join(folder, 'asked.jsonl');
+    const live = captureIo({ LOOPBACK_OPENAI_KEY: openAIKey });
+    expect(await runCli(['ask', cascade, 'Ticket 9: the app crashes on start', '--record', recording, '--json'], live)).toBe(0);
+    const [record] = await readFixtures(recording);
+    expect(record!.id).toMatch(/^ask-[0-9a-f]{16}$/);
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    const replayed = captureIo({});
+    expect(await runCli(['ask', cascade, 'Ticket 9: the app crashes on start', '--replay', recording, '--json'], replayed)).toBe(0);
+    expect(withoutLatency(JSON.parse(replayed.out()))).toEqual(withoutLatency(JSON.parse(live.out())));
+  });
+
   it('fails clearly on a request the recording lacks, and calls the live tier with --on-miss live', async () => {
     const { ollama, openai } = await startServers();
     const folder = tempDir();
