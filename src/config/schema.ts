@@ -50,16 +50,19 @@ export const compressStepSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('extract'), maxTokens: z.number().int().positive() }),
 ]);
 
-const embedderConfig = z.union([
-  z.literal('local'),
-  z.strictObject({
-    provider: z.enum(['openai', 'ollama']),
-    model: z.string().min(1),
-    baseURL: z.url().optional(),
-    apiKeyEnv: modelEndpoint.apiKeyEnv,
-    host: z.string().optional(),
-  }),
-]);
+const embedderConfig = z.union(
+  [
+    z.literal('local'),
+    z.strictObject({
+      provider: z.enum(['openai', 'ollama']),
+      model: z.string().min(1),
+      baseURL: z.url().optional(),
+      apiKeyEnv: modelEndpoint.apiKeyEnv,
+      host: z.string().optional(),
+    }),
+  ],
+  { error: 'Expected `local`, or `{ provider: openai | ollama, model: <embedding model> }` with optional baseURL, apiKeyEnv, host' },
+);
 
 const cacheConfig = z.strictObject({
   /** Keeps tenants or jobs apart. */

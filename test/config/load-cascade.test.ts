@@ -43,6 +43,16 @@ describe('cascade file errors name the file, the field, what was expected and wh
     expect(duplicate.message).toContain('tiers[1].name: Tier names must be unique; "a" is used twice');
   });
 
+  it('a cache or compression setting that is wrong', async () => {
+    const error = await loadError(
+      'name: t\ncache:\n  semantic:\n    threshold: 2\n    embedder: { provider: cohere, model: x }\ncompress:\n  - type: few-shot\ntiers:\n  - name: a\n    provider: replay\n    model: a\n    fixtures: f.jsonl\n',
+    );
+    expect(error.message).toContain('cache.semantic.embedder: Expected `local`, or `{ provider: openai | ollama, model: <embedding model> }`');
+    expect(error.message).toContain('got `{"provider":"cohere","model":"x"}`');
+    expect(error.message).toContain('cache.semantic.threshold: Too big: expected number to be <=1, got `2`');
+    expect(error.message).toContain('compress[0].keep: required, expected number');
+  });
+
   it('invalid YAML', async () => {
     const error = await loadError('name: t\ntiers: [\n');
     expect(error.message).toContain('not valid YAML');
