@@ -1,3 +1,5 @@
+import { canonicalJson } from '../src/canonical-json.js';
+
 /**
  * How two answers are compared: `letter` (the choice letter, A-J), `number` (the final number),
  * `text` (trimmed, case- and space-folded), `json` (parsed and canonicalised), or `auto`.
@@ -45,17 +47,6 @@ export function normalizeAnswer(text: string, comparison: AnswerComparison): str
           ? normalizeAnswer(text, 'number')
           : normalizeAnswer(text, 'text');
   }
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Whether two answers say the same under the comparison; answers without a canonical form never agree. */

@@ -15,7 +15,7 @@ import { formatIssues } from './format-issues.js';
 import { refuseSecrets } from './refuse-secrets.js';
 import { cascadeConfigSchema, type CacheConfig, type CascadeConfig, type CascadeConfigInput, type ModelEndpointConfig } from './schema.js';
 import { ResponseCache } from '../cache/response-cache.js';
-import { canonicalJson, sha256 } from '../cache/cache-keys.js';
+import { canonicalJson, sha256 } from '../canonical-json.js';
 import { createEmbedder } from '../embed/create-embedder.js';
 
 export interface LoadCascadeOptions {
