@@ -1,9 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { CacheStore, storeFileName } from '../cache/cache-store.js';
-import { formatIssues } from '../config/format-issues.js';
-import { cascadeConfigSchema } from '../config/schema.js';
+import { parseCascadeConfig, readCascadeYaml } from '../config/load-cascade.js';
 import { ConfigError } from '../errors.js';
 import type { CliIo } from './io.js';
 
@@ -12,28 +10,20 @@ export interface CacheCommandOptions {
 }
 
 /** The store folder a `cache` command works on: a folder given as is, or the `cache.store` of a cascade file. */
-export function storeFolderOf(target: string): string {
+export async function storeFolderOf(target: string): Promise<string> {
   if (existsSync(target) && statSync(target).isDirectory()) {
     if (!existsSync(join(target, storeFileName))) throw new ConfigError(`${target}: no cache store here (no ${storeFileName}). Name the folder a cascade's \`cache.store\` points at, or the cascade file.`);
     return target;
   }
-  let text: string;
-  try {
-    text = readFileSync(target, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`Cannot read ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give a cascade file or a cache store folder.`, target);
-  }
-  const config: unknown = parseDocument(text).toJS();
-  const parsed = cascadeConfigSchema.safeParse(config);
-  if (!parsed.success) throw new ConfigError(formatIssues(target, parsed.error.issues, config), target);
-  const store = parsed.data.cache?.store;
-  if (!store) throw new ConfigError(`${target}: cache.store: this cascade's cache ${parsed.data.cache ? 'lives in memory only' : 'is not set'}; add \`cache: { store: .cascade/cache }\` for one that persists.`, target, 'cache.store');
+  const config = parseCascadeConfig(await readCascadeYaml(target), target);
+  const store = config.cache?.store;
+  if (!store) throw new ConfigError(`${target}: cache.store: this cascade's cache ${config.cache ? 'lives in memory only' : 'is not set'}; add \`cache: { store: .cascade/cache }\` for one that persists.`, target, 'cache.store');
   return resolve(dirname(resolve(target)), store);
 }
 
 /** `cascade cache stats|clear|export <cascade.yaml | store folder>`. */
 export async function cacheCommand(action: 'stats' | 'clear' | 'export', target: string, options: CacheCommandOptions, io: CliIo): Promise<number> {
-  const folder = storeFolderOf(target);
+  const folder = await storeFolderOf(target);
   const store = new CacheStore(folder);
   try {
     if (action === 'stats') {

@@ -41,6 +41,11 @@ export interface LoadCascadeOptions {
 
 /** Read, validate and build a cascade from a YAML file. Errors name the file, the field and the fix. */
 export async function loadCascadeFile(file: string, options: LoadCascadeOptions = {}): Promise<Cascade> {
+  return createCascade(await readCascadeYaml(file), { baseDir: dirname(resolve(file)), source: file, ...options });
+}
+
+/** A cascade file's YAML as plain data, not yet validated. Unreadable files and bad YAML are ConfigErrors naming the file. */
+export async function readCascadeYaml(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -51,17 +56,22 @@ export async function loadCascadeFile(file: string, options: LoadCascadeOptions 
   if (document.errors.length > 0) {
     throw new ConfigError(`${file}: not valid YAML:\n${document.errors.map((error) => error.message).join('\n')}`, file);
   }
-  return createCascade(document.toJS(), { baseDir: dirname(resolve(file)), source: file, ...options });
+  return document.toJS();
+}
+
+/** Validate data shaped like a cascade file: no literal secrets, every field as the schema says. `where` names the source in errors. */
+export function parseCascadeConfig(config: unknown, where: string): CascadeConfig {
+  refuseSecrets(config, where);
+  const parsed = cascadeConfigSchema.safeParse(config);
+  if (!parsed.success) throw new ConfigError(formatIssues(where, parsed.error.issues, config), where);
+  return parsed.data;
 }
 
 /** Validate and build a cascade from an object shaped like a cascade file. */
 export async function createCascade(config: CascadeConfigInput | unknown, options: LoadCascadeOptions = {}): Promise<Cascade> {
   const where = options.source ?? '(cascade object)';
   const baseDir = options.baseDir ?? process.cwd();
-  refuseSecrets(config, where);
-  const parsed = cascadeConfigSchema.safeParse(config);
-  if (!parsed.success) throw new ConfigError(formatIssues(where, parsed.error.issues, config), where);
-  const definition = parsed.data;
+  const definition = parseCascadeConfig(config, where);
   const replay = options.replay ? loadFixtureIndex(resolve(options.replay)) : undefined;
   const env = options.env ?? process.env;
   const context = {
