@@ -10,6 +10,16 @@ import { cacheCommand } from './cache-command.js';
 /** Exit codes: 0 done, 1 the run failed, 2 bad usage, cascade file or input. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
+/** Where answers come from and where calls go (see `SourceOptions`): the same flags on `ask` and `run`. */
+function withSourceOptions(command: Command): Command {
+  return command
+    .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
+    .option('--on-miss <fail|live>', 'with --replay: fail (default) or call the live provider for a request not recorded')
+    .option('--offline', "run cloud tiers on local models (the file's `offline:`); only loopback hosts are called")
+    .option('--record <fixtures>', 'write every provider call (judges too) to this fixture file')
+    .option('--no-cache', "ignore the cascade file's cache: every request goes to the tiers");
+}
+
 /** Run the `cascade` command line with `argv` (without node and script) and return its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const program = new Command('cascade')
@@ -19,33 +29,21 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .showHelpAfterError();
   let exitCode: number = exitCodes.ok;
 
-  program
-    .command('ask')
+  withSourceOptions(program.command('ask'))
     .description('answer one prompt through a cascade and print a short trace')
     .argument('<cascade>', 'cascade file (YAML)')
     .argument('<prompt>', 'the user message')
     .option('--system <text>', 'a system message to send first')
-    .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
-    .option('--on-miss <fail|live>', 'with --replay: fail (default) or call the live provider for a request not recorded')
-    .option('--offline', "run cloud tiers on local models (the file's `offline:`); only loopback hosts are called")
-    .option('--record <fixtures>', 'append every provider call to this fixture file')
-    .option('--no-cache', "ignore the cascade file's cache: every request goes to the tiers")
     .option('--json', 'print the whole result, trace included, as JSON')
     .action(async (file: string, prompt: string, options) => {
       exitCode = await askCommand(file, prompt, options, io);
     });
 
-  program
-    .command('run')
+  withSourceOptions(program.command('run'))
     .description('run every item of a JSON Lines file through a cascade')
     .argument('<cascade>', 'cascade file (YAML)')
     .requiredOption('--input <items>', 'items, one JSON object per line with `id` and `input.messages` or `prompt` (- for stdin)')
     .requiredOption('--output <results>', 'where to write one result per line (- for stdout)')
-    .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
-    .option('--on-miss <fail|live>', 'with --replay: fail (default) or call the live provider for a request not recorded')
-    .option('--offline', "run cloud tiers on local models (the file's `offline:`); only loopback hosts are called")
-    .option('--record <fixtures>', 'write every provider call (judges too) to this fixture file')
-    .option('--no-cache', "ignore the cascade file's cache: every request goes to the tiers")
     .option('--explore <rate>', 'on this share of items (0-1) also run the remaining tiers, and write them as fixtures for tune')
     .option('--explore-out <fixtures>', 'where --explore writes (default: beside --output, .explored.jsonl)')
     .option('--concurrency <n>', 'items in flight at once', '8')
