@@ -140,10 +140,7 @@ export class ResponseCache {
     const now = this.now();
     const file = this.indexFile();
     if (file) {
-      const contexts = this.store.vectorContexts(this.options.namespace, embedder, now);
-      let idSum = 0;
-      for (const id of contexts.keys()) idSum += id;
-      this.index = VectorIndex.load(file, dimensions, contexts, { count: contexts.size, idSum });
+      this.index = VectorIndex.load(file, dimensions, this.store.vectorContexts(this.options.namespace, embedder, now));
       if (this.index) return this.index;
     }
     // Entries of another size (the embedder's model changed under the same name) cannot be compared.

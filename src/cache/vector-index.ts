@@ -13,6 +13,16 @@ export interface IndexSignature {
   idSum: number;
 }
 
+function signatureOf(ids: Iterable<number>): IndexSignature {
+  let count = 0;
+  let idSum = 0;
+  for (const id of ids) {
+    count++;
+    idSum += id;
+  }
+  return { count, idSum };
+}
+
 /**
  * Nearest neighbours by cosine similarity over unit vectors: an HNSW graph (hnswlib), so a lookup
  * stays well under a millisecond at 100,000 entries. Each entry carries the hash of its context
@@ -33,13 +43,14 @@ export class VectorIndex {
   }
 
   /**
-   * An index saved by `save`, if it still covers exactly the entries the store has (else undefined,
-   * and the caller rebuilds). `contexts` maps every live id to its context.
+   * An index saved by `save`, if it still covers exactly the live entries (else undefined, and the
+   * caller rebuilds). `contexts` maps every live id to its context.
    */
-  static load(file: string, dimensions: number, contexts: Map<number, string>, expected: IndexSignature): VectorIndex | undefined {
+  static load(file: string, dimensions: number, contexts: Map<number, string>): VectorIndex | undefined {
     if (!existsSync(file) || !existsSync(`${file}.json`)) return undefined;
     try {
       const saved = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as IndexSignature & { dimensions: number };
+      const expected = signatureOf(contexts.keys());
       if (saved.dimensions !== dimensions || saved.count !== expected.count || saved.idSum !== expected.idSum) return undefined;
       const loaded = new VectorIndex(dimensions, 16);
       loaded.index.readIndexSync(file);
@@ -56,17 +67,11 @@ export class VectorIndex {
     return this.contexts.size;
   }
 
-  signature(): IndexSignature {
-    let idSum = 0;
-    for (const id of this.contexts.keys()) idSum += id;
-    return { count: this.contexts.size, idSum };
-  }
-
   /** Write the graph beside the store, so a restart need not rebuild it (written to a temporary name, then renamed). */
   save(file: string): void {
     this.index.writeIndexSync(`${file}.tmp`);
     renameSync(`${file}.tmp`, file);
-    writeFileSync(`${file}.json`, JSON.stringify({ ...this.signature(), dimensions: this.dimensions }));
+    writeFileSync(`${file}.json`, JSON.stringify({ ...signatureOf(this.contexts.keys()), dimensions: this.dimensions }));
   }
 
   add(id: number, context: string, vector: Float32Array): void {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { hostOf, isLoopbackHost } from '../network/loopback-only.js';
+import { isLoopbackAddress } from '../network/loopback-only.js';
 import { ollamaHost } from '../providers/ollama-client.js';
 import type { ModelEndpointConfig, OfflineConfig } from './schema.js';
 
@@ -13,7 +13,7 @@ export const defaultOfflineModel = 'llama3.2:3b';
  */
 export function offlineEndpoint<T extends ModelEndpointConfig>(endpoint: T, name: string, offline: OfflineConfig | undefined, env: NodeJS.ProcessEnv, where: string): T {
   if (endpoint.provider === 'replay') return endpoint;
-  if (endpoint.provider === 'openai' && endpoint.baseURL && isLoopbackHost(hostOf(endpoint.baseURL) ?? '')) return endpoint;
+  if (endpoint.provider === 'openai' && endpoint.baseURL && isLoopbackAddress(endpoint.baseURL)) return endpoint;
   if (endpoint.provider === 'ollama') {
     requireLoopback(ollamaHost(endpoint.host, env), endpoint.host ? `${where}.host` : 'OLLAMA_HOST', where);
     return endpoint;
@@ -26,7 +26,6 @@ export function offlineEndpoint<T extends ModelEndpointConfig>(endpoint: T, name
 }
 
 function requireLoopback(address: string, setting: string, where: string): void {
-  const host = hostOf(address);
-  if (host !== undefined && isLoopbackHost(host)) return;
+  if (isLoopbackAddress(address)) return;
   throw new ConfigError(`${where}: offline mode allows only loopback hosts, but ${setting} is ${address}. Run Ollama on this machine (127.0.0.1) or run without --offline.`, undefined, setting);
 }

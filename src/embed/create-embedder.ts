@@ -1,5 +1,5 @@
 import type { CacheConfig } from '../config/schema.js';
-import { hostOf, isLoopbackHost, loopbackOnlyFetch } from '../network/loopback-only.js';
+import { isLoopbackAddress, loopbackOnlyFetch } from '../network/loopback-only.js';
 import { nodeHttpFetch } from '../providers/node-http-fetch.js';
 import { ollamaHost } from '../providers/ollama-client.js';
 import type { Embedder } from '../spec/embedder.js';
@@ -17,7 +17,7 @@ export function createEmbedder(config: EmbedderConfig, options: { env?: NodeJS.P
   if (config === 'local') return createLocalEmbedder();
   const env = options.env ?? process.env;
   const address = config.provider === 'ollama' ? ollamaHost(config.host, env) : (config.baseURL ?? 'https://api.openai.com/v1');
-  if (options.offline && !isLoopbackHost(hostOf(address) ?? '')) return createLocalEmbedder();
+  if (options.offline && !isLoopbackAddress(address)) return createLocalEmbedder();
   const transport = options.offline ? loopbackOnlyFetch(nodeHttpFetch, 'the semantic cache embedder') : nodeHttpFetch;
   if (config.provider === 'ollama') {
     return createOllamaEmbedder({ model: config.model, env, fetch: transport, ...(config.host !== undefined && { host: config.host }) });

@@ -19,6 +19,12 @@ export function hostOf(address: string): string | undefined {
   }
 }
 
+/** Whether a URL (or host:port) points at this machine. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = hostOf(address);
+  return host !== undefined && isLoopbackHost(host);
+}
+
 /**
  * Wrap a `fetch` so it refuses, before any connection, every host that is not loopback. Offline mode
  * hands this to every SDK, so no code path of a provider can reach the network.
@@ -26,9 +32,8 @@ export function hostOf(address: string): string | undefined {
 export function loopbackOnlyFetch(inner: typeof fetch, label: string): typeof fetch {
   return (input, init) => {
     const address = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const host = hostOf(address);
-    if (host === undefined || !isLoopbackHost(host)) {
-      return Promise.reject(new OfflineViolationError(`${label}: offline mode refused a call to ${host ?? address}; only loopback hosts (127.0.0.1, ::1, localhost) are allowed. Point the tier at a local server, or run without --offline.`));
+    if (!isLoopbackAddress(address)) {
+      return Promise.reject(new OfflineViolationError(`${label}: offline mode refused a call to ${hostOf(address) ?? address}; only loopback hosts (127.0.0.1, ::1, localhost) are allowed. Point the tier at a local server, or run without --offline.`));
     }
     return inner(input, init);
   };
