@@ -11,6 +11,7 @@ import { refusingGuard } from '../src/cache/guards.js';
 import { canonicalQuestion } from '../src/cache/canonical-question.js';
 import { createLocalEmbedder, embedLocally } from '../src/embed/local-embedder.js';
 import type { CascadeRequest } from '../src/spec/request.js';
+import { dotProduct } from '../src/spec/embedder.js';
 
 const threshold = 0.9;
 const projectDir = new URL('../../', import.meta.url).pathname;
@@ -131,9 +132,7 @@ function labelledPairs(file: string): void {
   let similarOnly = 0;
   let similarOnlyTrue = 0;
   for (const row of rows) {
-    const [a, b] = [embedLocally(canonicalQuestion(row.a)), embedLocally(canonicalQuestion(row.b))];
-    let similarity = 0;
-    for (let index = 0; index < a.length; index++) similarity += a[index]! * b[index]!;
+    const similarity = dotProduct(embedLocally(canonicalQuestion(row.a)), embedLocally(canonicalQuestion(row.b)));
     const positive = row.label === '1';
     if (positive) positives++;
     if (similarity < threshold) continue;

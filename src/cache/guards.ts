@@ -61,14 +61,18 @@ const sentenceWords = new Set(
   'a an the is are was were be do does did can could should would will shall may might must have has had what which who whom whose how why when where i my we our you your he she they their it its this that these those there here if in on at to for from by with and or but not no yes please hi hello hey dear thanks thank also so as any some all each every best good great new old top most more first last then now also still just'.split(' '),
 );
 
+/** Words as names are written: letters and digits with inner `' . + # -` (GPT-4o, C++, O'Brien), without a possessive `'s`. */
+function nameTokens(text: string): string[] {
+  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.+#-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]/gu) ?? []).map((token) => token.replace(/['’]s$/, ''));
+}
+
 /**
  * Names, in order: capitalised words that are not common sentence words, acronyms, and tokens mixing
  * letters with digits or capitals (iPhone, GPT-4o, B2B). Lower-cased, since people type names both ways.
  */
 export function namedEntities(text: string): string[] {
   const found: string[] = [];
-  for (const token of text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.+#-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]/gu) ?? []) {
-    const word = token.replace(/['’]s$/, '');
+  for (const word of nameTokens(text)) {
     const isName = /^\p{Lu}/u.test(word) && !sentenceWords.has(word.toLowerCase());
     const isCode = /\p{L}/u.test(word) && (/\d/.test(word) || /\p{Ll}\p{Lu}/u.test(word));
     if (isName || isCode) found.push(word.toLowerCase());
@@ -78,7 +82,7 @@ export function namedEntities(text: string): string[] {
 
 /** The lower-cased words of a text, as entities are compared against them. */
 function lowerWords(text: string): string[] {
-  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.+#-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]/gu) ?? []).map((token) => token.replace(/['’]s$/, '').toLowerCase());
+  return nameTokens(text).map((word) => word.toLowerCase());
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, index) => value === b[index]);

@@ -1,4 +1,5 @@
 import { embedLocally } from '../embed/local-embedder.js';
+import { dotProduct } from '../spec/embedder.js';
 
 // A worked example ends in an answer: "Answer: B", or "Answer:" with the answer on the next line.
 const answerCue = /(?:^|\n)[^\n]*\b(?:answer|a|output|label|response|solution|result)[ \t]*[:：][ \t]*(?:\S[^\n]*|\n[ \t]*\S[^\n]*)$/i;
@@ -6,12 +7,6 @@ const answerCue = /(?:^|\n)[^\n]*\b(?:answer|a|output|label|response|solution|re
 /** Whether a paragraph is a worked example: it ends with an answer cue and an answer. */
 export function isExample(block: string): boolean {
   return answerCue.test(block.replace(/\s+$/, ''));
-}
-
-function similarity(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let index = 0; index < a.length; index++) sum += a[index]! * b[index]!;
-  return sum;
 }
 
 /**
@@ -25,7 +20,7 @@ export function pruneExamples(text: string, question: string, keep: number): str
   for (let index = 0; index < blocks.length; index += 2) {
     if (!isExample(blocks[index]!)) continue;
     target ??= embedLocally(question);
-    examples.push({ index, score: similarity(target, embedLocally(blocks[index]!)) });
+    examples.push({ index, score: dotProduct(target, embedLocally(blocks[index]!)) });
   }
   if (examples.length <= keep) return text;
   const kept = new Set(examples.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, keep).map((example) => example.index));

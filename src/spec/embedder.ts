@@ -24,3 +24,10 @@ export function normalizeVector(values: ArrayLike<number>): Float32Array {
   if (norm > 0) for (let index = 0; index < vector.length; index++) vector[index]! /= norm;
   return vector;
 }
+
+/** The dot product of two vectors of one length: their cosine similarity when both are unit length. */
+export function dotProduct(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let index = 0; index < a.length; index++) sum += a[index]! * b[index]!;
+  return sum;
+}

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { refusingGuard, namedEntities, numbers, negations } from '../../src/cache/guards.js';
 import { embedLocally } from '../../src/embed/local-embedder.js';
+import { dotProduct } from '../../src/spec/embedder.js';
 
-const cosine = (a: string, b: string) => {
-  const [x, y] = [embedLocally(a), embedLocally(b)];
-  return x.reduce((sum, value, index) => sum + value * y[index]!, 0);
-};
+const cosine = (a: string, b: string) => dotProduct(embedLocally(a), embedLocally(b));
 
 /**
  * Each pair below is a failure reported against a semantic cache, or the shape of one: the two
