@@ -1,6 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { prepareResume } from '../batch/resume.js';
+import { ResultSink } from '../batch/result-sink.js';
+import { ConfigError } from '../errors.js';
 import type { FixtureItem } from '../fixtures/fixture-schema.js';
 
 /**
@@ -9,15 +9,17 @@ import type { FixtureItem } from '../fixtures/fixture-schema.js';
  * id twice (ids must be unique in a fixture).
  */
 export class FixtureWriter {
-  private readonly descriptor: number;
+  private readonly sink: ResultSink;
   private readonly ids: Set<string>;
   written = 0;
 
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    const state = existsSync(path) ? prepareResume(path) : { done: new Set<string>() };
-    this.ids = new Set([...state.done].filter((key) => key.startsWith('id:')).map((key) => key.slice(3)));
-    this.descriptor = openSync(path, 'a');
+    // `-` means standard output to the result sink; a recording needs a file it can resume.
+    if (path === '-') throw new ConfigError('A fixture file to record or explore into must be a file, not `-` (standard output)');
+    const { done } = prepareResume(path);
+    this.ids = new Set([...done].filter((key) => key.startsWith('id:')).map((key) => key.slice(3)));
+    // The same line-at-a-time appender as results: a fixture file is JSON Lines too.
+    this.sink = new ResultSink(path, () => undefined);
   }
 
   has(id: string): boolean {
@@ -27,12 +29,11 @@ export class FixtureWriter {
   write(record: FixtureItem): void {
     if (this.ids.has(record.id)) return;
     this.ids.add(record.id);
-    writeSync(this.descriptor, `${JSON.stringify(record)}\n`);
+    this.sink.write(record);
     this.written++;
   }
 
   close(): void {
-    fsyncSync(this.descriptor);
-    closeSync(this.descriptor);
+    this.sink.close();
   }
 }
