@@ -50,6 +50,9 @@ interface Row {
   vector?: Buffer | null;
 }
 
+// What an entry is read as (the vector is read only to build the index).
+const entryColumns = 'id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder';
+
 /** The file a store folder keeps its entries in. */
 export const storeFileName = 'cache.sqlite';
 
@@ -96,8 +99,8 @@ export class CacheStore {
     );
     CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);`);
     this.statements = {
-      byKey: this.db.prepare<[string, string], Row>('SELECT id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder FROM entries WHERE namespace = ? AND key = ?'),
-      byId: this.db.prepare<[number], Row>('SELECT id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder FROM entries WHERE id = ?'),
+      byKey: this.db.prepare<[string, string], Row>(`SELECT ${entryColumns} FROM entries WHERE namespace = ? AND key = ?`),
+      byId: this.db.prepare<[number], Row>(`SELECT ${entryColumns} FROM entries WHERE id = ?`),
       insert: this.db.prepare(`INSERT INTO entries (namespace, key, context, query, answer, created_at, expires_at, embedder, vector)
         VALUES (@namespace, @key, @context, @query, @answer, @createdAt, @expiresAt, @embedder, @vector)
         ON CONFLICT (namespace, key) DO UPDATE SET answer = excluded.answer, created_at = excluded.created_at, expires_at = excluded.expires_at,
@@ -205,7 +208,7 @@ export class CacheStore {
 
   *entries(namespace?: string): Generator<CacheEntry> {
     const statement = this.db.prepare<unknown[], Row>(
-      `SELECT id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder FROM entries${namespace === undefined ? '' : ' WHERE namespace = ?'} ORDER BY id`,
+      `SELECT ${entryColumns} FROM entries${namespace === undefined ? '' : ' WHERE namespace = ?'} ORDER BY id`,
     );
     for (const row of namespace === undefined ? statement.iterate() : statement.iterate(namespace)) yield toEntry(row);
   }
