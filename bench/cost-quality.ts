@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadCascadeFile } from '../src/config/load-cascade.js';
 import { loadDataset, singleModelFigures } from '../src/evaluation/dataset.js';
 import { bestSingleModel, evaluateCascade } from '../src/evaluation/evaluate.js';
+import { defaultMargin } from '../src/tune/objective.js';
 import { tuneCascade, type TuneResult } from '../src/tune/tune.js';
 import { writeTunedCascade } from '../src/tune/write-tuned-cascade.js';
 
@@ -16,7 +17,7 @@ if (!existsSync(dataDir)) {
   console.log(`no data at ${dataDir}; nothing to measure`);
   process.exit(0);
 }
-const z = Number(process.argv[2] ?? 1);
+const z = Number(process.argv[2] ?? defaultMargin);
 const only = process.argv[3];
 const work = mkdtempSync(join(tmpdir(), 'cost-quality-'));
 const pct = (value: number) => `${(100 * value).toFixed(1)}`.padStart(5);

@@ -4,6 +4,7 @@ import { askCommand } from './ask-command.js';
 import { processIo, type CliIo } from './io.js';
 import { runCommand } from './run-command.js';
 import { evalCommand } from './eval-command.js';
+import { defaultMargin } from '../tune/objective.js';
 import { tuneCommand } from './tune-command.js';
 import { cacheCommand } from './cache-command.js';
 
@@ -79,7 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--tradeoff <weight>', 'maximise accuracy - weight x cost / best model cost')
     .option('--guarantee', 'hold accuracy to a one-sided (1 - delta) bound')
     .option('--delta <d>', 'with --guarantee: the allowed probability of missing the target', '0.05')
-    .option('--margin <z>', 'standard errors of safety margin on accuracy (default 1)')
+    .option('--margin <z>', `standard errors of safety margin on accuracy (default ${defaultMargin})`)
     .option('--max-tiers <n>', 'at most this many tiers', '4')
     .option('--compare <mode>', 'how text is compared with expected when there is no score')
     .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')

@@ -3,10 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadDataset } from '../evaluation/dataset.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
-import type { Objective } from '../tune/objective.js';
+import { defaultMargin, type Objective } from '../tune/objective.js';
 import { renderTuneReport } from '../tune/report-html.js';
 import { normalQuantile } from '../tune/statistics.js';
-import { tuneCascade } from '../tune/tune.js';
+import { tuneCascade, type TuneResult } from '../tune/tune.js';
 import { writeTunedCascade } from '../tune/write-tuned-cascade.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
@@ -30,8 +30,8 @@ export interface TuneCommandOptions {
 export function objectiveFrom(options: TuneCommandOptions): Objective {
   const delta = numberOption('delta', options.delta, { min: 1e-6, max: 0.5 }) ?? 0.05;
   const margin = numberOption('margin', options.margin, { min: 0, max: 5 });
-  // Guarantee mode: a one-sided (1 - delta) bound; otherwise the default margin of one standard error.
-  const z = options.guarantee ? normalQuantile(1 - delta) : (margin ?? 1);
+  // Guarantee mode: a one-sided (1 - delta) bound; otherwise the margin, or the default one.
+  const z = options.guarantee ? normalQuantile(1 - delta) : (margin ?? defaultMargin);
   const target = numberOption('target-accuracy', options.targetAccuracy, { min: 0, max: 1 });
   const maxCost = numberOption('max-cost-per-item', options.maxCostPerItem, { min: 0 });
   const weight = numberOption('tradeoff', options.tradeoff, { min: 0, max: 1000 });
@@ -44,6 +44,21 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
 }
 
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
+
+/**
+ * When the margin leaves only the best model, say what a cascade without a margin would have saved,
+ * so the user can weigh the risk or label more items (a larger sample narrows the bound).
+ */
+function whyNoCascade(result: TuneResult, objective: Objective): string[] {
+  const plain = result.baseline;
+  if (objective.kind !== 'match-best' || result.tiers.length > 1 || !plain || plain.tiers.length < 2) return [];
+  const savings = result.bestSingle.costPerItem > 0 ? 1 - plain.costPerItem / result.bestSingle.costPerItem : 0;
+  return [
+    `no cascade beats ${result.bestSingle.model} by a margin of ${objective.z} standard errors on ${result.items} items;`,
+    `  without a margin, ${plain.tiers.map((tier) => tier.model).join(' -> ')} would save ${pct(savings)} on this file (accuracy ${pct(plain.accuracy)}),`,
+    `  but such in-sample choices lose accuracy on new items. Label more items to narrow the bound, or lower --margin to take the risk.`,
+  ];
+}
 
 /** `cascade tune`: choose models, order, gates and thresholds on a labelled fixture; write the cascade. */
 export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promise<number> {
@@ -69,6 +84,7 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
       `cascade: ${result.tiers.map((tier) => `${tier.model}${tier.gate === 'witness' ? ' [witness]' : tier.gate ? ` [${tier.gate.kind} >= ${tier.gate.threshold.toFixed(3)}]` : ''}`).join(' -> ')}`,
       `on the training file: accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}-${pct(predicted.accuracyInterval.high)}), $${predicted.costPerItem.toPrecision(3)} per item (95% CI $${predicted.costInterval.low.toPrecision(3)}-$${predicted.costInterval.high.toPrecision(3)})`,
       `best single model: ${result.bestSingle.model} ${pct(result.bestSingle.accuracy)}, $${result.bestSingle.costPerItem.toPrecision(3)} per item; savings ${pct(result.savingsVsBest)}, escalation rate ${pct(result.escalationRate)}`,
+      ...whyNoCascade(result, objective),
       `wrote ${written.join(', ')}`,
       `check it on held-out data: cascade eval ${options.out} --fixtures <test.jsonl>`,
     ].join('\n') + '\n',

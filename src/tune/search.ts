@@ -1,7 +1,7 @@
 import type { Dataset } from '../evaluation/dataset.js';
 import { objectiveValue, type Objective } from './objective.js';
 import { pairKey, type GateKind, type PairSignals } from './signals.js';
-import { ChainSimulator } from './simulate-chain.js';
+import { ChainSimulator, type Reference } from './simulate-chain.js';
 
 export interface Candidate {
   chain: number[];
@@ -20,7 +20,7 @@ export interface SearchOptions {
   variant: 'final' | 'honest';
   /** Threshold candidates per gate: quantiles of its signal. @default 40 */
   quantiles?: number;
-  reference: Float64Array;
+  reference: Reference;
   referenceCost: number;
 }
 

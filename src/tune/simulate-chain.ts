@@ -1,5 +1,12 @@
 import type { Dataset } from '../evaluation/dataset.js';
+import type { Totals } from './objective.js';
 import { pairKey, type GateKind, type PairSignals } from './signals.js';
+
+/** The model a cascade is compared with: its per-item scores, and which model it is. */
+export interface Reference {
+  scores: Float64Array;
+  model: number;
+}
 
 /** One tier of a candidate cascade; the last tier has no gate and accepts what it gets. */
 export interface TierPlan {
@@ -65,13 +72,14 @@ export class ChainSimulator {
   }
 
   /** Sums over items for a set of thresholds (one per tier; the last is ignored). */
-  totals(thresholds: readonly number[], reference?: Float64Array): { score: number; score2: number; cost: number; diff: number; diff2: number } {
+  totals(thresholds: readonly number[], reference?: Reference): Totals {
     const tiers = this.chain.length;
     let score = 0;
     let score2 = 0;
     let cost = 0;
     let diff = 0;
     let diff2 = 0;
+    let exposed = 0;
     for (let row = 0; row < this.n; row++) {
       let answered = -1;
       let last = -1;
@@ -89,12 +97,13 @@ export class ChainSimulator {
       score += value;
       score2 += value * value;
       if (reference) {
-        const d = value - reference[row]!;
+        const d = value - reference.scores[row]!;
         diff += d;
         diff2 += d * d;
+        if (answered >= 0 && this.chain[answered] !== reference.model) exposed++;
       }
     }
-    return { score, score2, cost, diff, diff2 };
+    return { score, score2, cost, diff, diff2, exposed };
   }
 
   /** Full per-item figures for one set of thresholds. */

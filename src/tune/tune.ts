@@ -85,7 +85,7 @@ export function tuneCascade(dataset: Dataset, options: TuneOptions): TuneResult 
   const singleModels = Object.fromEntries(dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]));
   const order = dataset.models.map((_, index) => index).sort((a, b) => singleModels[dataset.models[a]!]!.costPerItem - singleModels[dataset.models[b]!]!.costPerItem);
   const best = bestSingleModel(dataset);
-  const reference = dataset.score[best.index]!;
+  const reference = { scores: dataset.score[best.index]!, model: best.index };
   const signals: Map<string, PairSignals> = computeSignals(dataset, order, comparison);
   const search = searchCascades(dataset, signals, order, { objective: options.objective, maxTiers, variant: 'honest', reference, referenceCost: best.costPerItem });
   const chosen = search.best;
