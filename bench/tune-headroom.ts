@@ -1,12 +1,12 @@
 // How much any tuner could save on test, for every data set in ../shared/data, by looking at the test
-// labels: cascades of up to 3 tiers with confidence and agreement gates on a fixed threshold grid, each
+// labels: cascades of up to 4 tiers (as tune) with confidence and agreement gates on a fixed threshold grid, each
 // measured on train and on test against the best single model of train. It prints
 //  - hindsight: the cheapest cascade on test whose accuracy is within 0.5 points of that model's, and
 //    how it looked on train (a tuner sees only that);
 //  - train-feasible hindsight: the same, among cascades that keep the model's accuracy on train (the
 //    tune objective), so what a perfect choice among the cascades a tuner may pick could reach;
 //  - how many points one test item is worth.
-// Run: npm run bench:tune-headroom
+// Run: npm run bench:tune-headroom [-- max-tiers]
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset, singleModelFigures, type Dataset } from '../src/evaluation/dataset.js';
@@ -22,6 +22,7 @@ if (!existsSync(dataDir)) {
 }
 const confidenceGrid = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1, Infinity];
 const tolerance = 0.005;
+const maxTiers = Number(process.argv[2] ?? 4);
 const pct = (value: number) => `${(100 * value).toFixed(1)}`.padStart(6);
 
 interface Outcome {
@@ -71,7 +72,7 @@ function outcomes(train: Dataset, test: Dataset): { outcomes: Outcome[]; bestMod
   const trainReference = { scores: train.score[best.index]!, model: best.index };
   const testReference = { scores: aligned.score[best.index]!, model: best.index };
   const results: Outcome[] = [];
-  for (const chain of enumerateChains(order, 3)) {
+  for (const chain of enumerateChains(order, maxTiers)) {
     const kindsOf = (tier: number) =>
       (['confidence', 'agreement'] as const).filter((kind) => trainSignals.get(pairKey(chain[tier]!, tier === 0 ? undefined : chain[tier - 1]))!.signals[kind]);
     for (const kinds of kindAssignments(chain, kindsOf)) {
@@ -96,7 +97,7 @@ function outcomes(train: Dataset, test: Dataset): { outcomes: Outcome[]; bestMod
 const cheapestWithin = (candidates: Outcome[]) =>
   candidates.filter((outcome) => outcome.testDiff >= -tolerance - 1e-12).reduce<Outcome | undefined>((kept, outcome) => (!kept || outcome.testSavings > kept.testSavings ? outcome : kept), undefined);
 
-console.log(`cascades of up to 3 tiers, confidence/agreement gates; savings on test at most ${100 * tolerance} points below the best single model of train\n`);
+console.log(`cascades of up to ${maxTiers} tiers, confidence/agreement gates; savings on test at most ${100 * tolerance} points below the best single model of train\n`);
 console.log(`${confidenceGrid.length} thresholds per confidence gate; 'hold on test': of the cascades that keep train accuracy and save on train, how many stay within the tolerance on test\n`);
 console.log('data set                | test items (points/item) | hindsight: savings, train diff | train-feasible hindsight | hold on test');
 const zellinger: { hindsight: number; feasible: number }[] = [];
