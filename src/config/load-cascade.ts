@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -13,7 +14,7 @@ import { buildGate } from './build-gate.js';
 import { offlineEndpoint } from './offline-endpoint.js';
 import { formatIssues } from './format-issues.js';
 import { refuseSecrets } from './refuse-secrets.js';
-import { cascadeConfigSchema, type CacheConfig, type CascadeConfig, type CascadeConfigInput, type ModelEndpointConfig } from './schema.js';
+import { cascadeConfigSchema, type CacheConfig, type CascadeConfig, type CascadeConfigInput, type GateConfig, type ModelEndpointConfig } from './schema.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { canonicalJson, sha256 } from '../canonical-json.js';
 import { createEmbedder } from '../embed/create-embedder.js';
@@ -147,11 +148,21 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
   });
 }
 
+/**
+ * Digests of the files a gate reads (a schema, tuned classifiers, a custom module): editing one changes
+ * which answers pass, so it must change the cache fingerprint as much as editing the cascade file does.
+ */
+function gateFileDigests(gate: GateConfig, baseDir: string): string[] {
+  const files = [gate.type === 'json-schema' && typeof gate.schema === 'string' ? gate.schema : undefined, gate.type === 'learned' ? gate.classifiers : undefined, gate.type === 'custom' ? gate.module : undefined];
+  return files.filter((file): file is string => file !== undefined).map((file) => sha256(readFileSync(resolve(baseDir, file), 'utf8')));
+}
+
 /** The cascade's response cache. Its fingerprint covers what shapes an answer, so editing a tier, gate or prompt starts afresh. */
 function buildCache(config: CacheConfig, tiers: unknown[], definition: CascadeConfig, options: { baseDir: string; env: NodeJS.ProcessEnv; offline: boolean; replayed: boolean }): ResponseCache {
   const shaping = (tier: unknown) => {
     const { maxConcurrent: _a, requestsPerMinute: _b, tokensPerMinute: _c, timeoutMs: _d, maxRetries: _e, apiKeyEnv: _f, ...rest } = tier as Record<string, unknown>;
-    return rest;
+    const gates = (rest.gates as GateConfig[] | undefined)?.map((gate) => ({ ...gate, files: gateFileDigests(gate, options.baseDir) }));
+    return { ...rest, gates };
   };
   // Answers replayed from a recording are kept apart from live ones.
   const cascadeFingerprint = sha256(canonicalJson({ replayed: options.replayed, system: definition.system, onExhausted: definition.onExhausted, compress: definition.compress, tiers: tiers.map(shaping) }));
