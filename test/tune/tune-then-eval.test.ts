@@ -56,6 +56,7 @@ describe('cascade tune then cascade eval', () => {
     const folder = tempDir();
     const { tuned, measured, out, report } = await tuneThenEval(handWrittenFixture(folder), folder);
     expect(measured.items).toBe(120);
+    expect(tuned.tiers.length).toBeGreaterThan(1);
     expect(measured.accuracy).toBeCloseTo(tuned.predicted.accuracy, 12);
     expect(measured.costPerItem).toBeCloseTo(tuned.predicted.costPerItem, 12);
     measured.tiers.forEach((tier: { share: number }, index: number) => expect(tier.share).toBeCloseTo(tuned.tiers[index].share, 12));
@@ -82,7 +83,9 @@ describe('cascade tune then cascade eval', () => {
   const mmlu = sharedDataFile('zellinger-mmlu/train.jsonl');
   it.skipIf(!mmlu)('on a real data set (zellinger-mmlu train): predicted and measured figures agree', async () => {
     const folder = tempDir();
-    const { tuned, measured } = await tuneThenEval(mmlu!, folder);
+    // Without a margin, so that a cascade of several tiers (not the best model alone) is compared.
+    const { tuned, measured } = await tuneThenEval(mmlu!, folder, ['--margin', '0']);
+    expect(tuned.tiers.length).toBeGreaterThan(1);
     expect(measured.items).toBe(285);
     expect(measured.accuracy).toBeCloseTo(tuned.predicted.accuracy, 12);
     expect(measured.costPerItem).toBeCloseTo(tuned.predicted.costPerItem, 12);
@@ -96,5 +99,19 @@ describe('cascade tune then cascade eval', () => {
     expect(measured.accuracy).toBeCloseTo(tuned.predicted.accuracy, 12);
     expect(measured.costPerItem).toBeCloseTo(tuned.predicted.costPerItem, 12);
     expect(tuned.tiers.length).toBeGreaterThan(1);
+  });
+
+  const gsm8k = sharedDataFile('zellinger-gsm8k/train.jsonl');
+  it.skipIf(!gsm8k)('says what a cascade without a margin would save when the margin leaves only the best model', async () => {
+    const folder = tempDir();
+    const io = captureIo();
+    expect(await runCli(['tune', '--fixtures', gsm8k!, '--out', join(folder, 'tuned.yaml')], io)).toBe(0);
+    expect(io.out()).toContain('cascade: llama3.1-405b\n');
+    expect(io.out()).toContain('no cascade beats llama3.1-405b by a margin of 1.645 standard errors on 167 items;');
+    expect(io.out()).toMatch(/without a margin, .+ -> .+ would save \d+\.\d% on this file/);
+    const lower = captureIo();
+    expect(await runCli(['tune', '--fixtures', gsm8k!, '--out', join(folder, 'risky.yaml'), '--margin', '0'], lower)).toBe(0);
+    expect(lower.out()).not.toContain('no cascade beats');
+    expect(lower.out()).toMatch(/cascade: .+ -> /);
   });
 });
