@@ -88,6 +88,9 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
     }
   }
   if (ids.length === 0) throw new ConfigError(`${file}: holds no items`, file);
+  if (modelIndex.size === 0) {
+    throw new ConfigError(`${file}: no item has a recorded answer under \`responses\`, so there is nothing to evaluate or tune. Record each model's answers (\`cascade run --record\`, or \`--explore\`).`, file, 'responses');
+  }
   const n = ids.length;
   const dense = (values: number[], fill: number) => Float64Array.from({ length: n }, (_, row) => values[row] ?? fill);
   return {

@@ -22,6 +22,12 @@ describe('loading a fixture for evaluation', () => {
     await expect(loadDataset(file)).rejects.toThrow(`${file}:2: responses.m has no \`score\` and the item no \`expected\``);
   });
 
+  it('says so when no item has a recorded answer', async () => {
+    const file = join(tempDir(), 'f.jsonl');
+    writeFileSync(file, `${line({})}\n${line({})}\n`);
+    await expect(loadDataset(file)).rejects.toThrow(`${file}: no item has a recorded answer under \`responses\``);
+  });
+
   it('takes a scorer module', async () => {
     const folder = tempDir();
     const file = join(folder, 'f.jsonl');
