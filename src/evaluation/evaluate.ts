@@ -1,4 +1,5 @@
 import type { Cascade } from '../engine/cascade.js';
+import { ConfigError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { singleModelFigures } from './dataset.js';
 
@@ -43,6 +44,17 @@ export function bestSingleModel(dataset: Dataset): { model: string; index: numbe
  */
 export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promise<EvalReport> {
   const modelIndex = new Map(dataset.models.map((model, index) => [model, index]));
+  // A model with no answer anywhere in the fixture is a misnamed tier, not a gap: every item would
+  // skip it at no cost and the figures would look like savings.
+  for (const tier of cascade.tiers) {
+    if (!modelIndex.has(tier.provider.model)) {
+      throw new ConfigError(
+        `${dataset.file}: tier "${tier.name}" asks for model "${tier.provider.model}", which has no recorded answer in this fixture. Its models are: ${dataset.models.join(', ')}. Name the tier's model as the fixture does.`,
+        dataset.file,
+        'responses',
+      );
+    }
+  }
   const tierStats = cascade.tiers.map((tier) => ({ name: tier.name, model: tier.provider.model, answered: 0, reached: 0, gates: new Map<string, { checked: number; passed: number }>() }));
   const stops: Record<string, number> = {};
   let score = 0;

@@ -68,6 +68,17 @@ describe('cascade tune then cascade eval', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
+  it('refuses to evaluate a tier whose model the fixture never recorded, naming the models it has', async () => {
+    const folder = tempDir();
+    const fixtures = handWrittenFixture(folder);
+    const cascade = join(folder, 'misnamed.yaml');
+    writeFileSync(cascade, `name: misnamed\ntiers:\n  - { name: first, provider: replay, model: small, fixtures: labelled.jsonl, gates: [{ type: regex, pattern: "^A" }] }\n  - { name: last, provider: replay, model: larg, fixtures: labelled.jsonl }\n`);
+    const io = captureIo();
+    expect(await runCli(['eval', cascade, '--fixtures', fixtures], io)).toBe(2);
+    expect(io.err()).toContain('tier "last" asks for model "larg", which has no recorded answer in this fixture. Its models are: small, medium, large.');
+    expect(io.out()).toBe('');
+  });
+
   it('meets an accuracy target when asked, and refuses conflicting objectives', async () => {
     const folder = tempDir();
     const fixtures = handWrittenFixture(folder);
