@@ -13,6 +13,7 @@ export interface EvalOptions {
 
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
 const usd = (value: number) => `$${value.toPrecision(3)}`;
+const points = (value: number) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}`;
 
 /** `cascade eval`: the cascade over a fixture, every tier answered from its recordings, through the engine. */
 export async function evalCommand(file: string, options: EvalOptions, io: CliIo): Promise<number> {
@@ -26,7 +27,8 @@ export async function evalCommand(file: string, options: EvalOptions, io: CliIo)
 function formatReport(name: string, fixtures: string, report: EvalReport): string {
   const lines = [
     `cascade ${name} on ${fixtures} (${report.items} items)`,
-    `accuracy ${pct(report.accuracy)}, cost ${usd(report.costPerItem)} per item; best single model ${report.bestSingle.model}: ${pct(report.bestSingle.accuracy)}, ${usd(report.bestSingle.costPerItem)} (${pct(report.savingsVsBest)} saved)`,
+    `accuracy ${pct(report.accuracy)} (95% CI ${pct(report.accuracyInterval.low)}-${pct(report.accuracyInterval.high)}), cost ${usd(report.costPerItem)} per item (95% CI ${usd(report.costInterval.low)}-${usd(report.costInterval.high)})`,
+    `best single model ${report.bestSingle.model}: ${pct(report.bestSingle.accuracy)}, ${usd(report.bestSingle.costPerItem)} per item; the cascade saves ${pct(report.savingsVsBest)}, accuracy ${points(report.versusBest.accuracyDifference)} points (95% CI ${points(report.versusBest.interval.low)} to ${points(report.versusBest.interval.high)})`,
     '',
     'tier                         answered  reached  gate pass rates',
     ...report.tiers.map((tier) => `${`${tier.name} (${tier.model})`.slice(0, 28).padEnd(28)} ${pct(tier.share).padStart(8)} ${pct(tier.reached).padStart(8)}  ${Object.entries(tier.gatePassRates).map(([gate, rate]) => `${gate} ${pct(rate)}`).join(', ') || '-'}`),

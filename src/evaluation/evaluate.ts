@@ -1,5 +1,6 @@
 import type { Cascade } from '../engine/cascade.js';
 import { ConfigError } from '../errors.js';
+import { bootstrapMeans } from '../tune/statistics.js';
 import type { Dataset } from './dataset.js';
 import { singleModelFigures } from './dataset.js';
 
@@ -24,6 +25,16 @@ export interface EvalReport {
   bestSingle: { model: string; accuracy: number; costPerItem: number };
   /** 1 - cascade cost / best single model's cost. */
   savingsVsBest: number;
+  /** Bootstrap 95% intervals (items resampled) of accuracy and cost per item. */
+  accuracyInterval: Interval;
+  costInterval: Interval;
+  /** Cascade minus best single model, item by item: the mean difference in accuracy and its 95% interval. */
+  versusBest: { accuracyDifference: number; interval: Interval };
+}
+
+export interface Interval {
+  low: number;
+  high: number;
 }
 
 /** The best single model: the most accurate, the cheaper of equals. */
@@ -57,15 +68,15 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
   }
   const tierStats = cascade.tiers.map((tier) => ({ name: tier.name, model: tier.provider.model, answered: 0, reached: 0, gates: new Map<string, { checked: number; passed: number }>() }));
   const stops: Record<string, number> = {};
-  let score = 0;
-  let cost = 0;
   const n = dataset.ids.length;
+  const scores = new Float64Array(n);
+  const costs = new Float64Array(n);
   for (let row = 0; row < n; row++) {
     const result = await cascade.run({ id: dataset.ids[row]!, messages: dataset.messages[row]! });
-    cost += result.costUsd;
+    costs[row] = result.costUsd;
     stops[result.stop] = (stops[result.stop] ?? 0) + 1;
     const answering = result.model === undefined ? undefined : modelIndex.get(result.model);
-    if (answering !== undefined && dataset.available[answering]![row]) score += dataset.score[answering]![row]!;
+    if (answering !== undefined && dataset.available[answering]![row]) scores[row] = dataset.score[answering]![row]!;
     for (const entry of result.trace) {
       const stats = tierStats.find((tier) => tier.name === entry.tier)!;
       stats.reached++;
@@ -81,10 +92,14 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
   }
   const singleModels = Object.fromEntries(dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]));
   const best = bestSingleModel(dataset);
-  const costPerItem = cost / n;
+  const accuracy = scores.reduce((sum, value) => sum + value, 0) / n;
+  const costPerItem = costs.reduce((sum, value) => sum + value, 0) / n;
+  const bestScores = dataset.score[best.index]!;
+  const differences = scores.map((value, row) => value - bestScores[row]!);
+  const [accuracyInterval, costInterval, differenceInterval] = bootstrapMeans([scores, costs, differences], 1000, 0.95);
   return {
     items: n,
-    accuracy: score / n,
+    accuracy,
     costPerItem,
     tiers: tierStats.map((tier) => ({
       name: tier.name,
@@ -97,5 +112,8 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
     singleModels,
     bestSingle: { model: best.model, accuracy: best.accuracy, costPerItem: best.costPerItem },
     savingsVsBest: best.costPerItem > 0 ? 1 - costPerItem / best.costPerItem : 0,
+    accuracyInterval: accuracyInterval!,
+    costInterval: costInterval!,
+    versusBest: { accuracyDifference: accuracy - best.accuracy, interval: differenceInterval! },
   };
 }

@@ -57,6 +57,14 @@ describe('cascade tune then cascade eval', () => {
     const { tuned, measured, out, report } = await tuneThenEval(handWrittenFixture(folder), folder);
     expect(measured.items).toBe(120);
     expect(tuned.tiers.length).toBeGreaterThan(1);
+    // Intervals: bootstrap over items, around the measured figures; the paired difference is against the best model.
+    expect(measured.accuracyInterval.low).toBeLessThan(measured.accuracy);
+    expect(measured.accuracyInterval.high).toBeGreaterThan(measured.accuracy);
+    expect(measured.costInterval.low).toBeLessThan(measured.costPerItem);
+    expect(measured.costInterval.high).toBeGreaterThan(measured.costPerItem);
+    expect(measured.versusBest.accuracyDifference).toBeCloseTo(measured.accuracy - measured.bestSingle.accuracy, 12);
+    expect(measured.versusBest.interval.low).toBeLessThanOrEqual(measured.versusBest.accuracyDifference);
+    expect(measured.versusBest.interval.high).toBeGreaterThanOrEqual(measured.versusBest.accuracyDifference);
     expect(measured.accuracy).toBeCloseTo(tuned.predicted.accuracy, 12);
     expect(measured.costPerItem).toBeCloseTo(tuned.predicted.costPerItem, 12);
     measured.tiers.forEach((tier: { share: number }, index: number) => expect(tier.share).toBeCloseTo(tuned.tiers[index].share, 12));
@@ -120,6 +128,10 @@ describe('cascade tune then cascade eval', () => {
     expect(io.out()).toContain('cascade: llama3.1-405b\n');
     expect(io.out()).toContain('no cascade beats llama3.1-405b by a margin of 1.645 standard errors on 167 items;');
     expect(io.out()).toMatch(/without a margin, .+ -> .+ would save \d+\.\d% on this file/);
+    // The best model alone, measured against itself: no difference, and an interval with no width.
+    const evalIo = captureIo();
+    expect(await runCli(['eval', join(folder, 'tuned.yaml'), '--fixtures', gsm8k!, '--json'], evalIo)).toBe(0);
+    expect(JSON.parse(evalIo.out()).versusBest).toEqual({ accuracyDifference: 0, interval: { low: 0, high: 0 } });
     const lower = captureIo();
     expect(await runCli(['tune', '--fixtures', gsm8k!, '--out', join(folder, 'risky.yaml'), '--margin', '0'], lower)).toBe(0);
     expect(lower.out()).not.toContain('no cascade beats');
