@@ -116,7 +116,7 @@ for (const name of readdirSync(dataDir).sort()) {
   const holding = saving.filter((outcome) => outcome.testDiff >= -tolerance - 1e-12).length;
   if (name.startsWith('zellinger')) zellinger.push({ hindsight: hindsight.testSavings, feasible: feasible.testSavings });
   console.log(
-    `${name.padEnd(23)} | ${String(test.ids.length).padStart(5)} (${(100 / test.ids.length).toFixed(2)})           | ${pct(hindsight.testSavings)}%, ${pct(hindsight.trainDiff)} points    | ${pct(feasible.testSavings)}%  | ${holding} of ${saving.length}`,
+    `${name.padEnd(23)} | ${String(test.ids.length).padStart(5)} (${(100 / test.ids.length).toFixed(2)})           | ${pct(hindsight.testSavings)}%, ${pct(hindsight.trainDiff)} points    | ${pct(feasible.testSavings)}%  | ${holding} of ${saving.length} (of ${all.length} cascades)`,
   );
   console.log(`${''.padEnd(23)} |   hindsight: ${hindsight.label}`);
   console.log(`${''.padEnd(23)} |   train-feasible: ${feasible.label}`);
