@@ -14,6 +14,11 @@ function plot(result: TuneResult): string {
   const width = 760;
   const height = 440;
   const margin = { left: 64, right: 24, top: 20, bottom: 48 };
+  // Labels of points in the right-hand third go to their left, so none runs off the plot.
+  const label = (px: number, py: number, text: string) =>
+    px > width * 0.66
+      ? `<text x="${px - 7}" y="${py - 6}" text-anchor="end" class="label">${escape(text)}</text>`
+      : `<text x="${px + 7}" y="${py - 6}" class="label">${escape(text)}</text>`;
   const singles = Object.entries(result.singleModels).map(([model, figures]) => ({ model, cost: figures.costPerItem, accuracy: figures.accuracy }));
   const all: Point[] = [
     ...singles,
@@ -21,15 +26,21 @@ function plot(result: TuneResult): string {
     { cost: result.predicted.costPerItem, accuracy: result.predicted.accuracy },
   ];
   const positive = all.map((point) => point.cost).filter((cost) => cost > 0);
-  const low = Math.log10(Math.min(...positive, 1e-6)) - 0.1;
-  const high = Math.log10(Math.max(...positive, 1e-6)) + 0.1;
+  const low = Math.log10(positive.length > 0 ? Math.min(...positive) : 1e-6) - 0.15;
+  const high = Math.log10(positive.length > 0 ? Math.max(...positive) : 1e-6) + 0.15;
   const accuracyLow = Math.max(0, Math.min(...all.map((point) => point.accuracy)) - 0.03);
   const accuracyHigh = Math.min(1, Math.max(...all.map((point) => point.accuracy)) + 0.03);
   const x = (cost: number) => margin.left + ((Math.log10(Math.max(cost, 10 ** low)) - low) / (high - low)) * (width - margin.left - margin.right);
   const y = (accuracy: number) => height - margin.bottom - ((accuracy - accuracyLow) / (accuracyHigh - accuracyLow || 1)) * (height - margin.top - margin.bottom);
   const ticks: string[] = [];
-  for (let exponent = Math.ceil(low); exponent <= Math.floor(high); exponent++) {
-    ticks.push(`<line x1="${x(10 ** exponent)}" x2="${x(10 ** exponent)}" y1="${margin.top}" y2="${height - margin.bottom}" class="grid"/><text x="${x(10 ** exponent)}" y="${height - margin.bottom + 16}" text-anchor="middle">1e${exponent}</text>`);
+  // Powers of ten, and 2 and 5 times them when the costs span less than two and a half decades.
+  const steps = high - low < 2.5 ? [1, 2, 5] : [1];
+  for (let exponent = Math.floor(low); exponent <= Math.ceil(high); exponent++) {
+    for (const step of steps) {
+      const cost = step * 10 ** exponent;
+      if (Math.log10(cost) < low || Math.log10(cost) > high) continue;
+      ticks.push(`<line x1="${x(cost)}" x2="${x(cost)}" y1="${margin.top}" y2="${height - margin.bottom}" class="grid"/><text x="${x(cost)}" y="${height - margin.bottom + 16}" text-anchor="middle">${step}e${exponent}</text>`);
+    }
   }
   for (let step = 0; step <= 5; step++) {
     const accuracy = accuracyLow + ((accuracyHigh - accuracyLow) * step) / 5;
@@ -40,14 +51,19 @@ function plot(result: TuneResult): string {
     .map((point) => `<circle cx="${x(point.costPerItem)}" cy="${y(point.accuracy)}" r="3" class="frontier"><title>${escape(point.chain.join(' -> '))}: ${pct(point.accuracy)}, ${usd(point.costPerItem)}</title></circle>`)
     .join('');
   const singleDots = singles
-    .map((point) => `<circle cx="${x(point.cost)}" cy="${y(point.accuracy)}" r="5" class="single"><title>${escape(point.model)}</title></circle><text x="${x(point.cost) + 7}" y="${y(point.accuracy) - 6}" class="label">${escape(point.model)}</text>`)
+    .map((point) => `<circle cx="${x(point.cost)}" cy="${y(point.accuracy)}" r="5" class="single"><title>${escape(point.model)}</title></circle>${label(x(point.cost), y(point.accuracy), point.model)}`)
     .join('');
   const chosenX = x(result.predicted.costPerItem);
   const chosenY = y(result.predicted.accuracy);
   const baseline = result.baseline
     ? `<rect x="${x(result.baseline.costPerItem) - 5}" y="${y(result.baseline.accuracy) - 5}" width="10" height="10" class="baseline"><title>plain grid search: ${pct(result.baseline.accuracy)}, ${usd(result.baseline.costPerItem)}</title></rect>`
     : '';
+  // The styles live inside the SVG, so the plot looks the same when saved or opened on its own.
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="cost against accuracy">
+<style>
+text { font: 11px system-ui, sans-serif; fill: #444; } .grid { stroke: #eee; } .single { fill: #888; } .label { font-size: 10px; fill: #666; }
+.frontier { fill: #1f6feb; } .frontier-line { fill: none; stroke: #1f6feb; stroke-width: 1.5; } .chosen { fill: #d1242f; } .baseline { fill: #e8a33d; }
+</style>
 ${ticks.join('\n')}
 <polyline points="${frontier}" class="frontier-line"/>
 ${frontierDots}
@@ -77,8 +93,6 @@ export function renderTuneReport(result: TuneResult, fixtures: string): string {
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 820px; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; } td, th { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; }
-svg text { font-size: 11px; fill: #444; } .grid { stroke: #eee; } .single { fill: #888; } .label { font-size: 10px; fill: #666; }
-.frontier { fill: #1f6feb; } .frontier-line { fill: none; stroke: #1f6feb; stroke-width: 1.5; } .chosen { fill: #d1242f; } .baseline { fill: #e8a33d; }
 </style></head><body>
 <h1>Tuned cascade</h1>
 <p>Tuned on <code>${escape(fixtures)}</code> (${result.items} items) with objective <code>${escape(JSON.stringify(result.objective))}</code>.</p>
@@ -86,7 +100,7 @@ svg text { font-size: 11px; fill: #444; } .grid { stroke: #eee; } .single { fill
 cost ${usd(predicted.costPerItem)} per item (95% CI ${usd(predicted.costInterval.low)}&ndash;${usd(predicted.costInterval.high)});
 the best single model, ${escape(result.bestSingle.model)}, scores ${pct(result.bestSingle.accuracy)} at ${usd(result.bestSingle.costPerItem)}: ${pct(result.savingsVsBest)} saved.</p>
 ${plot(result)}
-<p>Grey: single models. Blue: the Pareto frontier of the cascades found (each chain's best configuration). Red star: the chosen cascade. Orange square: the plain grid search.</p>
+<p>Grey: single models. Blue: the Pareto frontier of every cascade the search tried, on the training data. Red star: the chosen cascade, which must also clear the accuracy margin. Orange square: the plain grid search (no margin).</p>
 <h2>Tiers</h2>
 <table><tr><th>#</th><th>model</th><th>gate</th><th>answers</th><th>gate passes</th></tr>
 ${tierRows}

@@ -26,9 +26,17 @@ export interface SearchOptions {
 
 export interface SearchResult {
   best: Candidate;
-  /** Every chain's best configuration, for the frontier. */
+  /** Every chain's best configuration under the objective. */
   chains: Candidate[];
+  /** Every configuration the search evaluated (feasible or not), for the cost-accuracy frontier. */
+  explored: ExploredPoint[];
   evaluations: number;
+}
+
+export interface ExploredPoint {
+  chain: number[];
+  accuracy: number;
+  costPerItem: number;
 }
 
 /** Ordered subsets of `order` (cheap to expensive) with 1 to `maxTiers` members. */
@@ -61,6 +69,7 @@ function thresholdCandidates(signal: Float64Array, kind: GateKind, quantiles: nu
 export function searchCascades(dataset: Dataset, signals: Map<string, PairSignals>, order: readonly number[], options: SearchOptions): SearchResult {
   const n = dataset.ids.length;
   const chains: Candidate[] = [];
+  const explored: ExploredPoint[] = [];
   let evaluations = 0;
   for (const chain of enumerateChains(order, options.maxTiers)) {
     const kinds = chain.map((model, tier) => (tier === chain.length - 1 ? undefined : signals.get(pairKey(model, tier === 0 ? undefined : chain[tier - 1]))!.kind));
@@ -69,7 +78,9 @@ export function searchCascades(dataset: Dataset, signals: Map<string, PairSignal
     const thresholds = chain.map(() => Infinity);
     const evaluate = () => {
       evaluations++;
-      return objectiveValue(options.objective, simulator.totals(thresholds, options.reference), n, options.referenceCost);
+      const totals = simulator.totals(thresholds, options.reference);
+      explored.push({ chain, accuracy: totals.score / n, costPerItem: totals.cost / n });
+      return objectiveValue(options.objective, totals, n, options.referenceCost);
     };
     let current = evaluate();
     for (let sweep = 0; sweep < 4; sweep++) {
@@ -100,5 +111,5 @@ export function searchCascades(dataset: Dataset, signals: Map<string, PairSignal
   for (const candidate of chains) {
     if (candidate.value < best.value - 1e-15 || (Math.abs(candidate.value - best.value) <= 1e-15 && candidate.chain.length < best.chain.length)) best = candidate;
   }
-  return { best, chains, evaluations };
+  return { best, chains, explored, evaluations };
 }

@@ -2,7 +2,7 @@ import type { AnswerComparison } from '../../gates/normalize-answer.js';
 import { singleModelFigures, type Dataset } from '../evaluation/dataset.js';
 import { bestSingleModel } from '../evaluation/evaluate.js';
 import type { Objective } from './objective.js';
-import { searchCascades, type Candidate } from './search.js';
+import { searchCascades, type Candidate, type ExploredPoint } from './search.js';
 import { classifiersFor, computeSignals, type PairSignals } from './signals.js';
 import { ChainSimulator, type ChainFigures } from './simulate-chain.js';
 import { bootstrapMeans } from './statistics.js';
@@ -35,7 +35,7 @@ export interface TuneResult {
   singleModels: Record<string, { accuracy: number; costPerItem: number }>;
   savingsVsBest: number;
   escalationRate: number;
-  /** Cost-accuracy points of every chain's best configuration, and which are on the Pareto frontier. */
+  /** The Pareto frontier (training cost and accuracy) of every configuration the search evaluated. */
   frontier: { chain: string[]; accuracy: number; costPerItem: number }[];
   baseline?: { tiers: TunedTier[]; accuracy: number; costPerItem: number };
   classifiers: ReturnType<typeof classifiersFor>;
@@ -59,7 +59,7 @@ function describeTiers(dataset: Dataset, candidate: Candidate, figures: ChainFig
   });
 }
 
-function paretoFrontier(points: Candidate[], dataset: Dataset): TuneResult['frontier'] {
+function paretoFrontier(points: readonly ExploredPoint[], dataset: Dataset): TuneResult['frontier'] {
   const sorted = [...points].sort((a, b) => a.costPerItem - b.costPerItem || b.accuracy - a.accuracy);
   const frontier: TuneResult['frontier'] = [];
   let bestAccuracy = -Infinity;
@@ -101,7 +101,7 @@ export function tuneCascade(dataset: Dataset, options: TuneOptions): TuneResult 
     singleModels,
     savingsVsBest: best.costPerItem > 0 ? 1 - figures.costPerItem / best.costPerItem : 0,
     escalationRate: figures.answeredBy.reduce((count, by) => count + (by > 0 ? 1 : 0), 0) / n,
-    frontier: paretoFrontier(search.chains, dataset),
+    frontier: paretoFrontier(search.explored, dataset),
     classifiers: classifiersFor(dataset, signals, chosen.chain),
     comparison,
     evaluations: search.evaluations,

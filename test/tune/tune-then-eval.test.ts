@@ -74,6 +74,14 @@ describe('cascade tune then cascade eval', () => {
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    // The frontier: cheaper is less accurate all along it, and the plot draws every point of it.
+    const frontier: { accuracy: number; costPerItem: number }[] = tuned.frontier;
+    expect(frontier.length).toBeGreaterThan(2);
+    frontier.slice(1).forEach((point, index) => {
+      expect(point.costPerItem).toBeGreaterThan(frontier[index]!.costPerItem);
+      expect(point.accuracy).toBeGreaterThan(frontier[index]!.accuracy);
+    });
+    expect(html.match(/class="frontier"/g)).toHaveLength(frontier.length);
   });
 
   it('refuses to evaluate a tier whose model the fixture never recorded, naming the models it has', async () => {
