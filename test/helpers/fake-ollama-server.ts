@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen-on-loopback.js';
 
 export interface FakeOllamaOptions {
   /** Models the server has pulled; any other name gets Ollama's 404. */
@@ -64,13 +64,7 @@ export async function startFakeOllama(options: FakeOllamaOptions): Promise<FakeO
     }
     send(404, { error: `404 page not found` });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 function streamNdjson(outgoing: ServerResponse, chunks: unknown[]): void {
