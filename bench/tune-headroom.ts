@@ -9,7 +9,7 @@
 // Run: npm run bench:tune-headroom [-- max-tiers]
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset, singleModelFigures, type Dataset } from '../src/evaluation/dataset.js';
+import { loadDataset, modelsByCost, singleModelFigures, type Dataset } from '../src/evaluation/dataset.js';
 import { bestSingleModel } from '../src/evaluation/evaluate.js';
 import { enumerateChains } from '../src/tune/search.js';
 import { computeSignals, pairKey, type GateKind } from '../src/tune/signals.js';
@@ -57,8 +57,8 @@ function thresholdSets(kinds: (GateKind | undefined)[]): number[][] {
   return out;
 }
 
-function outcomes(train: Dataset, test: Dataset): { outcomes: Outcome[]; bestModel: string } {
-  const order = train.models.map((_, index) => index).sort((a, b) => singleModelFigures(train, a).costPerItem - singleModelFigures(train, b).costPerItem);
+function outcomes(train: Dataset, test: Dataset): Outcome[] {
+  const order = modelsByCost(train);
   const best = bestSingleModel(train);
   const testIndex = test.models.indexOf(best.model);
   const bar = singleModelFigures(test, testIndex);
@@ -91,7 +91,7 @@ function outcomes(train: Dataset, test: Dataset): { outcomes: Outcome[]; bestMod
       }
     }
   }
-  return { outcomes: results, bestModel: best.model };
+  return results;
 }
 
 const cheapestWithin = (candidates: Outcome[]) =>
@@ -107,7 +107,7 @@ for (const name of readdirSync(dataDir).sort()) {
   if (!existsSync(trainFile) || !existsSync(testFile)) continue;
   const train = await loadDataset(trainFile);
   const test = await loadDataset(testFile);
-  const { outcomes: all } = outcomes(train, test);
+  const all = outcomes(train, test);
   const hindsight = cheapestWithin(all)!;
   const keepsTrain = all.filter((outcome) => outcome.trainDiff >= -1e-12);
   const feasible = cheapestWithin(keepsTrain)!;

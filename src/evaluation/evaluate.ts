@@ -1,6 +1,6 @@
 import type { Cascade } from '../engine/cascade.js';
 import { ConfigError } from '../errors.js';
-import { bootstrapMeans } from '../tune/statistics.js';
+import { bootstrapMeans, type Interval } from '../tune/statistics.js';
 import type { Dataset } from './dataset.js';
 import { singleModelFigures } from './dataset.js';
 
@@ -30,11 +30,6 @@ export interface EvalReport {
   costInterval: Interval;
   /** Cascade minus best single model, item by item: the mean difference in accuracy and its 95% interval. */
   versusBest: { accuracyDifference: number; interval: Interval };
-}
-
-export interface Interval {
-  low: number;
-  high: number;
 }
 
 /** The best single model: the most accurate, the cheaper of equals. */

@@ -26,8 +26,6 @@ export interface SearchOptions {
 
 export interface SearchResult {
   best: Candidate;
-  /** Every chain's best configuration under the objective. */
-  chains: Candidate[];
   /** Every configuration the search evaluated (feasible or not), for the cost-accuracy frontier. */
   explored: ExploredPoint[];
   evaluations: number;
@@ -111,5 +109,5 @@ export function searchCascades(dataset: Dataset, signals: Map<string, PairSignal
   for (const candidate of chains) {
     if (candidate.value < best.value - 1e-15 || (Math.abs(candidate.value - best.value) <= 1e-15 && candidate.chain.length < best.chain.length)) best = candidate;
   }
-  return { best, chains, explored, evaluations };
+  return { best, explored, evaluations };
 }

@@ -46,8 +46,13 @@ export function normalQuantile(p: number): number {
   return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
+export interface Interval {
+  low: number;
+  high: number;
+}
+
 /** Percentile bootstrap interval of the mean of each of several per-item series, resampling items together. */
-export function bootstrapMeans(series: readonly ArrayLike<number>[], resamples: number, level: number, seed = 7): { low: number; high: number }[] {
+export function bootstrapMeans(series: readonly ArrayLike<number>[], resamples: number, level: number, seed = 7): Interval[] {
   const n = series[0]!.length;
   const random = seededRandom(seed);
   const means = series.map(() => new Float64Array(resamples));

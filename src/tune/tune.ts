@@ -1,11 +1,11 @@
 import type { AnswerComparison } from '../../gates/normalize-answer.js';
-import { singleModelFigures, type Dataset } from '../evaluation/dataset.js';
+import { modelsByCost, singleModelFigures, type Dataset } from '../evaluation/dataset.js';
 import { bestSingleModel } from '../evaluation/evaluate.js';
 import type { Objective } from './objective.js';
 import { searchCascades, type Candidate, type ExploredPoint } from './search.js';
 import { classifiersFor, computeSignals, type PairSignals } from './signals.js';
 import { ChainSimulator, type ChainFigures } from './simulate-chain.js';
-import { bootstrapMeans } from './statistics.js';
+import { bootstrapMeans, type Interval } from './statistics.js';
 
 export interface TuneOptions {
   objective: Objective;
@@ -30,7 +30,7 @@ export interface TuneResult {
   objective: Objective;
   tiers: TunedTier[];
   /** What the tuned cascade scores on the training file: exactly what `cascade eval` measures there. */
-  predicted: { accuracy: number; costPerItem: number; accuracyInterval: { low: number; high: number }; costInterval: { low: number; high: number } };
+  predicted: { accuracy: number; costPerItem: number; accuracyInterval: Interval; costInterval: Interval };
   bestSingle: { model: string; accuracy: number; costPerItem: number };
   singleModels: Record<string, { accuracy: number; costPerItem: number }>;
   savingsVsBest: number;
@@ -83,7 +83,7 @@ export function tuneCascade(dataset: Dataset, options: TuneOptions): TuneResult 
   const maxTiers = options.maxTiers ?? 4;
   const n = dataset.ids.length;
   const singleModels = Object.fromEntries(dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]));
-  const order = dataset.models.map((_, index) => index).sort((a, b) => singleModels[dataset.models[a]!]!.costPerItem - singleModels[dataset.models[b]!]!.costPerItem);
+  const order = modelsByCost(dataset);
   const best = bestSingleModel(dataset);
   const reference = { scores: dataset.score[best.index]!, model: best.index };
   const signals: Map<string, PairSignals> = computeSignals(dataset, order, comparison);
