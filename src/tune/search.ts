@@ -8,9 +8,6 @@ export interface Candidate {
   kinds: (GateKind | undefined)[];
   thresholds: number[];
   value: number;
-  /** Figures on the signals thresholds were chosen with. */
-  accuracy: number;
-  costPerItem: number;
 }
 
 export interface SearchOptions {
@@ -101,8 +98,7 @@ export function searchCascades(dataset: Dataset, signals: Map<string, PairSignal
       if (!improved) break;
     }
     if (current === undefined) continue;
-    const totals = simulator.totals(thresholds);
-    chains.push({ chain, kinds, thresholds: [...thresholds], value: current, accuracy: totals.score / n, costPerItem: totals.cost / n });
+    chains.push({ chain, kinds, thresholds: [...thresholds], value: current });
   }
   if (chains.length === 0) throw new Error('no cascade meets the objective on this fixture; relax the target or the cost limit');
   let best = chains[0]!;
