@@ -1,10 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { UnexpectedResponseError } from '../errors.js';
-import { costUsd, findPricing } from '../pricing/price-table.js';
+import { findPricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { EndpointOptions } from './endpoint-options.js';
+import { completionOf } from './completion-of.js';
 import { mapSdkError } from './map-sdk-error.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from './read-api-key.js';
@@ -62,15 +63,7 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
         .filter((block): block is Anthropic.TextBlock => block.type === 'text')
         .map((block) => block.text)
         .join('');
-      const inputTokens = response.usage?.input_tokens ?? 0;
-      const outputTokens = response.usage?.output_tokens ?? 0;
-      return {
-        text,
-        model: options.model,
-        usage: { inputTokens, outputTokens },
-        costUsd: costUsd(pricing, inputTokens, outputTokens),
-        latencyMs,
-      };
+      return completionOf({ text, model: options.model, inputTokens: response.usage?.input_tokens ?? 0, outputTokens: response.usage?.output_tokens ?? 0, pricing, latencyMs });
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { ChatRequest, ChatResponse } from 'ollama';
 import { UnexpectedResponseError } from '../errors.js';
-import { costUsd, findPricing } from '../pricing/price-table.js';
+import { findPricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
-import { confidenceFromLogprobs, type EndpointOptions } from './endpoint-options.js';
+import type { EndpointOptions } from './endpoint-options.js';
+import { completionOf } from './completion-of.js';
 import { mapOllamaError, ollamaClient, ollamaHost } from './ollama-client.js';
 
 export interface OllamaProviderOptions extends EndpointOptions {
@@ -48,21 +49,15 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
       if (typeof text !== 'string') {
         throw new UnexpectedResponseError(`ollama ${options.model}: the response has no message.content`);
       }
-      const inputTokens = response.prompt_eval_count ?? 0;
-      const outputTokens = response.eval_count ?? 0;
-      const completion: Completion = {
+      return completionOf({
         text,
         model: options.model,
-        usage: { inputTokens, outputTokens },
-        costUsd: costUsd(pricing, inputTokens, outputTokens),
+        inputTokens: response.prompt_eval_count ?? 0,
+        outputTokens: response.eval_count ?? 0,
+        pricing,
         latencyMs,
-      };
-      const confidence = response.logprobs ? confidenceFromLogprobs(response.logprobs.map((token) => token.logprob)) : undefined;
-      if (confidence !== undefined) {
-        completion.confidence = confidence;
-        completion.confidenceSource = 'logprobs';
-      }
-      return completion;
+        logprobs: response.logprobs?.map((token) => token.logprob),
+      });
     },
   };
 }

@@ -1,12 +1,13 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { UnexpectedResponseError } from '../errors.js';
-import { costUsd, findPricing } from '../pricing/price-table.js';
+import { findPricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
-import { confidenceFromLogprobs, type EndpointOptions } from './endpoint-options.js';
+import type { EndpointOptions } from './endpoint-options.js';
+import { completionOf } from './completion-of.js';
 import { mapSdkError } from './map-sdk-error.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from './read-api-key.js';
@@ -65,22 +66,15 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
       if (typeof text !== 'string') {
         throw new UnexpectedResponseError(`openai ${options.model}: the response has no choices[0].message.content`);
       }
-      const inputTokens = response.usage?.prompt_tokens ?? countMessageTokens(request.messages);
-      const outputTokens = response.usage?.completion_tokens ?? countTokens(text);
-      const completion: Completion = {
+      return completionOf({
         text,
         model: options.model,
-        usage: { inputTokens, outputTokens },
-        costUsd: costUsd(pricing, inputTokens, outputTokens),
+        inputTokens: response.usage?.prompt_tokens ?? countMessageTokens(request.messages),
+        outputTokens: response.usage?.completion_tokens ?? countTokens(text),
+        pricing,
         latencyMs,
-      };
-      const logprobs = choice?.logprobs?.content?.map((token) => token.logprob);
-      const confidence = logprobs ? confidenceFromLogprobs(logprobs) : undefined;
-      if (confidence !== undefined) {
-        completion.confidence = confidence;
-        completion.confidenceSource = 'logprobs';
-      }
-      return completion;
+        logprobs: choice?.logprobs?.content?.map((token) => token.logprob),
+      });
     },
   };
 }
