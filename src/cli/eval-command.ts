@@ -9,6 +9,7 @@ export interface EvalOptions {
   json?: boolean;
   compare?: ScoreComparison;
   scorer?: string;
+  reference?: string;
 }
 
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
@@ -17,10 +18,19 @@ const points = (value: number) => `${value >= 0 ? '+' : ''}${(100 * value).toFix
 
 /** `cascade eval`: the cascade over a fixture, every tier answered from its recordings, through the engine. */
 export async function evalCommand(file: string, options: EvalOptions, io: CliIo): Promise<number> {
-  const dataset = await loadDataset(options.fixtures, { ...(options.compare && { compare: options.compare }), ...(options.scorer && { scorer: options.scorer }) });
+  const dataset = await loadDataset(options.fixtures, {
+    ...(options.compare && { compare: options.compare }),
+    ...(options.scorer && { scorer: options.scorer }),
+    ...(options.reference && { reference: options.reference }),
+  });
   const cascade = await loadCascadeFile(file, { env: io.env, replay: options.fixtures, replayPricing: dataset.pricing });
   const report = await evaluateCascade(cascade, dataset);
-  io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(cascade.name, options.fixtures, report));
+  const quality = dataset.quality;
+  if (options.json) io.stdout(`${JSON.stringify({ ...report, ...(quality && { quality }) }, null, 2)}\n`);
+  else {
+    if (quality) io.stdout(`quality: agreement with ${quality.agreementWith}'s answer (${quality.why === 'requested' ? 'as --reference asks' : 'the fixture has no `score` or `expected`'})\n`);
+    io.stdout(formatReport(cascade.name, options.fixtures, report));
+  }
   return 0;
 }
 

@@ -60,10 +60,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .command('eval')
     .description('measure a cascade on a labelled fixture, every tier answered from its recordings')
     .argument('<cascade>', 'cascade file (YAML)')
-    .requiredOption('--fixtures <file>', 'fixture file (JSON Lines, see shared/FIXTURES.md)')
+    .requiredOption('--fixtures <file>', 'fixture file (JSON Lines, see docs/fixtures.md)')
     .option('--json', 'print one JSON object')
     .option('--compare <mode>', 'how text is compared with expected when there is no score: auto, exact, letter, number, text, json')
     .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')
+    .option('--reference <model>', 'score every answer by its agreement with this model (unlabelled items: the dearest by default)')
     .action(async (file: string, options) => {
       exitCode = await evalCommand(file, options, io);
     });
@@ -78,9 +79,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--target-accuracy <x>', 'lowest cost whose accuracy reaches x (0-1)')
     .option('--max-cost-per-item <usd>', 'highest accuracy at this cost per item or less')
     .option('--tradeoff <weight>', 'maximise accuracy - weight x cost / best model cost')
-    .option('--guarantee', 'hold accuracy to a one-sided (1 - delta) bound')
-    .option('--delta <d>', 'with --guarantee: the allowed probability of missing the target', '0.05')
-    .option('--margin <z>', `standard errors of safety margin on accuracy (default ${defaultMargin})`)
+    .option('--guarantee', 'promise accuracy >= the best single model minus --tolerance with probability 1 - delta')
+    .option('--delta <d>', 'with --guarantee: the allowed probability of missing the promise', '0.05')
+    .option('--tolerance <points>', 'accuracy (0-1) the cascade may give up against the best single model (default 0)')
+    .option('--margin <z>', `hold the paired lower bound, z standard errors (${defaultMargin} is a one-sided 95% bound) instead of the default estimate`)
+    .option('--reference <model>', 'with no labels: score every answer by its agreement with this model (default: the dearest)')
     .option('--max-tiers <n>', 'at most this many tiers', '4')
     .option('--compare <mode>', 'how text is compared with expected when there is no score')
     .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { loadDataset } from '../evaluation/dataset.js';
+import { loadDataset, type Dataset } from '../evaluation/dataset.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
-import { defaultMargin, type Objective } from '../tune/objective.js';
+import { defaultMargin, defaultObjective, usesFittedGains, type Objective } from '../tune/objective.js';
 import { renderTuneReport } from '../tune/report-html.js';
 import { normalQuantile } from '../tune/statistics.js';
 import { tuneCascade, type TuneResult } from '../tune/tune.js';
@@ -22,6 +22,8 @@ export interface TuneCommandOptions {
   guarantee?: boolean;
   delta?: string;
   margin?: string;
+  tolerance?: string;
+  reference?: string;
   maxTiers?: string;
   compare?: ScoreComparison;
   scorer?: string;
@@ -30,6 +32,8 @@ export interface TuneCommandOptions {
 export function objectiveFrom(options: TuneCommandOptions): Objective {
   const delta = numberOption('delta', options.delta, { min: 1e-6, max: 0.5 }) ?? 0.05;
   const margin = numberOption('margin', options.margin, { min: 0, max: 5 });
+  const tolerance = numberOption('tolerance', options.tolerance, { min: 0, max: 1 });
+  if (options.guarantee && margin !== undefined) throw new ConfigError('Give --guarantee (with --delta) or --margin, not both: the guarantee sets the margin from delta');
   // Guarantee mode: a one-sided (1 - delta) bound; otherwise the margin, or the default one.
   const z = options.guarantee ? normalQuantile(1 - delta) : (margin ?? defaultMargin);
   const target = numberOption('target-accuracy', options.targetAccuracy, { min: 0, max: 1 });
@@ -40,7 +44,10 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   if (target !== undefined) return { kind: 'target-accuracy', target, z };
   if (maxCost !== undefined) return { kind: 'max-cost', maxCost, z };
   if (weight !== undefined) return { kind: 'tradeoff', weight, z };
-  return { kind: 'match-best', z };
+  // Guarantee mode and an explicit margin hold the paired lower bound; by default, the blend of observed
+  // and fitted gains (the setting bench/cost-quality measures best on unseen items).
+  if (options.guarantee || margin !== undefined) return { kind: 'match-best', z, estimate: 'paired-bound', ...(tolerance !== undefined && { tolerance }) };
+  return { ...defaultObjective, ...(tolerance !== undefined && { tolerance }) };
 }
 
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
@@ -53,10 +60,29 @@ function whyNoCascade(result: TuneResult, objective: Objective): string[] {
   const plain = result.baseline;
   if (objective.kind !== 'match-best' || result.tiers.length > 1 || !plain || plain.tiers.length < 2) return [];
   const savings = result.bestSingle.costPerItem > 0 ? 1 - plain.costPerItem / result.bestSingle.costPerItem : 0;
+  const best = result.bestSingle.model;
+  const test = usesFittedGains(objective) ? `is expected to keep ${best}'s accuracy` : `beats ${best} by a margin of ${objective.z} standard errors`;
   return [
-    `no cascade beats ${result.bestSingle.model} by a margin of ${objective.z} standard errors on ${result.items} items;`,
+    `no cascade ${test} on ${result.items} items;`,
     `  without a margin, ${plain.tiers.map((tier) => tier.model).join(' -> ')} would save ${pct(savings)} on this file (accuracy ${pct(plain.accuracy)}),`,
-    `  but such in-sample choices lose accuracy on new items. Label more items to narrow the bound, or lower --margin to take the risk.`,
+    `  but such in-sample choices lose accuracy on new items. Label more items, or allow a loss with --tolerance to take the risk.`,
+  ];
+}
+
+function qualityNote(dataset: Dataset): string[] {
+  const quality = dataset.quality;
+  if (!quality) return [];
+  const why = quality.why === 'requested' ? 'as --reference asks' : 'the fixture has no `score` or `expected`';
+  return [`quality: agreement with ${quality.agreementWith}'s answer (${why}); accuracy below means "agrees with ${quality.agreementWith}"`];
+}
+
+/** What to expect on new items: the whole tuning cross-validated (tune on 4/5, measure on the 5th). */
+function heldOutLines(result: TuneResult): string[] {
+  const heldOut = result.heldOut;
+  if (!heldOut) return [];
+  const points = (value: number) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}`;
+  return [
+    `expected on new items (${heldOut.folds}-fold cross-validation of this tuning): accuracy ${pct(heldOut.accuracy)}, ${points(heldOut.accuracyDifference)} points (±${(100 * heldOut.standardError).toFixed(1)}) against the best single model, savings ${pct(heldOut.savings)}`,
   ];
 }
 
@@ -64,8 +90,18 @@ function whyNoCascade(result: TuneResult, objective: Objective): string[] {
 export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promise<number> {
   const objective = objectiveFrom(options);
   const maxTiers = numberOption('max-tiers', options.maxTiers, { min: 1, max: 6, integer: true }) ?? 4;
-  const dataset = await loadDataset(options.fixtures, { ...(options.compare && { compare: options.compare }), ...(options.scorer && { scorer: options.scorer }) });
-  const result = tuneCascade(dataset, { objective, maxTiers, baseline: true, ...(options.compare && options.compare !== 'exact' && { comparison: options.compare }) });
+  const dataset = await loadDataset(options.fixtures, {
+    ...(options.compare && { compare: options.compare }),
+    ...(options.scorer && { scorer: options.scorer }),
+    ...(options.reference && { reference: options.reference }),
+  });
+  const result = tuneCascade(dataset, {
+    objective,
+    maxTiers,
+    baseline: true,
+    heldOut: usesFittedGains(objective),
+    ...(options.compare && options.compare !== 'exact' && { comparison: options.compare }),
+  });
   const written = await writeTunedCascade(result, dataset, options.out);
   if (options.report) {
     await mkdir(dirname(resolve(options.report)), { recursive: true });
@@ -74,16 +110,18 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
   }
   if (options.json) {
     const { classifiers: _classifiers, ...summary } = result;
-    io.stdout(`${JSON.stringify({ ...summary, written }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...summary, ...(dataset.quality && { quality: dataset.quality }), written }, null, 2)}\n`);
     return 0;
   }
   const predicted = result.predicted;
   io.stdout(
     [
       `tuned on ${options.fixtures} (${result.items} items, ${dataset.models.length} models) in ${result.seconds.toFixed(1)} s`,
+      ...qualityNote(dataset),
       `cascade: ${result.tiers.map((tier) => `${tier.model}${tier.gate === 'witness' ? ' [witness]' : tier.gate ? ` [${tier.gate.kind} >= ${tier.gate.threshold.toFixed(3)}]` : ''}`).join(' -> ')}`,
       `on the training file: accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}-${pct(predicted.accuracyInterval.high)}), $${predicted.costPerItem.toPrecision(3)} per item (95% CI $${predicted.costInterval.low.toPrecision(3)}-$${predicted.costInterval.high.toPrecision(3)})`,
       `best single model: ${result.bestSingle.model} ${pct(result.bestSingle.accuracy)}, $${result.bestSingle.costPerItem.toPrecision(3)} per item; savings ${pct(result.savingsVsBest)}, escalation rate ${pct(result.escalationRate)}`,
+      ...heldOutLines(result),
       ...whyNoCascade(result, objective),
       `wrote ${written.join(', ')}`,
       `check it on held-out data: cascade eval ${options.out} --fixtures <test.jsonl>`,

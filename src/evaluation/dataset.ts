@@ -6,6 +6,8 @@ import { recordedCostUsd } from '../fixtures/recorded-cost.js';
 import { readFixtureItems } from '../fixtures/read-fixtures.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
 import type { ChatMessage } from '../spec/request.js';
+import { parseStatedConfidence } from '../../gates/confidence.js';
+import { answersAgree, type AnswerComparison } from '../../gates/normalize-answer.js';
 import { scoreAgainstExpected, type ScoreComparison, type Scorer } from './score-answer.js';
 
 /** A fixture as columns: one array per model, indexed by item. */
@@ -23,6 +25,11 @@ export interface Dataset {
   text: string[][];
   /** The price used for each model whose recordings lack `costUsd`. */
   pricing: Record<string, Pricing>;
+  /**
+   * Where quality came from: recorded scores or expected answers, or (with no labels, or on request)
+   * agreement with a reference model's answer.
+   */
+  quality?: { agreementWith: string; why: 'requested' | 'unlabelled' };
 }
 
 export interface LoadDatasetOptions {
@@ -32,6 +39,11 @@ export interface LoadDatasetOptions {
   compare?: ScoreComparison;
   /** A module whose default export scores an answer (see `Scorer`). */
   scorer?: string;
+  /**
+   * Score every answer by its agreement with this model's answer on the same item, instead of labels.
+   * Items without labels are scored this way anyway, against the dearest model unless this is given.
+   */
+  reference?: string;
 }
 
 /** `pricing.json` beside the fixture file, if there is one. */
@@ -59,6 +71,7 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
   const ids: string[] = [];
   const messages: ChatMessage[][] = [];
   const pricing: Record<string, Pricing> = {};
+  const unlabelled: { row: number; model: number; line: number }[] = [];
 
   for await (const item of readFixtureItems(file)) {
     const row = ids.length;
@@ -72,19 +85,21 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
         columns.push({ available: [], score: [], cost: [], confidence: [], text: [] });
       }
       const column = columns[index]!;
-      let score = response.score;
-      if (score === undefined && scorer) score = scorer(response.text, item.expected, item);
-      if (score === undefined && item.expected !== undefined) score = scoreAgainstExpected(response.text, item.expected, comparison);
-      if (score === undefined) {
-        throw new ConfigError(`${file}:${item.line}: responses.${model} has no \`score\` and the item no \`expected\`, so its quality is unknown. Add either, or pass a scorer module.`, file, `responses.${model}.score`);
-      }
+      // Scored as a live run returns it: a stated "Confidence: 0.9" line is the gate's to strip, and the
+      // confidence it states is the one the gate reads when none was recorded.
+      const stated = parseStatedConfidence(response.text);
+      const answer = stated?.answer ?? response.text;
+      let score = options.reference === undefined ? response.score : undefined;
+      if (score === undefined && options.reference === undefined && scorer) score = scorer(answer, item.expected, item);
+      if (score === undefined && options.reference === undefined && item.expected !== undefined) score = scoreAgainstExpected(answer, item.expected, comparison);
+      if (score === undefined) unlabelled.push({ row, model: index, line: item.line });
       const price = pricingTable[model] ?? findPricing('replay', model);
       if (price) pricing[model] = price;
       column.available[row] = 1;
-      column.score[row] = score;
+      column.score[row] = score ?? 0;
       column.cost[row] = recordedCostUsd(item.input.messages, response, price);
-      column.confidence[row] = response.confidence ?? Number.NaN;
-      column.text[row] = response.text;
+      column.confidence[row] = response.confidence ?? stated?.confidence ?? Number.NaN;
+      column.text[row] = answer;
     }
   }
   if (ids.length === 0) throw new ConfigError(`${file}: holds no items`, file);
@@ -92,6 +107,7 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
     throw new ConfigError(`${file}: no item has a recorded answer under \`responses\`, so there is nothing to evaluate or tune. Record each model's answers (\`cascade run --record\`, or \`--explore\`).`, file, 'responses');
   }
   const n = ids.length;
+  const quality = unlabelled.length > 0 ? scoreByAgreement(file, columns, [...modelIndex.keys()], unlabelled, options.reference, comparison === 'exact' ? 'text' : comparison) : undefined;
   const dense = (values: number[], fill: number) => Float64Array.from({ length: n }, (_, row) => values[row] ?? fill);
   return {
     file,
@@ -104,7 +120,42 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
     confidence: columns.map((column) => dense(column.confidence, Number.NaN)),
     text: columns.map((column) => Array.from({ length: n }, (_, row) => column.text[row] ?? '')),
     pricing,
+    ...(quality && { quality }),
   };
+}
+
+/**
+ * Score answers that have no label by agreement with a reference model's answer on the same item: the
+ * one asked for, else the dearest model (the top tier an `--explore` or `--record` run ends with).
+ */
+function scoreByAgreement(
+  file: string,
+  columns: { available: number[]; score: number[]; cost: number[]; text: string[] }[],
+  models: string[],
+  unlabelled: { row: number; model: number; line: number }[],
+  requested: string | undefined,
+  comparison: AnswerComparison,
+): { agreementWith: string; why: 'requested' | 'unlabelled' } {
+  let reference = requested === undefined ? -1 : models.indexOf(requested);
+  if (requested !== undefined && reference < 0) {
+    throw new ConfigError(`${file}: --reference ${requested} names no model of this fixture. Its models are: ${models.join(', ')}.`, file, 'responses');
+  }
+  if (reference < 0) {
+    const meanCost = columns.map((column) => column.cost.reduce((sum, value) => sum + (value ?? 0), 0) / Math.max(1, column.cost.filter((value) => value !== undefined).length));
+    reference = meanCost.reduce((kept, cost, index) => (cost > meanCost[kept]! ? index : kept), 0);
+  }
+  const column = columns[reference]!;
+  for (const { row, model, line } of unlabelled) {
+    if (!column.available[row]) {
+      throw new ConfigError(
+        `${file}:${line}: this item has no \`score\` or \`expected\`, and the reference model ${models[reference]} has no answer to score it against. Add a label, record ${models[reference]} on it, or pass --reference <model>.`,
+        file,
+        `responses.${models[reference]}`,
+      );
+    }
+    columns[model]!.score[row] = answersAgree(columns[model]!.text[row]!, column.text[row]!, comparison) ? 1 : 0;
+  }
+  return { agreementWith: models[reference]!, why: requested === undefined ? 'unlabelled' : 'requested' };
 }
 
 async function loadScorer(path: string): Promise<Scorer> {

@@ -4,7 +4,7 @@
  */
 export type Objective =
   /** Lowest cost whose accuracy is not below the best single model's (paired bound). */
-  | { kind: 'match-best'; z: number }
+  | { kind: 'match-best'; z: number; estimate?: 'paired-bound' | 'expected' | 'blend'; tolerance?: number; observedWeight?: number }
   /** Lowest cost whose accuracy bound reaches `target`. */
   | { kind: 'target-accuracy'; target: number; z: number }
   /** Highest accuracy bound at a cost per item of at most `maxCost`. */
@@ -20,6 +20,9 @@ export interface Totals {
   diff2: number;
   /** Items answered by a model other than the reference. */
   exposed: number;
+  /** Sums of the fitted gain over the reference and of the fitted chance of being right (expected-gain.ts). */
+  expectedDiff: number;
+  expectedScore: number;
 }
 
 /**
@@ -29,6 +32,18 @@ export interface Totals {
  */
 export const defaultMargin = 1.645;
 
+/**
+ * What `cascade tune` seeks without flags: the lowest cost whose accuracy is not expected to fall below
+ * the best single model's, judged by the blend of observed and fitted gains. bench/cost-quality measures it
+ * against the paired bound (`--margin`) and the plain grid search on random splits of ../shared/data.
+ */
+export const defaultObjective: Objective = { kind: 'match-best', z: 0, estimate: 'blend', tolerance: 0 };
+
+/** Whether the objective reads the fitted gains of expected-gain.ts (and so needs them computed). */
+export function usesFittedGains(objective: Objective): boolean {
+  return objective.kind === 'match-best' && (objective.estimate === 'blend' || objective.estimate === 'expected');
+}
+
 /** Lower is better; undefined when the constraint fails. */
 export function objectiveValue(objective: Objective, totals: Totals, n: number, referenceCost: number): number | undefined {
   const accuracy = totals.score / n;
@@ -37,12 +52,19 @@ export function objectiveValue(objective: Objective, totals: Totals, n: number, 
   const accuracyBound = accuracy - objective.z * spread(totals.score, totals.score2);
   switch (objective.kind) {
     case 'match-best': {
+      // The reference alone always qualifies, however strict the tolerance.
+      if (totals.exposed === 0) return cost;
+      if (objective.estimate === 'blend') {
+        const weight = objective.observedWeight ?? 0.5;
+        return (weight * totals.diff + (1 - weight) * totals.expectedDiff) / n >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
+      }
+      if (objective.estimate === 'expected') return totals.expectedDiff / n >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
       // Items answered by another model may disagree with the reference even when none did in training:
       // add the disagreement a uniform prior expects among them (e/(e+2) of an item), so that zero losses
       // seen in a few hundred items does not read as certainty. The reference alone stays exact.
       const pseudo = totals.exposed / (totals.exposed + 2);
       const differenceBound = totals.diff / n - objective.z * spread(totals.diff, totals.diff2 + pseudo);
-      return differenceBound >= -1e-12 ? cost : undefined;
+      return differenceBound >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
     }
     case 'target-accuracy':
       return accuracyBound >= objective.target ? cost : undefined;
@@ -50,5 +72,23 @@ export function objectiveValue(objective: Objective, totals: Totals, n: number, 
       return cost <= objective.maxCost ? -accuracyBound : undefined;
     case 'tradeoff':
       return -(accuracyBound - (objective.weight * cost) / (referenceCost || 1));
+  }
+}
+
+/** The objective in words, for the tuned file, the report and the CLI. */
+export function describeObjective(objective: Objective): string {
+  const bound = `a lower bound ${objective.z.toFixed(3).replace(/\.?0+$/, '')} standard errors under the mean`;
+  switch (objective.kind) {
+    case 'match-best': {
+      const tolerance = objective.tolerance ? ` less ${(100 * objective.tolerance).toFixed(2).replace(/\.?0+$/, '')} points` : '';
+      if (objective.estimate === 'paired-bound' || objective.estimate === undefined) return `lowest cost whose accuracy, by ${bound} of the paired difference, is at least the best single model's${tolerance}`;
+      return `lowest cost whose accuracy is expected to be at least the best single model's${tolerance} (observed and fitted gains blended)`;
+    }
+    case 'target-accuracy':
+      return `lowest cost whose accuracy, by ${bound}, reaches ${(100 * objective.target).toFixed(1)}%`;
+    case 'max-cost':
+      return `highest accuracy (by ${bound}) at $${objective.maxCost} per item or less`;
+    case 'tradeoff':
+      return `highest accuracy (by ${bound}) minus ${objective.weight} x cost / the best model's cost`;
   }
 }

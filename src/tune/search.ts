@@ -2,6 +2,7 @@ import type { Dataset } from '../evaluation/dataset.js';
 import { objectiveValue, type Objective } from './objective.js';
 import { pairKey, type GateKind, type PairSignals } from './signals.js';
 import { ChainSimulator, type Reference } from './simulate-chain.js';
+import type { ExpectedGain } from './expected-gain.js';
 
 export interface Candidate {
   chain: number[];
@@ -19,6 +20,10 @@ export interface SearchOptions {
   quantiles?: number;
   reference: Reference;
   referenceCost: number;
+  /** Fitted gains over the reference, for objectives that judge by them. */
+  expected?: Map<string, ExpectedGain>;
+  /** Gate kinds a tier may get (the most discriminating of them, by out-of-fold AUC). @default all */
+  kinds?: readonly GateKind[];
 }
 
 export interface SearchResult {
@@ -57,6 +62,18 @@ function thresholdCandidates(signal: Float64Array, kind: GateKind, quantiles: nu
   return [...values].sort((a, b) => a - b);
 }
 
+/** The pair's own pick, or the most discriminating of the allowed kinds (undefined when none applies). */
+export function gateKindFor(pair: PairSignals | undefined, allowed?: readonly GateKind[]): GateKind | undefined {
+  if (!pair) return undefined;
+  if (!allowed || allowed.includes(pair.kind)) return pair.kind;
+  let chosen: GateKind | undefined;
+  for (const kind of allowed) {
+    const auc = pair.auc[kind];
+    if (auc !== undefined && (chosen === undefined || auc > pair.auc[chosen]!)) chosen = kind;
+  }
+  return chosen;
+}
+
 /**
  * For every chain, coordinate descent over its gates' thresholds (start by accepting nothing below the
  * top, then lower one threshold at a time while the objective improves); keep the best chain.
@@ -67,8 +84,9 @@ export function searchCascades(dataset: Dataset, signals: Map<string, PairSignal
   const explored: ExploredPoint[] = [];
   let evaluations = 0;
   for (const chain of enumerateChains(order, options.maxTiers)) {
-    const kinds = chain.map((model, tier) => (tier === chain.length - 1 ? undefined : signals.get(pairKey(model, tier === 0 ? undefined : chain[tier - 1]))!.kind));
-    const simulator = new ChainSimulator(dataset, signals, chain, kinds, options.variant);
+    // A tier with no gate to offer can still be a witness: asked so that the next tier's agreement gate has a second opinion.
+    const kinds = chain.map((model, tier) => (tier === chain.length - 1 ? undefined : gateKindFor(signals.get(pairKey(model, tier === 0 ? undefined : chain[tier - 1])), options.kinds)));
+    const simulator = new ChainSimulator(dataset, signals, chain, kinds, options.variant, options.expected);
     const candidates = chain.map((_, tier) => (kinds[tier] ? thresholdCandidates(simulator.signalOf(tier), kinds[tier]!, options.quantiles ?? 40) : [Infinity]));
     const thresholds = chain.map(() => Infinity);
     const evaluate = () => {

@@ -24,11 +24,20 @@ export interface PairSignals {
 
 const folds = 5;
 
+/** Stands in for the classifier when the learned gate is not computed. */
+const noClassifier: LogisticModel = { mean: [], std: [], weights: [0] };
+
 /**
  * For every model and every cheaper model that may come before it, compute the three candidate gate
  * signals and keep the most discriminating one. A simpler gate wins unless the classifier is clearly better.
  */
-export function computeSignals(dataset: Dataset, order: readonly number[], comparison: AnswerComparison): Map<string, PairSignals> {
+export function computeSignals(
+  dataset: Dataset,
+  order: readonly number[],
+  comparison: AnswerComparison,
+  options: { learned?: boolean } = {},
+): Map<string, PairSignals> {
+  const withLearned = options.learned ?? true;
   const n = dataset.ids.length;
   const questionLengths = dataset.messages.map((messages) => questionChars(messages));
   const random = seededRandom(13);
@@ -39,7 +48,7 @@ export function computeSignals(dataset: Dataset, order: readonly number[], compa
     const label = dataset.score[model]!;
     const include = (row: number) => available[row] === 1;
     for (const previous of [undefined, ...order.slice(0, position)]) {
-      const features = Array.from({ length: n }, (_, row) =>
+      const features = !withLearned ? [] : Array.from({ length: n }, (_, row) =>
         learnedFeatures(
           {
             answer: dataset.text[model]![row]!,
@@ -52,10 +61,10 @@ export function computeSignals(dataset: Dataset, order: readonly number[], compa
         ),
       );
       const rows = [...Array(n).keys()].filter(include);
-      const classifier = fitLogistic(rows.map((row) => features[row]!), Float64Array.from(rows, (row) => label[row]!));
+      const classifier = withLearned ? fitLogistic(rows.map((row) => features[row]!), Float64Array.from(rows, (row) => label[row]!)) : noClassifier;
       const learnedFinal = Float64Array.from(features, (row) => predictProbability(classifier, row));
       const learnedHonest = new Float64Array(n);
-      for (let k = 0; k < folds; k++) {
+      for (let k = 0; k < (withLearned ? folds : 0); k++) {
         const train = rows.filter((row) => fold[row] !== k);
         const foldModel = fitLogistic(train.map((row) => features[row]!), Float64Array.from(train, (row) => label[row]!));
         for (let row = 0; row < n; row++) if (fold[row] === k) learnedHonest[row] = predictProbability(foldModel, features[row]!);
@@ -69,9 +78,11 @@ export function computeSignals(dataset: Dataset, order: readonly number[], compa
         );
         candidates.push({ kind: 'agreement', signal: agreement, honest: agreement });
       }
-      candidates.push({ kind: 'learned', signal: learnedFinal, honest: learnedHonest });
+      if (withLearned) candidates.push({ kind: 'learned', signal: learnedFinal, honest: learnedHonest });
       const auc: Partial<Record<GateKind, number>> = {};
       for (const candidate of candidates) auc[candidate.kind] = areaUnderCurve(candidate.honest, label, include);
+      // With no confidence and nothing before it, a tier has no gate; a learned one is always possible.
+      if (candidates.length === 0) continue;
       let chosen = candidates[0]!;
       for (const candidate of candidates) {
         const margin = candidate.kind === 'learned' ? 0.01 : 0;
@@ -93,7 +104,8 @@ export function classifiersFor(dataset: Dataset, signals: Map<string, PairSignal
   const out: Record<string, LogisticModel> = {};
   chain.forEach((model, position) => {
     for (const previous of [undefined, ...chain.slice(0, position)]) {
-      const pair = signals.get(pairKey(model, previous))!;
+      const pair = signals.get(pairKey(model, previous));
+      if (!pair || pair.classifier.mean.length === 0) continue;
       out[classifierKey(dataset.models[model]!, previous === undefined ? undefined : dataset.models[previous])] = pair.classifier;
     }
   });

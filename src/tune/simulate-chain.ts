@@ -1,4 +1,5 @@
 import type { Dataset } from '../evaluation/dataset.js';
+import type { ExpectedGain } from './expected-gain.js';
 import type { Totals } from './objective.js';
 import { pairKey, type GateKind, type PairSignals } from './signals.js';
 
@@ -39,6 +40,9 @@ export class ChainSimulator {
   private readonly cost: Float64Array[];
   private readonly score: Float64Array[];
   private readonly signal: Float64Array[];
+  /** Per tier and item, the fitted gain over the reference and chance of being right (zero without fits). */
+  private readonly gain: Float64Array[];
+  private readonly expectedScore: Float64Array[];
 
   constructor(
     dataset: Dataset,
@@ -46,12 +50,15 @@ export class ChainSimulator {
     readonly chain: readonly number[],
     readonly kinds: readonly (GateKind | undefined)[],
     variant: 'final' | 'honest',
+    expected?: Map<string, ExpectedGain>,
   ) {
     this.n = dataset.ids.length;
     this.available = chain.map((model) => dataset.available[model]!);
     this.cost = chain.map((model) => dataset.cost[model]!);
     this.score = chain.map((model) => dataset.score[model]!);
     this.signal = chain.map(() => new Float64Array(this.n).fill(-Infinity));
+    this.gain = chain.map(() => new Float64Array(this.n));
+    this.expectedScore = chain.map(() => new Float64Array(this.n));
     for (let row = 0; row < this.n; row++) {
       let previous: number | undefined;
       chain.forEach((model, tier) => {
@@ -61,6 +68,11 @@ export class ChainSimulator {
         // A gate with nothing to look at (agreement on the first answer, a missing confidence) fails.
         const value = values ? values[variant][row]! : -Infinity;
         this.signal[tier]![row] = Number.isNaN(value) ? -Infinity : value;
+        const fitted = expected?.get(pairKey(model, previous));
+        if (fitted) {
+          this.gain[tier]![row] = fitted.gain[variant][row]!;
+          this.expectedScore[tier]![row] = fitted.score[variant][row]!;
+        }
         previous = model;
       });
     }
@@ -80,6 +92,8 @@ export class ChainSimulator {
     let diff = 0;
     let diff2 = 0;
     let exposed = 0;
+    let expectedDiff = 0;
+    let expectedScore = 0;
     for (let row = 0; row < this.n; row++) {
       let answered = -1;
       let last = -1;
@@ -96,6 +110,10 @@ export class ChainSimulator {
       const value = answered < 0 ? 0 : this.score[answered]![row]!;
       score += value;
       score2 += value * value;
+      if (answered >= 0) {
+        expectedDiff += this.gain[answered]![row]!;
+        expectedScore += this.expectedScore[answered]![row]!;
+      }
       if (reference) {
         const d = value - reference.scores[row]!;
         diff += d;
@@ -103,7 +121,7 @@ export class ChainSimulator {
         if (answered >= 0 && this.chain[answered] !== reference.model) exposed++;
       }
     }
-    return { score, score2, cost, diff, diff2, exposed };
+    return { score, score2, cost, diff, diff2, exposed, expectedDiff, expectedScore };
   }
 
   /** Full per-item figures for one set of thresholds. */

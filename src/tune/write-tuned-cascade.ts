@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { learnedFeatureNames } from '../../gates/learned-features.js';
 import type { LearnedGateFile } from '../../gates/learned.js';
 import type { Dataset } from '../evaluation/dataset.js';
+import { describeObjective } from './objective.js';
 import type { TuneResult } from './tune.js';
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
@@ -39,10 +40,15 @@ export async function writeTunedCascade(result: TuneResult, dataset: Dataset, ou
   const predicted = result.predicted;
   const header = [
     `Tuned by \`cascade tune\` on ${dataset.file} (${result.items} items), ${new Date().toISOString().slice(0, 10)}.`,
-    `Objective: ${JSON.stringify(result.objective)}.`,
+    `Objective: ${describeObjective(result.objective)}.`,
     `On the training file: accuracy ${percent(predicted.accuracy)} (95% CI ${percent(predicted.accuracyInterval.low)}-${percent(predicted.accuracyInterval.high)}),`,
     `cost $${predicted.costPerItem.toPrecision(4)} per item (95% CI $${predicted.costInterval.low.toPrecision(3)}-$${predicted.costInterval.high.toPrecision(3)}),`,
     `${percent(result.savingsVsBest)} cheaper than always using ${result.bestSingle.model} (accuracy ${percent(result.bestSingle.accuracy)}).`,
+    ...(result.heldOut
+      ? [
+          `Expected on new items (${result.heldOut.folds}-fold cross-validation of the tuning): accuracy ${percent(result.heldOut.accuracy)}, ${(100 * result.heldOut.accuracyDifference).toFixed(1)} points against the best single model, ${percent(result.heldOut.savings)} cheaper.`,
+        ]
+      : []),
     'To run it live, change each tier\'s provider and model lines (and add apiKeyEnv).',
   ];
   const document = { name: `tuned-${basename(dataset.file).replace(/\.jsonl$/i, '')}`, tiers, onExhausted: 'accept-last' };

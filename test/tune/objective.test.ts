@@ -4,12 +4,12 @@ import { objectiveValue, type Totals } from '../../src/tune/objective.js';
 /** Sums over n items for a cascade that wins `wins` and loses `losses` items against the reference. */
 function totals(n: number, { wins = 0, losses = 0, exposed = 0, cost = 1 }): Totals {
   const diff = wins - losses;
-  return { score: n * 0.9 + diff, score2: n * 0.9 + diff, cost, diff, diff2: wins + losses, exposed };
+  return { score: n * 0.9 + diff, score2: n * 0.9 + diff, cost, diff, diff2: wins + losses, exposed, expectedDiff: 0, expectedScore: 0 };
 }
 
 describe('match-best objective', () => {
   const n = 200;
-  const matchBest = (z: number) => ({ kind: 'match-best' as const, z });
+  const matchBest = (z: number) => ({ kind: 'match-best' as const, z, estimate: 'paired-bound' as const });
 
   it('always accepts the reference model alone, at any margin', () => {
     expect(objectiveValue(matchBest(3), totals(n, {}), n, 1)).toBe(1 / n);
@@ -31,5 +31,24 @@ describe('match-best objective', () => {
 
   it('refuses a cascade that loses more than it wins, even without a margin', () => {
     expect(objectiveValue(matchBest(0), totals(n, { wins: 2, losses: 3, exposed: 150 }), n, 1)).toBeUndefined();
+  });
+});
+
+describe('blend objective (the default)', () => {
+  const n = 200;
+  const blend = (tolerance: number) => ({ kind: 'match-best' as const, z: 0, estimate: 'blend' as const, tolerance });
+  const withFit = (diff: number, expectedDiff: number, exposed = 100): Totals => ({ score: 180 + diff, score2: 180 + diff, cost: 1, diff, diff2: Math.abs(diff), exposed, expectedDiff, expectedScore: 0 });
+
+  it('judges by the mean of the observed and the fitted gain', () => {
+    // Two wins observed, but the fits expect a loss of three items: the blend is -0.5 of an item.
+    expect(objectiveValue(blend(0), withFit(2, -3), n, 1)).toBeUndefined();
+    expect(objectiveValue(blend(0.005), withFit(2, -3), n, 1)).toBe(1 / n);
+    // A lucky zero in training does not pass when the fits expect a loss.
+    expect(objectiveValue(blend(0), withFit(0, -0.5), n, 1)).toBeUndefined();
+    expect(objectiveValue(blend(0), withFit(1, -0.5), n, 1)).toBe(1 / n);
+  });
+
+  it('always accepts the reference model alone', () => {
+    expect(objectiveValue(blend(0), withFit(-5, -5, 0), n, 1)).toBe(1 / n);
   });
 });

@@ -1,0 +1,69 @@
+import type { AnswerComparison } from '../../gates/normalize-answer.js';
+import { modelsByCost, type Dataset } from '../evaluation/dataset.js';
+import { pickRows } from '../evaluation/dataset-rows.js';
+import type { Candidate } from './search.js';
+import { computeSignals } from './signals.js';
+import { ChainSimulator } from './simulate-chain.js';
+import { seededRandom } from './statistics.js';
+
+/** How a tuning procedure fared on items it did not see, pooled over the folds. */
+export interface HeldOutFigures {
+  folds: number;
+  /** Mean accuracy of the tuned cascades on the items left out. */
+  accuracy: number;
+  /** Mean per-item accuracy difference from the model each fold's training part picked as best. */
+  accuracyDifference: number;
+  /** Its standard error, items as the unit. */
+  standardError: number;
+  /** 1 - cascade cost / that model's cost, on the items left out. */
+  savings: number;
+}
+
+/** A tuning procedure: what it chooses on a training part, and the model it compares against. */
+export type Choose = (train: Dataset) => { candidate: Candidate; reference: number };
+
+/**
+ * Run the whole tuning on four fifths of the items and measure its choice on the fifth left out, five
+ * times. Which model counts as best is picked on the training part too: that model looks better on its
+ * own training items than it is, and thresholds look better there than they are, so only items left out
+ * say what to expect. Gates are simulated from the recorded confidences and answers (learned gates are
+ * not supported here).
+ */
+export function crossValidate(dataset: Dataset, choose: Choose, comparison: AnswerComparison, folds = 5): HeldOutFigures {
+  const n = dataset.ids.length;
+  const random = seededRandom(41);
+  // Shuffled, then dealt round-robin so that every fold has n/folds items.
+  const shuffled = [...Array(n).keys()];
+  for (let index = n - 1; index > 0; index--) {
+    const swap = Math.floor(random() * (index + 1));
+    [shuffled[index], shuffled[swap]] = [shuffled[swap]!, shuffled[index]!];
+  }
+  let diff = 0;
+  let diff2 = 0;
+  let score = 0;
+  let cost = 0;
+  let referenceCost = 0;
+  for (let fold = 0; fold < folds; fold++) {
+    const held = pickRows(dataset, shuffled.filter((_, position) => position % folds === fold));
+    const train = pickRows(dataset, shuffled.filter((_, position) => position % folds !== fold));
+    const { candidate, reference } = choose(train);
+    const heldSignals = computeSignals(held, modelsByCost(train), comparison, { learned: false });
+    const totals = new ChainSimulator(held, heldSignals, candidate.chain, candidate.kinds, 'final').totals(candidate.thresholds, {
+      scores: held.score[reference]!,
+      model: reference,
+    });
+    diff += totals.diff;
+    diff2 += totals.diff2;
+    score += totals.score;
+    cost += totals.cost;
+    for (let row = 0; row < held.ids.length; row++) referenceCost += held.cost[reference]![row]!;
+  }
+  const mean = diff / n;
+  return {
+    folds,
+    accuracy: score / n,
+    accuracyDifference: mean,
+    standardError: Math.sqrt(Math.max(0, diff2 / n - mean * mean) / n),
+    savings: referenceCost > 0 ? 1 - cost / referenceCost : 0,
+  };
+}
