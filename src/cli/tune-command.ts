@@ -46,7 +46,8 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   if (weight !== undefined) return { kind: 'tradeoff', weight, z };
   // Guarantee mode and an explicit margin hold the paired lower bound; by default, the blend of observed
   // and fitted gains (the setting bench/cost-quality measures best on unseen items).
-  if (options.guarantee || margin !== undefined) return { kind: 'match-best', z, estimate: 'paired-bound', ...(tolerance !== undefined && { tolerance }) };
+  if (options.guarantee) return { kind: 'match-best', z: 0, estimate: 'guarantee', delta, tolerance: tolerance ?? 0 };
+  if (margin !== undefined) return { kind: 'match-best', z, estimate: 'paired-bound', ...(tolerance !== undefined && { tolerance }) };
   return { ...defaultObjective, ...(tolerance !== undefined && { tolerance }) };
 }
 
@@ -86,6 +87,14 @@ function heldOutLines(result: TuneResult): string[] {
   ];
 }
 
+function guaranteeLines(result: TuneResult, objective: Objective): string[] {
+  const calibration = result.guarantee;
+  if (!calibration || objective.kind !== 'match-best') return [];
+  return [
+    `guarantee: accuracy >= ${result.bestSingle.model}'s - ${(100 * (objective.tolerance ?? 0)).toFixed(1)} points with probability ${1 - (objective.delta ?? 0.05)}: ${calibration.wins} wins and ${calibration.losses} losses against it in ${calibration.items} calibration items, difference >= ${(100 * calibration.differenceBound).toFixed(2)} points (${calibration.passed} of the proposals, strict to loose, passed)`,
+  ];
+}
+
 /** `cascade tune`: choose models, order, gates and thresholds on a labelled fixture; write the cascade. */
 export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promise<number> {
   const objective = objectiveFrom(options);
@@ -122,6 +131,7 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
       `on the training file: accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}-${pct(predicted.accuracyInterval.high)}), $${predicted.costPerItem.toPrecision(3)} per item (95% CI $${predicted.costInterval.low.toPrecision(3)}-$${predicted.costInterval.high.toPrecision(3)})`,
       `best single model: ${result.bestSingle.model} ${pct(result.bestSingle.accuracy)}, $${result.bestSingle.costPerItem.toPrecision(3)} per item; savings ${pct(result.savingsVsBest)}, escalation rate ${pct(result.escalationRate)}`,
       ...heldOutLines(result),
+      ...guaranteeLines(result, objective),
       ...whyNoCascade(result, objective),
       `wrote ${written.join(', ')}`,
       `check it on held-out data: cascade eval ${options.out} --fixtures <test.jsonl>`,

@@ -4,7 +4,7 @@
  */
 export type Objective =
   /** Lowest cost whose accuracy is not below the best single model's (paired bound). */
-  | { kind: 'match-best'; z: number; estimate?: 'paired-bound' | 'expected' | 'blend'; tolerance?: number; observedWeight?: number }
+  | { kind: 'match-best'; z: number; estimate?: 'paired-bound' | 'expected' | 'blend' | 'guarantee'; tolerance?: number; observedWeight?: number; delta?: number }
   /** Lowest cost whose accuracy bound reaches `target`. */
   | { kind: 'target-accuracy'; target: number; z: number }
   /** Highest accuracy bound at a cost per item of at most `maxCost`. */
@@ -41,7 +41,7 @@ export const defaultObjective: Objective = { kind: 'match-best', z: 0, estimate:
 
 /** Whether the objective reads the fitted gains of expected-gain.ts (and so needs them computed). */
 export function usesFittedGains(objective: Objective): boolean {
-  return objective.kind === 'match-best' && (objective.estimate === 'blend' || objective.estimate === 'expected');
+  return objective.kind === 'match-best' && (objective.estimate === 'blend' || objective.estimate === 'expected' || objective.estimate === 'guarantee');
 }
 
 /** Lower is better; undefined when the constraint fails. */
@@ -81,6 +81,9 @@ export function describeObjective(objective: Objective): string {
   switch (objective.kind) {
     case 'match-best': {
       const tolerance = objective.tolerance ? ` less ${(100 * objective.tolerance).toFixed(2).replace(/\.?0+$/, '')} points` : '';
+      if (objective.estimate === 'guarantee') {
+        return `accuracy at least the best single model's${tolerance || ' (no loss)'} with probability ${(1 - (objective.delta ?? 0.05)).toFixed(3).replace(/\.?0+$/, '')}, by fixed-sequence testing on a calibration half`;
+      }
       if (objective.estimate === 'paired-bound' || objective.estimate === undefined) return `lowest cost whose accuracy, by ${bound} of the paired difference, is at least the best single model's${tolerance}`;
       return `lowest cost whose accuracy is expected to be at least the best single model's${tolerance} (observed and fitted gains blended)`;
     }

@@ -1,5 +1,5 @@
 import type { Dataset } from '../evaluation/dataset.js';
-import { objectiveValue, type Objective } from './objective.js';
+import { objectiveValue, type Objective, type Totals } from './objective.js';
 import { pairKey, type GateKind, type PairSignals } from './signals.js';
 import { ChainSimulator, type Reference } from './simulate-chain.js';
 import type { ExpectedGain } from './expected-gain.js';
@@ -22,13 +22,15 @@ export interface SearchOptions {
   referenceCost: number;
   /** Fitted gains over the reference, for objectives that judge by them. */
   expected?: Map<string, ExpectedGain>;
+  /** Keep every evaluated point for the cost-accuracy frontier (the report). @default false */
+  keepExplored?: boolean;
   /** Gate kinds a tier may get (the most discriminating of them, by out-of-fold AUC). @default all */
   kinds?: readonly GateKind[];
 }
 
 export interface SearchResult {
   best: Candidate;
-  /** Every configuration the search evaluated (feasible or not), for the cost-accuracy frontier. */
+  /** With `keepExplored`: every configuration the search evaluated (feasible or not), for the cost-accuracy frontier. */
   explored: ExploredPoint[];
   evaluations: number;
 }
@@ -83,34 +85,42 @@ export function searchCascades(dataset: Dataset, signals: Map<string, PairSignal
   const chains: Candidate[] = [];
   const explored: ExploredPoint[] = [];
   let evaluations = 0;
+  // Quantiles of a gate's signal depend on the tier's model, the one before it and the gate, not on the rest of the chain.
+  const candidateCache = new Map<string, number[]>();
   for (const chain of enumerateChains(order, options.maxTiers)) {
     // A tier with no gate to offer can still be a witness: asked so that the next tier's agreement gate has a second opinion.
     const kinds = chain.map((model, tier) => (tier === chain.length - 1 ? undefined : gateKindFor(signals.get(pairKey(model, tier === 0 ? undefined : chain[tier - 1])), options.kinds)));
     const simulator = new ChainSimulator(dataset, signals, chain, kinds, options.variant, options.expected);
-    const candidates = chain.map((_, tier) => (kinds[tier] ? thresholdCandidates(simulator.signalOf(tier), kinds[tier]!, options.quantiles ?? 40) : [Infinity]));
+    const candidates = chain.map((model, tier) => {
+      const kind = kinds[tier];
+      if (!kind) return [Infinity];
+      const key = `${model}|${tier === 0 ? -1 : chain[tier - 1]}|${kind}`;
+      let values = candidateCache.get(key);
+      if (!values) candidateCache.set(key, (values = thresholdCandidates(simulator.signalOf(tier), kind, options.quantiles ?? 40)));
+      return values;
+    });
     const thresholds = chain.map(() => Infinity);
-    const evaluate = () => {
+    const judge = (totals: Totals) => {
       evaluations++;
-      const totals = simulator.totals(thresholds, options.reference);
-      explored.push({ chain, accuracy: totals.score / n, costPerItem: totals.cost / n });
+      if (options.keepExplored) explored.push({ chain, accuracy: totals.score / n, costPerItem: totals.cost / n });
       return objectiveValue(options.objective, totals, n, options.referenceCost);
     };
-    let current = evaluate();
+    let current = judge(simulator.totals(thresholds, options.reference));
     for (let sweep = 0; sweep < 4; sweep++) {
       let improved = false;
       for (let tier = 0; tier < chain.length - 1; tier++) {
         const kept = thresholds[tier]!;
+        const tried = candidates[tier]!.filter((candidate) => candidate !== kept);
+        const all = simulator.sweep(thresholds, tier, tried, options.reference);
         let bestThreshold = kept;
-        for (const candidate of candidates[tier]!) {
-          if (candidate === kept) continue;
-          thresholds[tier] = candidate;
-          const value = evaluate();
+        tried.forEach((candidate, index) => {
+          const value = judge(all[index]!);
           if (value !== undefined && (current === undefined || value < current - 1e-15)) {
             current = value;
             bestThreshold = candidate;
             improved = true;
           }
-        }
+        });
         thresholds[tier] = bestThreshold;
       }
       if (!improved) break;

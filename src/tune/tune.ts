@@ -2,6 +2,7 @@ import type { AnswerComparison } from '../../gates/normalize-answer.js';
 import { modelsByCost, singleModelFigures, type Dataset } from '../evaluation/dataset.js';
 import { bestSingleModel } from '../evaluation/evaluate.js';
 import { crossValidate, type HeldOutFigures } from './cross-validate.js';
+import { chooseWithGuarantee, type GuaranteeCalibration } from './guarantee.js';
 import { computeExpectedGains, type ExpectedGain } from './expected-gain.js';
 import { usesFittedGains, type Objective } from './objective.js';
 import { searchCascades, type Candidate, type ExploredPoint } from './search.js';
@@ -47,6 +48,8 @@ export interface TuneResult {
    * measured on the fifth left out, five times, against the model each training part picked.
    */
   heldOut?: HeldOutFigures;
+  /** Guarantee mode: what the calibration half measured of the chosen cascade. */
+  guarantee?: GuaranteeCalibration;
   classifiers: ReturnType<typeof classifiersFor>;
   comparison: AnswerComparison;
   evaluations: number;
@@ -92,6 +95,7 @@ const fittedQuantiles = 20;
 
 export interface Choice {
   candidate: Candidate;
+  guarantee?: GuaranteeCalibration;
   signals: Map<string, PairSignals>;
   expected?: Map<string, ExpectedGain>;
   best: ReturnType<typeof bestSingleModel>;
@@ -100,11 +104,16 @@ export interface Choice {
 }
 
 /** The search proper: signals, fitted gains when the objective reads them, and the best configuration. */
-export function chooseCascade(dataset: Dataset, objective: Objective, maxTiers: number, comparison: AnswerComparison): Choice {
+export function chooseCascade(dataset: Dataset, objective: Objective, maxTiers: number, comparison: AnswerComparison, keepExplored = false): Choice {
   const order = modelsByCost(dataset);
   const best = bestSingleModel(dataset);
   const reference = { scores: dataset.score[best.index]!, model: best.index };
   const fitted = usesFittedGains(objective);
+  if (objective.kind === 'match-best' && objective.estimate === 'guarantee') {
+    const guaranteed = chooseWithGuarantee(dataset, { delta: objective.delta ?? 0.05, tolerance: objective.tolerance ?? 0, maxTiers, comparison });
+    const signals = computeSignals(dataset, order, comparison, { learned: false });
+    return { candidate: guaranteed.candidate, guarantee: guaranteed.calibration, signals, best, explored: [], evaluations: 0 };
+  }
   // The fitted-gain objectives use the gates a recording always has, with in-sample thresholds (the
   // smoothing is what guards against overfitting); the others keep the learned gate and out-of-fold thresholds.
   const signals = computeSignals(dataset, order, comparison, { learned: !fitted });
@@ -115,6 +124,7 @@ export function chooseCascade(dataset: Dataset, objective: Objective, maxTiers: 
     variant: fitted ? 'final' : 'honest',
     reference,
     referenceCost: best.costPerItem,
+    keepExplored,
     ...(expected && { expected, kinds: recordedKinds, quantiles: fittedQuantiles }),
   });
   return { candidate: search.best, signals, ...(expected && { expected }), best, explored: search.explored, evaluations: search.evaluations };
@@ -133,7 +143,7 @@ export function tuneCascade(dataset: Dataset, options: TuneOptions): TuneResult 
   const n = dataset.ids.length;
   const singleModels = Object.fromEntries(dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]));
   const order = modelsByCost(dataset);
-  const choice = chooseCascade(dataset, options.objective, maxTiers, comparison);
+  const choice = chooseCascade(dataset, options.objective, maxTiers, comparison, true);
   const { best, signals } = choice;
   const reference = { scores: dataset.score[best.index]!, model: best.index };
   const chosen = choice.candidate;
@@ -154,10 +164,11 @@ export function tuneCascade(dataset: Dataset, options: TuneOptions): TuneResult 
     comparison,
     evaluations: choice.evaluations,
     seconds: 0,
+    ...(choice.guarantee && { guarantee: choice.guarantee }),
   };
   if (options.baseline) {
     const plainSignals = usesFittedGains(options.objective) ? computeSignals(dataset, order, comparison) : signals;
-    const plain = searchCascades(dataset, plainSignals, order, { objective: { kind: 'match-best', z: 0 }, maxTiers, variant: 'final', reference, referenceCost: best.costPerItem });
+    const plain = searchCascades(dataset, plainSignals, order, { objective: { kind: 'match-best', z: 0 }, maxTiers, variant: 'final', reference, referenceCost: best.costPerItem, quantiles: fittedQuantiles });
     const plainFigures = new ChainSimulator(dataset, plainSignals, plain.best.chain, plain.best.kinds, 'final').figures(plain.best.thresholds);
     result.baseline = { tiers: describeTiers(dataset, plain.best, plainFigures), accuracy: plainFigures.accuracy, costPerItem: plainFigures.costPerItem };
     Object.assign(result.classifiers, classifiersFor(dataset, plainSignals, plain.best.chain));

@@ -29,10 +29,10 @@ describe('cascade tune on items it never saw', () => {
     // small is right with probability = its confidence, large 92% of the time: the gain crosses zero near 0.85.
     for (let row = 0; row < dataset.ids.length; row++) {
       const truth = confidence[row]! - 0.85;
-      expect(Math.abs(gains.gain.final[row]! - truth)).toBeLessThan(0.15);
+      expect(Math.abs(gains.gain[row]! - truth)).toBeLessThan(0.15);
     }
     // The reference against itself gains nothing.
-    expect(computeExpectedGains(dataset, order, large, 'auto').get(pairKey(large, undefined))!.gain.final.every((value) => value === 0)).toBe(true);
+    expect(computeExpectedGains(dataset, order, large, 'auto').get(pairKey(large, undefined))!.gain.every((value) => value === 0)).toBe(true);
   });
 
   it('tuned on 300 items, keeps the best model\'s accuracy on 3,000 new ones at a fraction of its cost, and said so beforehand', async () => {
@@ -91,12 +91,16 @@ describe('cascade tune on items it never saw', () => {
     expect(raw).toMatch(/Confidence: 0\.\d+/);
   });
 
-  it('guarantee mode and --margin hold the paired bound; --tolerance loosens the default', async () => {
+  it('guarantee mode bounds the losses on a calibration half; --margin holds the paired bound; --tolerance loosens the default', async () => {
     const folder = tempDir();
-    const train = writeSyntheticFixture(folder, 'train', 300, 11);
-    const strict = await json(['tune', '--fixtures', train, '--out', join(folder, 'a.yaml'), '--guarantee', '--delta', '0.05', '--json']);
-    expect(strict.objective).toMatchObject({ kind: 'match-best', estimate: 'paired-bound' });
-    expect(strict.objective.z).toBeCloseTo(1.645, 3);
+    const train = writeSyntheticFixture(folder, 'train', 600, 11);
+    const strict = await json(['tune', '--fixtures', train, '--out', join(folder, 'a.yaml'), '--guarantee', '--delta', '0.1', '--tolerance', '0.03', '--json']);
+    expect(strict.objective).toMatchObject({ kind: 'match-best', estimate: 'guarantee', delta: 0.1, tolerance: 0.03 });
+    expect(strict.guarantee.items).toBe(300);
+    expect(strict.guarantee.differenceBound).toBeGreaterThanOrEqual(-0.03);
+    expect(strict.tiers.length).toBeGreaterThan(1);
+    const margin = await json(['tune', '--fixtures', train, '--out', join(folder, 'm.yaml'), '--margin', '1', '--json']);
+    expect(margin.objective).toEqual({ kind: 'match-best', z: 1, estimate: 'paired-bound' });
     const loose = await json(['tune', '--fixtures', train, '--out', join(folder, 'b.yaml'), '--tolerance', '0.02', '--json']);
     const exact = await json(['tune', '--fixtures', train, '--out', join(folder, 'c.yaml'), '--json']);
     expect(loose.objective).toMatchObject({ estimate: 'blend', tolerance: 0.02 });
