@@ -23,7 +23,7 @@ import { defaultObjective, type Objective } from '../src/tune/objective.js';
 import { searchCascades } from '../src/tune/search.js';
 import { computeSignals } from '../src/tune/signals.js';
 import { ChainSimulator } from '../src/tune/simulate-chain.js';
-import { seededRandom } from '../src/tune/statistics.js';
+import { shuffledRows } from '../src/tune/statistics.js';
 import { tuneCascade, type TuneResult } from '../src/tune/tune.js';
 import { writeTunedCascade } from '../src/tune/write-tuned-cascade.js';
 
@@ -106,12 +106,7 @@ for (const name of readdirSync(dataDir).sort()) {
     const outcomes: Record<string, Outcome[]> = {};
     const add = (label: string, outcome: Outcome) => (outcomes[label] ??= []).push(outcome);
     for (let split = 0; split < splits; split++) {
-      const random = seededRandom(1000 + split);
-      const order = [...Array(n).keys()];
-      for (let index = n - 1; index > 0; index--) {
-        const swap = Math.floor(random() * (index + 1));
-        [order[index], order[swap]] = [order[swap]!, order[index]!];
-      }
+      const order = shuffledRows(n, 1000 + split);
       const testRows = order.slice(size);
       const partFile = join(work, `${name}-${size}-${split}.test.jsonl`);
       writeFileSync(partFile, `${testRows.map((row) => poolLines[row]).join('\n')}\n`);

@@ -12,7 +12,8 @@ export interface EvalOptions {
   reference?: string;
 }
 
-const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
+// Rounded first, so that a tiny negative prints as 0.0%, not -0.0%.
+const pct = (value: number) => `${(Math.round(1000 * value) / 10).toFixed(1)}%`;
 const usd = (value: number) => `$${value.toPrecision(3)}`;
 const points = (value: number) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}`;
 

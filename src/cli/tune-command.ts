@@ -51,7 +51,8 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   return { ...defaultObjective, ...(tolerance !== undefined && { tolerance }) };
 }
 
-const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
+// Rounded first, so that a tiny negative prints as 0.0%, not -0.0%.
+const pct = (value: number) => `${(Math.round(1000 * value) / 10).toFixed(1)}%`;
 
 /**
  * When the margin leaves only the best model, say what a cascade without a margin would have saved,

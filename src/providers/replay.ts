@@ -43,7 +43,7 @@ export interface ReplayProviderOptions {
 }
 
 /**
- * Answers from recorded responses (shared/FIXTURES.md format) with their text, usage, cost, latency
+ * Answers from recorded responses (docs/fixtures.md format) with their text, usage, cost, latency
  * and confidence. No network. A request it has no recording for fails with ReplayMissError.
  */
 export function createReplayProvider(options: ReplayProviderOptions): Provider {

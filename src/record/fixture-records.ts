@@ -4,7 +4,7 @@ import type { ChatMessage } from '../spec/request.js';
 import type { CapturedCall } from './capture-calls.js';
 
 /**
- * An item's calls as fixture records (shared/FIXTURES.md): the tiers' calls on the item's input make one
+ * An item's calls as fixture records (docs/fixtures.md): the tiers' calls on the item's input make one
  * record under the item's id, with one response per model; every other request (a judge's) makes a
  * record of its own, `<id>~call<N>`, found on replay by its messages.
  */

@@ -4,7 +4,7 @@ import { pickRows } from '../evaluation/dataset-rows.js';
 import type { Candidate } from './search.js';
 import { computeSignals } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
-import { seededRandom } from './statistics.js';
+import { shuffledRows } from './statistics.js';
 
 /** How a tuning procedure fared on items it did not see, pooled over the folds. */
 export interface HeldOutFigures {
@@ -31,13 +31,8 @@ export type Choose = (train: Dataset) => { candidate: Candidate; reference: numb
  */
 export function crossValidate(dataset: Dataset, choose: Choose, comparison: AnswerComparison, folds = 5): HeldOutFigures {
   const n = dataset.ids.length;
-  const random = seededRandom(41);
   // Shuffled, then dealt round-robin so that every fold has n/folds items.
-  const shuffled = [...Array(n).keys()];
-  for (let index = n - 1; index > 0; index--) {
-    const swap = Math.floor(random() * (index + 1));
-    [shuffled[index], shuffled[swap]] = [shuffled[swap]!, shuffled[index]!];
-  }
+  const shuffled = shuffledRows(n, 41);
   let diff = 0;
   let diff2 = 0;
   let score = 0;

@@ -7,7 +7,7 @@ import type { Objective } from './objective.js';
 import { searchCascades, type Candidate } from './search.js';
 import { computeSignals } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
-import { seededRandom } from './statistics.js';
+import { shuffledRows } from './statistics.js';
 
 /** Tolerances the selection half proposes cascades at, from strict to loose (fixed before calibration). */
 const proposalTolerances = [-0.02, -0.01, -0.005, 0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08];
@@ -68,12 +68,8 @@ export function chooseWithGuarantee(
 ): { candidate: Candidate; reference: number; calibration: GuaranteeCalibration } {
   const n = dataset.ids.length;
   const best = bestSingleModel(dataset);
-  const random = seededRandom(53);
-  const shuffled = [...Array(n).keys()];
-  for (let index = n - 1; index > 0; index--) {
-    const swap = Math.floor(random() * (index + 1));
-    [shuffled[index], shuffled[swap]] = [shuffled[swap]!, shuffled[index]!];
-  }
+  // A random half selects the proposals; the other half, which they never saw, tests them.
+  const shuffled = shuffledRows(n, 53);
   const selection = pickRows(dataset, shuffled.slice(0, Math.floor(n / 2)));
   const calibration = pickRows(dataset, shuffled.slice(Math.floor(n / 2)));
   const order = modelsByCost(dataset);

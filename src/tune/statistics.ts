@@ -70,3 +70,14 @@ export function bootstrapMeans(series: readonly ArrayLike<number>[], resamples: 
     return { low: values[Math.floor(tail * (resamples - 1))]!, high: values[Math.ceil((1 - tail) * (resamples - 1))]! };
   });
 }
+
+/** 0..n-1 in a seeded random order (Fisher-Yates), for splits and folds that are the same every run. */
+export function shuffledRows(n: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  const rows = [...Array(n).keys()];
+  for (let index = n - 1; index > 0; index--) {
+    const swap = Math.floor(random() * (index + 1));
+    [rows[index], rows[swap]] = [rows[swap]!, rows[index]!];
+  }
+  return rows;
+}

@@ -10,7 +10,7 @@ export interface RecordedAnswer {
   usage?: { inputTokens: number; outputTokens: number };
 }
 
-/** Write a fixture file (shared/FIXTURES.md format) to a fresh temporary folder and return its path. */
+/** Write a fixture file (docs/fixtures.md format) to a fresh temporary folder and return its path. */
 export function writeFixture(items: { id: string; prompt?: string; responses: Record<string, RecordedAnswer> }[]): string {
   const folder = mkdtempSync(join(tmpdir(), 'cascade-test-'));
   const file = join(folder, 'fixture.jsonl');
