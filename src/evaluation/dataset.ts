@@ -136,6 +136,14 @@ function scoreByAgreement(
   requested: string | undefined,
   comparison: AnswerComparison,
 ): { agreementWith: string; why: 'requested' | 'unlabelled' } {
+  if (models.length < 2 && requested === undefined) {
+    const { line, model } = unlabelled[0]!;
+    throw new ConfigError(
+      `${file}:${line}: responses.${models[model]} has no \`score\` and the item no \`expected\`, and there is no other model to score it against, so its quality is unknown. Add either, or pass a scorer module.`,
+      file,
+      `responses.${models[model]}.score`,
+    );
+  }
   let reference = requested === undefined ? -1 : models.indexOf(requested);
   if (requested !== undefined && reference < 0) {
     throw new ConfigError(`${file}: --reference ${requested} names no model of this fixture. Its models are: ${models.join(', ')}.`, file, 'responses');

@@ -19,7 +19,19 @@ describe('loading a fixture for evaluation', () => {
   it('names the line and the model when quality cannot be known', async () => {
     const file = join(tempDir(), 'f.jsonl');
     writeFileSync(file, `${line({ m: { text: 'x', score: 1 } })}\n${line({ m: { text: 'x' } })}\n`);
-    await expect(loadDataset(file)).rejects.toThrow(`${file}:2: responses.m has no \`score\` and the item no \`expected\``);
+    await expect(loadDataset(file)).rejects.toThrow(`${file}:2: responses.m has no \`score\` and the item no \`expected\`, and there is no other model to score it against`);
+  });
+
+  it('scores unlabelled answers by agreement with the dearest model, and says where the reference has no answer', async () => {
+    const file = join(tempDir(), 'f.jsonl');
+    const big = (text: string) => ({ text, costUsd: 0.01 });
+    writeFileSync(file, [line({ m: { text: 'A', costUsd: 0.001 }, big: big('A') }), line({ m: { text: 'B', costUsd: 0.001 }, big: big('C') })].join('\n'));
+    const dataset = await loadDataset(file);
+    expect(dataset.quality).toEqual({ agreementWith: 'big', why: 'unlabelled' });
+    expect([...dataset.score[0]!]).toEqual([1, 0]);
+    expect([...dataset.score[1]!]).toEqual([1, 1]);
+    writeFileSync(file, [line({ m: { text: 'A', costUsd: 0.001 }, big: big('A') }), line({ m: { text: 'B', costUsd: 0.001 } })].join('\n'));
+    await expect(loadDataset(file)).rejects.toThrow(`${file}:2: this item has no \`score\` or \`expected\`, and the reference model big has no answer to score it against`);
   });
 
   it('says so when no item has a recorded answer', async () => {
