@@ -1,5 +1,8 @@
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { CascadeRequest } from '../src/spec/request.js';
+import { parseStatedConfidence } from './stated-confidence.js';
+
+export { parseStatedConfidence } from './stated-confidence.js';
 
 export interface ConfidenceGateOptions {
   /**
@@ -15,19 +18,6 @@ export interface ConfidenceGateOptions {
 
 export const selfReportInstruction =
   'After your answer, add one final line of the form "Confidence: X", where X is a number from 0 to 1 giving the probability that your answer is correct.';
-
-// "Confidence: 0.85", "**Confidence:** .9", "confidence = 85%" on the answer's last line.
-const trailer = /(?:^|\n)[ \t]*\**confidence\**[ \t]*[:=]\**[ \t]*(\d*\.?\d+)[ \t]*(%?)[ \t]*\**[ \t]*\.?$/i;
-
-/** Split a stated confidence off the end of an answer; a value outside [0,1] counts as none. */
-export function parseStatedConfidence(text: string): { answer: string; confidence: number } | undefined {
-  const trimmed = text.trimEnd();
-  const match = trailer.exec(trimmed);
-  if (!match) return undefined;
-  const confidence = Number(match[1]) / (match[2] === '%' ? 100 : 1);
-  if (!(confidence >= 0 && confidence <= 1)) return undefined;
-  return { answer: trimmed.slice(0, match.index).trimEnd(), confidence };
-}
 
 export function createConfidenceGate(options: ConfidenceGateOptions): Gate {
   const source = options.source ?? 'auto';

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../src/spec/request.js';
 import { answersAgree, choiceOf, finalNumber, type AnswerComparison } from './normalize-answer.js';
+import { withoutStatedConfidence } from './stated-confidence.js';
 
 /** What the learned gate looks at. No model download: cheap signals FrugalGPT's scorer also relies on. */
 export const learnedFeatureNames = [
@@ -30,14 +31,16 @@ export function questionChars(messages: readonly ChatMessage[]): number {
 
 export function learnedFeatures(input: FeatureInput, questionLength = questionChars(input.messages)): number[] {
   const hasConfidence = input.confidence !== undefined && Number.isFinite(input.confidence);
+  // The same answer whether or not a confidence gate has stripped its stated confidence line yet.
+  const answer = withoutStatedConfidence(input.answer);
   return [
     hasConfidence ? input.confidence! : 0,
     hasConfidence ? 1 : 0,
     input.previous !== undefined && answersAgree(input.answer, input.previous, input.comparison) ? 1 : 0,
     input.previous !== undefined ? 1 : 0,
-    Math.log1p(input.answer.length),
+    Math.log1p(answer.length),
     Math.log1p(questionLength),
-    choiceOf(input.answer) !== undefined && input.answer.trim().length <= 12 ? 1 : 0,
-    finalNumber(input.answer) !== undefined ? 1 : 0,
+    choiceOf(answer) !== undefined && answer.trim().length <= 12 ? 1 : 0,
+    finalNumber(answer) !== undefined ? 1 : 0,
   ];
 }

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../src/canonical-json.js';
+import { withoutStatedConfidence } from './stated-confidence.js';
 
 /**
  * How two answers are compared: `letter` (the choice letter, A-J), `number` (the final number),
@@ -51,6 +52,7 @@ export function normalizeAnswer(text: string, comparison: AnswerComparison): str
 
 /** Whether two answers say the same under the comparison; answers without a canonical form never agree. */
 export function answersAgree(a: string, b: string, comparison: AnswerComparison): boolean {
-  const left = normalizeAnswer(a, comparison);
-  return left !== undefined && left === normalizeAnswer(b, comparison);
+  // A stated "Confidence: 0.9" line is not part of the answer, whether or not a gate stripped it yet.
+  const left = normalizeAnswer(withoutStatedConfidence(a), comparison);
+  return left !== undefined && left === normalizeAnswer(withoutStatedConfidence(b), comparison);
 }

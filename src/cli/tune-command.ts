@@ -32,7 +32,7 @@ export interface TuneCommandOptions {
 export function objectiveFrom(options: TuneCommandOptions): Objective {
   const delta = numberOption('delta', options.delta, { min: 1e-6, max: 0.5 }) ?? 0.05;
   const margin = numberOption('margin', options.margin, { min: 0, max: 5 });
-  const tolerance = numberOption('tolerance', options.tolerance, { min: 0, max: 1 });
+  const tolerance = numberOption('tolerance', options.tolerance, { min: 0, max: 0.5 });
   if (options.guarantee && margin !== undefined) throw new ConfigError('Give --guarantee (with --delta) or --margin, not both: the guarantee sets the margin from delta');
   // Guarantee mode: a one-sided (1 - delta) bound; otherwise the margin, or the default one.
   const z = options.guarantee ? normalQuantile(1 - delta) : (margin ?? defaultMargin);
@@ -41,6 +41,9 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   const weight = numberOption('tradeoff', options.tradeoff, { min: 0, max: 1000 });
   const chosen = [target !== undefined, maxCost !== undefined, weight !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new ConfigError('Give at most one of --target-accuracy, --max-cost-per-item and --tradeoff');
+  if (chosen === 1 && (tolerance !== undefined || options.guarantee)) {
+    throw new ConfigError('--tolerance and --guarantee apply to the default objective (the best single model\'s accuracy); with --target-accuracy, --max-cost-per-item or --tradeoff, set the bound with --margin');
+  }
   if (target !== undefined) return { kind: 'target-accuracy', target, z };
   if (maxCost !== undefined) return { kind: 'max-cost', maxCost, z };
   if (weight !== undefined) return { kind: 'tradeoff', weight, z };
@@ -91,6 +94,9 @@ function heldOutLines(result: TuneResult): string[] {
 function guaranteeLines(result: TuneResult, objective: Objective): string[] {
   const calibration = result.guarantee;
   if (!calibration || objective.kind !== 'match-best') return [];
+  if (calibration.passed === 0) {
+    return [`guarantee: no proposed cascade passed its test on ${calibration.items} calibration items, so the best single model is kept. Label more items or allow more --tolerance.`];
+  }
   return [
     `guarantee: accuracy >= ${result.bestSingle.model}'s - ${(100 * (objective.tolerance ?? 0)).toFixed(1)} points with probability ${1 - (objective.delta ?? 0.05)}: ${calibration.wins} wins and ${calibration.losses} losses against it in ${calibration.items} calibration items, difference >= ${(100 * calibration.differenceBound).toFixed(2)} points (${calibration.passed} of the proposals, strict to loose, passed)`,
   ];

@@ -6,7 +6,7 @@ import { recordedCostUsd } from '../fixtures/recorded-cost.js';
 import { readFixtureItems } from '../fixtures/read-fixtures.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
 import type { ChatMessage } from '../spec/request.js';
-import { parseStatedConfidence } from '../../gates/confidence.js';
+import { parseStatedConfidence } from '../../gates/stated-confidence.js';
 import { answersAgree, type AnswerComparison } from '../../gates/normalize-answer.js';
 import { scoreAgainstExpected, type ScoreComparison, type Scorer } from './score-answer.js';
 
@@ -41,7 +41,7 @@ export interface LoadDatasetOptions {
   scorer?: string;
   /**
    * Score every answer by its agreement with this model's answer on the same item, instead of labels.
-   * Items without labels are scored this way anyway, against the dearest model unless this is given.
+   * A fixture with no labels at all is scored this way anyway, against the dearest model unless this is given.
    */
   reference?: string;
 }
@@ -72,6 +72,7 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
   const messages: ChatMessage[][] = [];
   const pricing: Record<string, Pricing> = {};
   const unlabelled: { row: number; model: number; line: number }[] = [];
+  let labelled = 0;
 
   for await (const item of readFixtureItems(file)) {
     const row = ids.length;
@@ -93,6 +94,7 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
       if (score === undefined && options.reference === undefined && scorer) score = scorer(answer, item.expected, item);
       if (score === undefined && options.reference === undefined && item.expected !== undefined) score = scoreAgainstExpected(answer, item.expected, comparison);
       if (score === undefined) unlabelled.push({ row, model: index, line: item.line });
+      else labelled++;
       const price = pricingTable[model] ?? findPricing('replay', model);
       if (price) pricing[model] = price;
       column.available[row] = 1;
@@ -107,6 +109,15 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
     throw new ConfigError(`${file}: no item has a recorded answer under \`responses\`, so there is nothing to evaluate or tune. Record each model's answers (\`cascade run --record\`, or \`--explore\`).`, file, 'responses');
   }
   const n = ids.length;
+  if (unlabelled.length > 0 && labelled > 0) {
+    const { line, model } = unlabelled[0]!;
+    const name = [...modelIndex.keys()][model]!;
+    throw new ConfigError(
+      `${file}:${line}: responses.${name} has no \`score\` and the item no \`expected\`, while other items are labelled, so its quality is unknown. Label it, pass a scorer module, or score every answer by agreement with one model (--reference <model>).`,
+      file,
+      `responses.${name}.score`,
+    );
+  }
   const quality = unlabelled.length > 0 ? scoreByAgreement(file, columns, [...modelIndex.keys()], unlabelled, options.reference, comparison === 'exact' ? 'text' : comparison) : undefined;
   const dense = (values: number[], fill: number) => Float64Array.from({ length: n }, (_, row) => values[row] ?? fill);
   return {

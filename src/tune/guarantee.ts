@@ -24,24 +24,30 @@ export interface GuaranteeCalibration {
   passed: number;
 }
 
-/** The one-sided (1 - delta) Clopper-Pearson upper bound of a binomial rate, by bisection on its tail. */
+/** log P(X <= successes) for X ~ Binomial(trials, p), summed in log space (no underflow at large n). */
+function logLowerTail(successes: number, trials: number, p: number): number {
+  const logP = Math.log(p);
+  const logQ = Math.log1p(-p);
+  let logTerm = trials * logQ;
+  let logSum = logTerm;
+  for (let k = 1; k <= successes; k++) {
+    logTerm += Math.log((trials - k + 1) / k) + logP - logQ;
+    const high = Math.max(logSum, logTerm);
+    logSum = high + Math.log(Math.exp(logSum - high) + Math.exp(logTerm - high));
+  }
+  return logSum;
+}
+
+/** The one-sided (1 - delta) Clopper-Pearson upper bound of a binomial rate: the p at which P(X <= successes) = delta. */
 export function clopperPearsonUpper(successes: number, trials: number, delta: number): number {
   if (trials === 0 || successes >= trials) return 1;
-  // P(X <= successes | p) = delta, found by bisection (the tail falls as p rises).
-  const tail = (p: number) => {
-    let term = (1 - p) ** trials;
-    let sum = term;
-    for (let k = 1; k <= successes; k++) {
-      term *= ((trials - k + 1) / k) * (p / (1 - p));
-      sum += term;
-    }
-    return sum;
-  };
+  const target = Math.log(delta);
   let low = successes / trials;
   let high = 1;
+  // The tail falls as p rises: bisect on it.
   for (let step = 0; step < 60; step++) {
     const middle = (low + high) / 2;
-    if (tail(middle) > delta) low = middle;
+    if (logLowerTail(successes, trials, middle) > target) low = middle;
     else high = middle;
   }
   return high;
@@ -89,7 +95,9 @@ export function chooseWithGuarantee(
   });
   proposals.sort((a, b) => a.exposed - b.exposed);
   const m = calibration.ids.length;
-  for (const { proposal } of proposals) {
+  for (const { proposal, exposed } of proposals) {
+    // Answered by the best model throughout: the same as keeping it alone, nothing to test.
+    if (exposed === 0) continue;
     const figures = new ChainSimulator(calibration, calibrationSignals, proposal.chain, proposal.kinds, 'final').figures(proposal.thresholds);
     let losses = 0;
     let wins = 0;

@@ -19,7 +19,9 @@ describe('loading a fixture for evaluation', () => {
   it('names the line and the model when quality cannot be known', async () => {
     const file = join(tempDir(), 'f.jsonl');
     writeFileSync(file, `${line({ m: { text: 'x', score: 1 } })}\n${line({ m: { text: 'x' } })}\n`);
-    await expect(loadDataset(file)).rejects.toThrow(`${file}:2: responses.m has no \`score\` and the item no \`expected\`, and there is no other model to score it against`);
+    await expect(loadDataset(file)).rejects.toThrow(`${file}:2: responses.m has no \`score\` and the item no \`expected\`, while other items are labelled`);
+    writeFileSync(file, `${line({ m: { text: 'x' } })}\n${line({ m: { text: 'y' } })}\n`);
+    await expect(loadDataset(file)).rejects.toThrow(`${file}:1: responses.m has no \`score\` and the item no \`expected\`, and there is no other model to score it against`);
   });
 
   it('scores unlabelled answers by agreement with the dearest model, and says where the reference has no answer', async () => {

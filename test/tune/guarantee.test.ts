@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clopperPearsonUpper } from '../../src/tune/guarantee.js';
+import { clopperPearsonLower, clopperPearsonUpper } from '../../src/tune/guarantee.js';
 
 function binomial(n: number, k: number): number {
   let out = 1;
@@ -19,5 +19,13 @@ describe('Clopper-Pearson upper bound', () => {
     expect(p).toBeGreaterThan(0.05);
     expect(p).toBeLessThan(0.052);
     expect(clopperPearsonUpper(5, 5, 0.05)).toBe(1);
+  });
+
+  it('stays a bound at large n, where the plain binomial terms underflow', () => {
+    // Reference values from scipy.stats.beta.ppf: lower = ppf(delta, k, n - k + 1), upper = ppf(1 - delta, k + 1, n - k).
+    expect(clopperPearsonLower(30, 765, 0.05)).toBeCloseTo(0.02837, 4);
+    expect(clopperPearsonLower(100, 1000, 0.05)).toBeCloseTo(0.08478, 4);
+    expect(clopperPearsonUpper(100, 1000, 0.05)).toBeCloseTo(0.11699, 4);
+    expect(clopperPearsonLower(0, 500, 0.05)).toBe(0);
   });
 });
