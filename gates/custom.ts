@@ -12,7 +12,19 @@ export async function loadCustomGate(modulePath: string, options: Record<string,
   if (!isGate(gate)) {
     throw new TypeError(`${modulePath} must export (as default or \`gate\`) an object with a \`name\` and a \`check(input)\` method, or a function returning one`);
   }
-  return { ...gate, specificationVersion: 'v1', costRank: gate.costRank ?? 5 };
+  // Delegate rather than spread: a gate written as a class keeps its methods on the prototype, which a
+  // spread would drop (and `check` with them, so every item would silently escalate).
+  const prepareRequest = gate.prepareRequest;
+  const maxCostUsd = gate.maxCostUsd;
+  return {
+    specificationVersion: 'v1',
+    name: gate.name,
+    costRank: gate.costRank ?? 5,
+    ...(gate.threshold !== undefined && { threshold: gate.threshold }),
+    check: (input, checkOptions) => gate.check(input, checkOptions),
+    ...(prepareRequest && { prepareRequest: (request: Parameters<typeof prepareRequest>[0]) => prepareRequest.call(gate, request) }),
+    ...(maxCostUsd && { maxCostUsd: (request: Parameters<typeof maxCostUsd>[0], answerTokens: number) => maxCostUsd.call(gate, request, answerTokens) }),
+  };
 }
 
 type UserGate = Omit<Gate, 'specificationVersion' | 'costRank'> & Partial<Pick<Gate, 'costRank'>>;

@@ -69,6 +69,12 @@ export function parseCascadeConfig(config: unknown, where: string): CascadeConfi
 }
 
 /** Validate and build a cascade from an object shaped like a cascade file. */
+/** The fields of an options object that are not undefined, so that spreading it over defaults keeps them. */
+function definedFields<T extends object>(options: T | undefined): Partial<T> {
+  if (!options) return {};
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 export async function createCascade(config: CascadeConfigInput | unknown, options: LoadCascadeOptions = {}): Promise<Cascade> {
   const where = options.source ?? '(cascade object)';
   const baseDir = options.baseDir ?? process.cwd();
@@ -85,7 +91,8 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
   };
   const local = <T extends ModelEndpointConfig>(endpoint: T, name: string, endpointWhere: string): T =>
     options.offline ? offlineEndpoint(endpoint, name, definition.offline, env, endpointWhere) : endpoint;
-  const breakerOptions = { ...defaultCircuitBreakerOptions, ...definition.circuitBreaker };
+  // Fields given as undefined (from code: `{ failureThreshold: undefined }`) keep their defaults.
+  const breakerOptions = { ...defaultCircuitBreakerOptions, ...definedFields(definition.circuitBreaker) };
 
   const tiers: Tier[] = [];
   const effectiveTiers: unknown[] = [];
@@ -126,7 +133,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
       pricing,
       retry: {
         ...defaultRetryOptions,
-        ...definition.retry,
+        ...definedFields(definition.retry),
         ...(tierConfig.maxRetries !== undefined && { maxRetries: tierConfig.maxRetries }),
         ...(tierConfig.timeoutMs !== undefined && { timeoutMs: tierConfig.timeoutMs }),
       },

@@ -198,10 +198,14 @@ export class Cascade {
       completion = outcome.value;
       retries = outcome.retries;
     } catch (error) {
-      if (error instanceof AbortedError) throw error;
+      if (error instanceof AbortedError) {
+        tier.breaker.recordInconclusive();
+        throw error;
+      }
       const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
       // Only outage-like failures open the circuit; a 400 or a replay miss says nothing about the next item.
       if (cause instanceof ProviderError && cause.isRetryable) tier.breaker.recordFailure();
+      else tier.breaker.recordInconclusive();
       const entry = emptyEntry(tier, performance.now() - started);
       entry.retries = error instanceof RetriesExhaustedError ? error.retries : 0;
       entry.error = describeError(cause);

@@ -30,6 +30,15 @@ export class CircuitBreaker {
     return true;
   }
 
+  /**
+   * The call ended in a way that says nothing about the provider's health (a 400, a replay miss, a
+   * cancelled call): the circuit stays as it is, but a half-open trial slot is given back, or the next
+   * trial would never be let through.
+   */
+  recordInconclusive(): void {
+    this.trialInFlight = false;
+  }
+
   recordSuccess(): void {
     this.consecutiveFailures = 0;
     this.openedAt = undefined;

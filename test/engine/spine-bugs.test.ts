@@ -1,0 +1,67 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadCustomGate } from '../../gates/custom.js';
+import { createCascade } from '../../src/config/load-cascade.js';
+import { CircuitBreaker } from '../../src/engine/circuit-breaker.js';
+import { gateInput } from '../helpers/gate-input.js';
+import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
+import { tempDir } from '../helpers/replay-fixture.js';
+import { openAIChat, openAIError } from '../helpers/wire.js';
+
+let server: LoopbackServer | undefined;
+afterEach(async () => server?.close());
+
+describe('regressions from the spine review', () => {
+  it('a half-open trial that fails without saying anything about health gives its slot back', async () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1000 }, () => now);
+    breaker.recordFailure();
+    now = 1000;
+    expect(breaker.allowsCall()).toBe(true);
+    expect(breaker.allowsCall()).toBe(false);
+    breaker.recordInconclusive();
+    expect(breaker.allowsCall()).toBe(true);
+  });
+
+  it('end to end: after a 400 on the trial call the tier is tried again, not skipped for good', async () => {
+    // Three 500s open the circuit; the trial call gets a 400 (not retryable); then the provider is well.
+    server = await startLoopbackServer((_request, index) =>
+      index < 3 ? { status: 500, json: openAIError('down') } : index === 3 ? { status: 400, json: openAIError('bad request') } : { json: openAIChat('B') },
+    );
+    const cascade = await createCascade({
+      name: 'breaker',
+      retry: { baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+      circuitBreaker: { failureThreshold: 3, cooldownMs: 0 },
+      tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, maxRetries: 0 }],
+    });
+    const results = [];
+    for (let item = 0; item < 6; item++) results.push(await cascade.run({ messages: [{ role: 'user', content: `q${item}` }] }));
+    expect(results.slice(4).map((result) => result.stop)).toEqual(['accepted', 'accepted']);
+    expect(server.requests).toHaveLength(6);
+  });
+
+  it('a custom gate written as a class keeps its methods', async () => {
+    const file = join(tempDir(), 'class-gate.mjs');
+    writeFileSync(
+      file,
+      `class Short { name = 'short'; limit = 2; async check({ text }) { return { pass: text.length <= this.limit, reason: 'length ' + text.length }; } }\nexport default new Short();\n`,
+    );
+    const gate = await loadCustomGate(file);
+    expect(await gate.check(gateInput('ab'))).toMatchObject({ pass: true });
+    expect(await gate.check(gateInput('abc'))).toMatchObject({ pass: false, reason: 'length 3' });
+  });
+
+  it('circuit breaker and retry fields given as undefined keep their defaults', async () => {
+    server = await startLoopbackServer(() => ({ status: 500, json: openAIError('down') }));
+    const cascade = await createCascade({
+      name: 'defaults',
+      retry: { baseDelayMs: 1, maxDelayMs: undefined, maxRetryAfterMs: 1 },
+      circuitBreaker: { failureThreshold: undefined, cooldownMs: 60_000 },
+      tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, maxRetries: 0 }],
+    });
+    for (let item = 0; item < 5; item++) await cascade.run({ messages: [{ role: 'user', content: `q${item}` }] });
+    // The default threshold (3) opens the circuit: two items later are skipped without a call.
+    expect(server.requests).toHaveLength(3);
+  });
+});
