@@ -8,6 +8,8 @@ import { createJudgeGate } from '../../gates/judge.js';
 import { createAgreementGate } from '../../gates/agreement.js';
 import { createLearnedGate, readLearnedGateFile } from '../../gates/learned.js';
 import { createRegexGate } from '../../gates/regex.js';
+import { retryingProvider } from '../engine/retrying-provider.js';
+import type { RetryOptions } from '../engine/retry-policy.js';
 import { ConfigError } from '../errors.js';
 import { findPricing } from '../pricing/price-table.js';
 import { createProvider, type ProviderContext } from '../providers/create-provider.js';
@@ -15,7 +17,7 @@ import type { Gate } from '../spec/gate.js';
 import type { GateConfig } from './schema.js';
 
 /** Turn one validated gate entry of a cascade file into a Gate; `where` is its path, for errors. */
-export async function buildGate(config: GateConfig, where: string, context: Omit<ProviderContext, 'label' | 'where'>): Promise<Gate> {
+export async function buildGate(config: GateConfig, where: string, context: Omit<ProviderContext, 'label' | 'where'>, retry: RetryOptions): Promise<Gate> {
   switch (config.type) {
     case 'json-schema':
       return createJsonSchemaGate({ schema: typeof config.schema === 'string' ? await readSchemaFile(config.schema, where, context.baseDir) : config.schema });
@@ -30,7 +32,9 @@ export async function buildGate(config: GateConfig, where: string, context: Omit
     case 'contains':
       return createContainsGate(config);
     case 'judge': {
-      const provider = createProvider(config, { ...context, label: `${where} (judge)`, where });
+      // The judge's model calls follow the same retry policy and timeout as tier calls, with its own overrides.
+      const judgeRetry = { ...retry, ...(config.maxRetries !== undefined && { maxRetries: config.maxRetries }), ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }) };
+      const provider = retryingProvider(createProvider(config, { ...context, label: `${where} (judge)`, where }), judgeRetry);
       const pricing = findPricing(config.provider, config.model, config.pricing);
       return createJudgeGate({ provider, rubric: config.rubric, min: config.min, ...(pricing && { pricing }) });
     }

@@ -121,7 +121,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
       const gateWhere = `${tierWhere}.gates[${gateIndex}]`;
       const gateConfig = configuredGate.type === 'judge' ? local(configuredGate, `${tierConfig.name} (judge)`, gateWhere) : configuredGate;
       if (gateConfig.type === 'judge') requireKeyOf(gateConfig, `the judge of tier "${tierConfig.name}"`);
-      gates.push(await buildGate(gateConfig, gateWhere, context));
+      gates.push(await buildGate(gateConfig, gateWhere, context, { ...defaultRetryOptions, ...definedFields(definition.retry) }));
     }
     // Stable sort: equal ranks keep the order of the file.
     gates.sort((a, b) => a.costRank - b.costRank);

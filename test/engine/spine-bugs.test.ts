@@ -6,7 +6,7 @@ import { createCascade } from '../../src/config/load-cascade.js';
 import { CircuitBreaker } from '../../src/engine/circuit-breaker.js';
 import { gateInput } from '../helpers/gate-input.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
-import { tempDir } from '../helpers/replay-fixture.js';
+import { tempDir, writeFixture } from '../helpers/replay-fixture.js';
 import { openAIChat, openAIError } from '../helpers/wire.js';
 
 let server: LoopbackServer | undefined;
@@ -39,6 +39,29 @@ describe('regressions from the spine review', () => {
     for (let item = 0; item < 6; item++) results.push(await cascade.run({ messages: [{ role: 'user', content: `q${item}` }] }));
     expect(results.slice(4).map((result) => result.stop)).toEqual(['accepted', 'accepted']);
     expect(server.requests).toHaveLength(6);
+  });
+
+  it('a judge that sends nothing times out and is retried like a tier call; one that never answers fails its gate in time', async () => {
+    const fixtures = writeFixture([{ id: 'q', responses: { small: { text: 'The printer is on fire.' } } }]);
+    const judgeTier = (baseURL: string, maxRetries: number) => ({
+      name: 'small',
+      provider: 'replay',
+      model: 'small',
+      fixtures,
+      gates: [{ type: 'judge', provider: 'openai', model: 'gpt-4o-mini', baseURL, rubric: 'Faithful?', min: 7, timeoutMs: 300, maxRetries }],
+    });
+    server = await startLoopbackServer((_request, index) => (index === 0 ? { hang: true } : { json: openAIChat('{"score": 9}') }));
+    const retried = await createCascade({ name: 'judge', retry: { baseDelayMs: 1, maxDelayMs: 1 }, tiers: [judgeTier(`${server.url}/v1`, 1)] });
+    const result = await retried.run({ id: 'q', messages: [{ role: 'user', content: 'question q' }] });
+    expect(result.trace[0]!.gates[0]).toMatchObject({ name: 'judge', pass: true, score: 9 });
+    expect(server.requests).toHaveLength(2);
+    await server.close();
+
+    server = await startLoopbackServer(() => ({ hang: true }));
+    const hung = await createCascade({ name: 'judge', tiers: [judgeTier(`${server.url}/v1`, 0)] });
+    const failed = await hung.run({ id: 'q', messages: [{ role: 'user', content: 'question q' }] });
+    expect(failed.trace[0]!.gates[0]!.pass).toBe(false);
+    expect(failed.trace[0]!.gates[0]!.reason).toMatch(/gate failed to run: No answer within 300 ms/);
   });
 
   it('a custom gate written as a class keeps its methods', async () => {
