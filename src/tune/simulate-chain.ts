@@ -173,6 +173,24 @@ export class ChainSimulator {
         into[offset + 4]! += sign * d * d;
       }
     };
+    // From tier `from` on, with the held thresholds: who answers (the last tier that could, if no gate
+    // passes) and the cost so far. Results in two variables, so the row loop allocates nothing.
+    let walkedBy = -1;
+    let walkedCost = 0;
+    const walkOn = (base: number, from: number, cost: number, last: number) => {
+      walkedBy = -1;
+      for (let at = from; at < tiers; at++) {
+        if (!flat.available[base + at]) continue;
+        cost += flat.cost[base + at]!;
+        last = at;
+        if (at === tiers - 1 || flat.signal[base + at]! >= thresholds[at]!) {
+          walkedBy = at;
+          break;
+        }
+      }
+      walkedCost = cost;
+      if (walkedBy < 0) walkedBy = last;
+    };
     for (let row = 0, base = 0; row < this.n; row++, base += tiers) {
       // Up to the tier, with the held thresholds.
       let cost = 0;
@@ -191,19 +209,9 @@ export class ChainSimulator {
       if (answered < 0 && tier < tiers - 1 && flat.available[index]) {
         // Reaches the tier with an answer: accepted there, or on to the later tiers.
         const accepted = cost + flat.cost[index]!;
-        let continued = accepted;
-        let by = tier;
-        let stopped = false;
-        for (let at = tier + 1; at < tiers; at++) {
-          if (!flat.available[base + at]) continue;
-          continued += flat.cost[base + at]!;
-          by = at;
-          if (at === tiers - 1 || flat.signal[base + at]! >= thresholds[at]!) {
-            stopped = true;
-            break;
-          }
-        }
-        if (!stopped) by = by >= 0 ? by : tier;
+        walkOn(base, tier + 1, accepted, tier);
+        const continued = walkedCost;
+        const by = walkedBy;
         add(fixed, 0, 1, continued, by, row);
         const signal = flat.signal[index]!;
         let bucket = 0;
@@ -215,16 +223,9 @@ export class ChainSimulator {
       }
       if (answered < 0) {
         // Skips the tier (or it is the last one): the later tiers decide, as held.
-        for (let at = tier; at < tiers; at++) {
-          if (!flat.available[base + at]) continue;
-          cost += flat.cost[base + at]!;
-          last = at;
-          if (at === tiers - 1 || flat.signal[base + at]! >= thresholds[at]!) {
-            answered = at;
-            break;
-          }
-        }
-        if (answered < 0) answered = last;
+        walkOn(base, tier, cost, last);
+        cost = walkedCost;
+        answered = walkedBy;
       }
       add(fixed, 0, 1, cost, answered, row);
     }
