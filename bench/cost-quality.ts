@@ -23,7 +23,7 @@ import { defaultObjective, type Objective } from '../src/tune/objective.js';
 import { searchCascades } from '../src/tune/search.js';
 import { computeSignals } from '../src/tune/signals.js';
 import { ChainSimulator } from '../src/tune/simulate-chain.js';
-import { shuffledRows } from '../src/tune/statistics.js';
+import { shuffledRows } from '../src/statistics/statistics.js';
 import { tuneCascade, type TuneResult } from '../src/tune/tune.js';
 import { writeTunedCascade } from '../src/tune/write-tuned-cascade.js';
 

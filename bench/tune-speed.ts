@@ -7,7 +7,7 @@ import { tuneCascade } from '../src/tune/tune.js';
 
 const file = new URL('../../../shared/data/zellinger-mmlu/test.jsonl', import.meta.url).pathname;
 if (!existsSync(file)) {
-  console.log(`no data at ${file}; nothing to measure`);
+  console.log(`no data at ${file} (the zellinger-mmlu data set of ../shared/data beside the repository: a fixture with 9 models' answers); nothing to measure`);
   process.exit(0);
 }
 const loadStarted = performance.now();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
-import { predictProbability, type LogisticModel } from '../src/tune/logistic-regression.js';
+import { predictProbability, type LogisticModel } from '../src/statistics/logistic-regression.js';
 import { learnedFeatureNames, learnedFeatures } from './learned-features.js';
 import type { AnswerComparison } from './normalize-answer.js';
 

@@ -80,7 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--max-cost-per-item <usd>', 'highest accuracy at this cost per item or less')
     .option('--tradeoff <weight>', 'maximise accuracy - weight x cost / best model cost')
     .option('--guarantee', 'promise accuracy >= the best single model minus --tolerance with probability 1 - delta')
-    .option('--delta <d>', 'with --guarantee: the allowed probability of missing the promise', '0.05')
+    .option('--delta <d>', 'with --guarantee: the allowed probability of missing the promise (default 0.05)')
     .option('--tolerance <e>', 'accuracy the cascade may give up against the best single model, as a share (0.01 = 1 point; default 0, at most 0.5)')
     .option('--margin <z>', `hold the paired lower bound, z standard errors (${defaultMargin} is a one-sided 95% bound) instead of the default estimate`)
     .option('--reference <model>', 'with no labels: score every answer by its agreement with this model (default: the dearest)')

@@ -5,7 +5,6 @@ import { loadDataset, type Dataset } from '../evaluation/dataset.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
 import { defaultMargin, defaultObjective, usesFittedGains, type Objective } from '../tune/objective.js';
 import { renderTuneReport } from '../tune/report-html.js';
-import { normalQuantile } from '../tune/statistics.js';
 import { tuneCascade, type TuneResult } from '../tune/tune.js';
 import { writeTunedCascade } from '../tune/write-tuned-cascade.js';
 import type { CliIo } from './io.js';
@@ -33,9 +32,9 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   const delta = numberOption('delta', options.delta, { min: 1e-6, max: 0.5 }) ?? 0.05;
   const margin = numberOption('margin', options.margin, { min: 0, max: 5 });
   const tolerance = numberOption('tolerance', options.tolerance, { min: 0, max: 0.5 });
+  if (options.delta !== undefined && !options.guarantee) throw new ConfigError('--delta applies only with --guarantee (the promise it makes); add --guarantee, or drop --delta');
   if (options.guarantee && margin !== undefined) throw new ConfigError('Give --guarantee (with --delta) or --margin, not both: the guarantee sets the margin from delta');
-  // Guarantee mode: a one-sided (1 - delta) bound; otherwise the margin, or the default one.
-  const z = options.guarantee ? normalQuantile(1 - delta) : (margin ?? defaultMargin);
+  const z = margin ?? defaultMargin;
   const target = numberOption('target-accuracy', options.targetAccuracy, { min: 0, max: 1 });
   const maxCost = numberOption('max-cost-per-item', options.maxCostPerItem, { min: 0 });
   const weight = numberOption('tradeoff', options.tradeoff, { min: 0, max: 1000 });
@@ -63,14 +62,14 @@ const pct = (value: number) => `${(Math.round(1000 * value) / 10).toFixed(1)}%`;
  */
 function whyNoCascade(result: TuneResult, objective: Objective): string[] {
   const plain = result.baseline;
-  if (objective.kind !== 'match-best' || result.tiers.length > 1 || !plain || plain.tiers.length < 2) return [];
+  if (objective.kind !== 'match-best' || objective.estimate === 'guarantee' || result.tiers.length > 1 || !plain || plain.tiers.length < 2) return [];
   const savings = result.bestSingle.costPerItem > 0 ? 1 - plain.costPerItem / result.bestSingle.costPerItem : 0;
   const best = result.bestSingle.model;
   const test = usesFittedGains(objective) ? `is expected to keep ${best}'s accuracy` : `beats ${best} by a margin of ${objective.z} standard errors`;
   return [
     `no cascade ${test} on ${result.items} items;`,
-    `  without a margin, ${plain.tiers.map((tier) => tier.model).join(' -> ')} would save ${pct(savings)} on this file (accuracy ${pct(plain.accuracy)}),`,
-    `  but such in-sample choices lose accuracy on new items. Label more items, or allow a loss with --tolerance to take the risk.`,
+    `  a plain grid search, taking the file at face value, would pick ${plain.tiers.map((tier) => tier.model).join(' -> ')} and save ${pct(savings)} on it (accuracy ${pct(plain.accuracy)}),`,
+    `  but such in-sample choices lose accuracy on new items. Add more items to tune on, or allow a loss with --tolerance to take the risk.`,
   ];
 }
 

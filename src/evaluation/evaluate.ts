@@ -1,6 +1,6 @@
 import type { Cascade } from '../engine/cascade.js';
 import { ConfigError } from '../errors.js';
-import { bootstrapMeans, type Interval } from '../tune/statistics.js';
+import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
 import type { Dataset } from './dataset.js';
 import { singleModelFigures } from './dataset.js';
 

@@ -4,7 +4,7 @@ import { pickRows } from '../evaluation/dataset-rows.js';
 import type { Candidate } from './search.js';
 import { computeSignals } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
-import { shuffledRows } from './statistics.js';
+import { shuffledRows } from '../statistics/statistics.js';
 
 /** How a tuning procedure fared on items it did not see, pooled over the folds. */
 export interface HeldOutFigures {

@@ -1,6 +1,6 @@
 import { answersAgree, type AnswerComparison } from '../../gates/normalize-answer.js';
 import type { Dataset } from '../evaluation/dataset.js';
-import { fitLogistic, predictProbability } from './logistic-regression.js';
+import { fitLogistic, predictProbability } from '../statistics/logistic-regression.js';
 import { pairKey } from './signals.js';
 
 /**

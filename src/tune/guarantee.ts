@@ -7,7 +7,7 @@ import type { Objective } from './objective.js';
 import { searchCascades, type Candidate } from './search.js';
 import { computeSignals } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
-import { shuffledRows } from './statistics.js';
+import { shuffledRows } from '../statistics/statistics.js';
 
 /** Tolerances the selection half proposes cascades at, from strict to loose (fixed before calibration). */
 const proposalTolerances = [-0.02, -0.01, -0.005, 0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08];

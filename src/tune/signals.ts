@@ -2,8 +2,8 @@ import { classifierKey } from '../../gates/learned.js';
 import { learnedFeatures, questionChars } from '../../gates/learned-features.js';
 import { answersAgree, type AnswerComparison } from '../../gates/normalize-answer.js';
 import type { Dataset } from '../evaluation/dataset.js';
-import { fitLogistic, predictProbability, type LogisticModel } from './logistic-regression.js';
-import { areaUnderCurve, seededRandom } from './statistics.js';
+import { fitLogistic, predictProbability, type LogisticModel } from '../statistics/logistic-regression.js';
+import { areaUnderCurve, seededRandom } from '../statistics/statistics.js';
 
 export type GateKind = 'confidence' | 'agreement' | 'learned';
 

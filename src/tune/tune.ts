@@ -8,7 +8,7 @@ import { usesFittedGains, type Objective } from './objective.js';
 import { searchCascades, type Candidate, type ExploredPoint } from './search.js';
 import { classifiersFor, computeSignals, type GateKind, type PairSignals } from './signals.js';
 import { ChainSimulator, type ChainFigures } from './simulate-chain.js';
-import { bootstrapMeans, type Interval } from './statistics.js';
+import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
 
 export interface TuneOptions {
   objective: Objective;

@@ -4,7 +4,7 @@ import { classifierKey, createLearnedGate, type LearnedGateFile } from '../../ga
 import { learnedFeatureNames, learnedFeatures } from '../../gates/learned-features.js';
 import { answersAgree, finalNumber, normalizeAnswer } from '../../gates/normalize-answer.js';
 import type { GateInput } from '../../src/spec/gate.js';
-import { fitLogistic, predictProbability } from '../../src/tune/logistic-regression.js';
+import { fitLogistic, predictProbability } from '../../src/statistics/logistic-regression.js';
 
 const input = (text: string, earlier: { model: string; text: string }[] = [], confidence?: number): GateInput => ({
   request: { messages: [{ role: 'user', content: 'Which letter?' }] },

@@ -1,6 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './listen-on-loopback.js';
-import { seededRandom } from '../../src/tune/statistics.js';
+import { seededRandom } from '../../src/statistics/statistics.js';
 import { openAIChat, openAIError } from './wire.js';
 
 /** Share of requests that get each fault; the rest get a valid answer after `latencyMs`. */

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRandom } from '../../src/tune/statistics.js';
+import { seededRandom } from '../../src/statistics/statistics.js';
 
 /**
  * Multiple-choice items answered by three models whose confidences mean what they say: `small` is

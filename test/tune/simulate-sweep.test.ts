@@ -3,7 +3,7 @@ import { loadDataset, modelsByCost } from '../../src/evaluation/dataset.js';
 import { computeExpectedGains } from '../../src/tune/expected-gain.js';
 import { computeSignals } from '../../src/tune/signals.js';
 import { ChainSimulator } from '../../src/tune/simulate-chain.js';
-import { seededRandom } from '../../src/tune/statistics.js';
+import { seededRandom } from '../../src/statistics/statistics.js';
 import { tempDir, writeFixture } from '../helpers/replay-fixture.js';
 import { writeSyntheticFixture } from '../helpers/synthetic-fixture.js';
 

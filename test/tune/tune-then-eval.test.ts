@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { captureIo } from '../helpers/capture-io.js';
-import { seededRandom } from '../../src/tune/statistics.js';
+import { seededRandom } from '../../src/statistics/statistics.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 import { sharedDataFile } from '../helpers/shared-data.js';
 
@@ -135,7 +135,7 @@ describe('cascade tune then cascade eval', () => {
     expect(await runCli(['tune', '--fixtures', gsm8k!, '--out', join(folder, 'tuned.yaml'), '--margin', '1.645'], io)).toBe(0);
     expect(io.out()).toContain('cascade: llama3.1-405b\n');
     expect(io.out()).toContain('no cascade beats llama3.1-405b by a margin of 1.645 standard errors on 167 items;');
-    expect(io.out()).toMatch(/without a margin, .+ -> .+ would save \d+\.\d% on this file/);
+    expect(io.out()).toMatch(/a plain grid search, taking the file at face value, would pick .+ -> .+ and save \d+\.\d% on it/);
     // The best model alone, measured against itself: no difference, and an interval with no width.
     const evalIo = captureIo();
     expect(await runCli(['eval', join(folder, 'tuned.yaml'), '--fixtures', gsm8k!, '--json'], evalIo)).toBe(0);

@@ -108,6 +108,8 @@ describe('cascade tune on items it never saw', () => {
     const io = captureIo();
     expect(await runCli(['tune', '--fixtures', train, '--out', join(folder, 'd.yaml'), '--guarantee', '--margin', '1'], io)).toBe(2);
     expect(io.err()).toContain('Give --guarantee (with --delta) or --margin, not both');
+    expect(await runCli(['tune', '--fixtures', train, '--out', join(folder, 'e.yaml'), '--delta', '0.1'], io)).toBe(2);
+    expect(io.err()).toContain('--delta applies only with --guarantee');
   });
 });
 
