@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { prepareResume } from '../../src/batch/resume.js';
 import { runCli } from '../../src/cli/program.js';
 import { runCommand } from '../../src/cli/run-command.js';
@@ -140,7 +140,10 @@ describe('run budget and graceful stop', () => {
     writeFileSync(input, Array.from({ length: 4 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'));
     const signals = new EventEmitter();
     const running = runCommand(cascade, { input, output: join(folder, 'out.jsonl'), concurrency: '4' }, captureIo(), signals);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // However slow the machine (building the tokenizer can take seconds under load), two calls go out;
+    // the third needs about 15 s of refill, far more than any delay here, so it has not been sent.
+    await vi.waitFor(() => expect(server!.requests).toHaveLength(2), { timeout: 30_000, interval: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.requests).toHaveLength(2);
     signals.emit('SIGINT');
     signals.emit('SIGINT');
@@ -156,8 +159,9 @@ describe('run budget and graceful stop', () => {
     writeFileSync(input, Array.from({ length: 8 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'));
     const signals = new EventEmitter();
     const running = runCommand(cascade, { input, output: join(folder, 'out.jsonl'), concurrency: '8' }, captureIo(), signals);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    // Five calls in the first minute, no more, however many items wait.
+    // Five calls in the first minute, no more, however many items wait (the sixth is a minute away).
+    await vi.waitFor(() => expect(server!.requests).toHaveLength(5), { timeout: 30_000, interval: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.requests).toHaveLength(5);
     signals.emit('SIGINT');
     signals.emit('SIGINT');
