@@ -15,15 +15,22 @@ export class RunSummary {
   /** exact / semantic / miss, when the cascade has a cache. */
   readonly cache = new Map<string, number>();
   cacheSavedUsd = 0;
+  /** Items the cascade answered (accepted, or exhausted with an answer). */
+  answered = 0;
 
   constructor(private readonly tierNames: readonly string[], private readonly topTierName: string) {}
 
   add(result: CascadeResult, topTierCost: number): void {
     this.items++;
     this.costUsd += result.costUsd;
-    this.topTierCostUsd += topTierCost;
     increment(this.stops, result.stop);
-    if (result.tier) increment(this.answeredByTier, result.tier);
+    // Only items the cascade answered count toward "answered by" and the top-tier comparison: a budget
+    // stop's best draft so far is not an answer, and an item with none would make the run look free.
+    if (result.tier && (result.stop === 'accepted' || result.stop === 'exhausted')) {
+      increment(this.answeredByTier, result.tier);
+      this.answered++;
+      this.topTierCostUsd += topTierCost;
+    }
     if (result.cache) {
       increment(this.cache, result.cache.kind);
       this.cacheSavedUsd += result.cache.savedUsd ?? 0;
@@ -40,8 +47,9 @@ export class RunSummary {
   addInputError(): void {
     this.items++;
     this.inputErrors++;
-    increment(this.stops, 'input-error');
-    increment(this.errors, 'bad input line');
+    // The result line says `stop: "error"`; the kind is in the errors line.
+    increment(this.stops, 'error');
+    increment(this.errors, 'bad input lines:');
   }
 
   /** An item whose run threw (not a tier failure: those are in its trace). */
@@ -51,12 +59,20 @@ export class RunSummary {
     increment(this.errors, kind);
   }
 
+  /** Savings against the top tier, what the run cost beyond it, or that nothing was answered to compare. */
+  private savingsNote(): string {
+    if (this.answered === 0) return ' (no item answered: nothing to compare)';
+    if (this.topTierCostUsd <= 0) return '';
+    const change = Math.round((100 * (this.topTierCostUsd - this.costUsd)) / this.topTierCostUsd);
+    return change >= 0 ? ` (${change}% saved)` : ` (${-change}% more than always using ${this.topTierName})`;
+  }
+
   format(outputPath: string, wallSeconds: number): string {
     const share = (count: number) => `${count} (${this.items === 0 ? 0 : Math.round((100 * count) / this.items)}%)`;
     const perTier = this.tierNames.map((name) => `${name} ${share(this.answeredByTier.get(name) ?? 0)}`).join(', ');
     const escalations = [...this.escalations].map(([why, count]) => `${why} ${count}`).join(', ') || 'none';
     const stops = [...this.stops].map(([stop, count]) => `${stop} ${count}`).join(', ');
-    const saved = this.topTierCostUsd > 0 ? ` (${Math.round((100 * (this.topTierCostUsd - this.costUsd)) / this.topTierCostUsd)}% saved)` : '';
+    const saved = this.savingsNote();
     return [
       `items:         ${this.items} in ${wallSeconds.toFixed(2)} s`,
       `answered by:   ${perTier}`,
@@ -64,7 +80,7 @@ export class RunSummary {
       `stops:         ${stops}`,
       `errors:        ${[...this.errors].map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'}`,
       ...(this.cache.size > 0 ? [`cache:         ${['exact', 'semantic', 'miss'].map((kind) => `${kind} ${this.cache.get(kind) ?? 0}`).join(', ')} (hits saved $${this.cacheSavedUsd.toFixed(6)})`] : []),
-      `cost:          $${this.costUsd.toFixed(6)} vs $${this.topTierCostUsd.toFixed(6)} always using ${this.topTierName}${saved}`,
+      `cost:          $${this.costUsd.toFixed(6)} vs $${this.topTierCostUsd.toFixed(6)} always using ${this.topTierName} on the ${this.answered} items answered${saved}`,
       `results:       ${outputPath}`,
     ].join('\n');
   }

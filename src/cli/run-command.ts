@@ -85,7 +85,11 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
       return 2;
     }
     const notes = [
-      outcome.skippedAsDone > 0 ? `resumed:       ${outcome.skippedAsDone} items already in ${options.output} were skipped` : '',
+      outcome.skippedAsDone > 0 && outcome.summary.items === 0
+        ? `resumed:       all ${outcome.skippedAsDone} items were already done in ${options.output} (use --overwrite to redo them)`
+        : outcome.skippedAsDone > 0
+          ? `resumed:       ${outcome.skippedAsDone} items already in ${options.output} were skipped`
+          : '',
       outcome.truncatedBytes > 0 ? `               a torn last line (${outcome.truncatedBytes} bytes) was cut and its item redone` : '',
       budgetUsd !== undefined ? `run budget:    $${budgetUsd} (spent $${outcome.summary.costUsd.toFixed(6)})` : '',
       recording.record ? `recorded:      ${recording.record.written} fixture records -> ${recording.record.path}` : '',
