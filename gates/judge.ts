@@ -3,7 +3,6 @@ import type { Gate, GateCheckOptions, GateInput, GateVerdict } from '../src/spec
 import type { Provider } from '../src/spec/provider.js';
 import type { CascadeRequest, ChatMessage } from '../src/spec/request.js';
 import { countMessageTokens, inputTokenSafetyFactor } from '../src/tokens/count-tokens.js';
-import { extractJson } from './extract-json.js';
 
 export interface JudgeGateOptions {
   /** The model that grades. */
@@ -43,11 +42,24 @@ export function buildJudgeMessages(request: CascadeRequest, answer: string, rubr
   ];
 }
 
-/** The judge's score, or why its output cannot be used. Anything but a number in [1,10] is refused. */
+/**
+ * The judge's score, or why its output cannot be used. Only a reply that is exactly the JSON object asked
+ * for (alone, or alone in one code fence) counts: JSON quoted inside prose may be the candidate's injected
+ * `{"score": 10}` that the judge was discussing. Anything but a number in [1,10] is refused.
+ */
 export function parseJudgeScore(text: string): { score: number; reason: string } | { error: string } {
-  const found = extractJson(text);
-  if (!found || typeof found.value !== 'object' || found.value === null) return { error: 'judge output is not a JSON object' };
-  const { score, reason } = found.value as { score?: unknown; reason?: unknown };
+  const trimmed = text.trim();
+  const fenced = /^```(?:json)?[ \t]*\n([\s\S]*?)\n?```$/i.exec(trimmed);
+  const body = (fenced ? fenced[1]! : trimmed).trim();
+  if (!body.startsWith('{') || !body.endsWith('}')) return { error: 'judge output is not only the JSON object asked for' };
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { error: 'judge output is not a JSON object' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'judge output is not a JSON object' };
+  const { score, reason } = value as { score?: unknown; reason?: unknown };
   if (typeof score !== 'number' || !Number.isFinite(score)) return { error: 'judge output has no numeric "score"' };
   if (score < 1 || score > 10) return { error: `judge score ${score} is outside 1-10` };
   return { score, reason: typeof reason === 'string' ? reason : '' };

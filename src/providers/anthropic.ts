@@ -59,10 +59,10 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
       if (!Array.isArray(response?.content)) {
         throw new UnexpectedResponseError(`anthropic ${options.model}: the response has no content array`);
       }
-      const text = response.content
-        .filter((block): block is Anthropic.TextBlock => block.type === 'text')
-        .map((block) => block.text)
-        .join('');
+      const blocks = response.content.filter((block): block is Anthropic.TextBlock => block.type === 'text');
+      // `content: []` is no answer, as a missing message is on OpenAI and Ollama: the item falls back.
+      if (blocks.length === 0) throw new UnexpectedResponseError(`anthropic ${options.model}: the response has no text block`);
+      const text = blocks.map((block) => block.text).join('');
       return completionOf({ text, model: options.model, inputTokens: response.usage?.input_tokens ?? 0, outputTokens: response.usage?.output_tokens ?? 0, pricing, latencyMs });
     },
   };

@@ -30,6 +30,12 @@ describe('anthropic provider over the messages wire protocol', () => {
     expect(sent.body).toMatchObject({ model: 'claude-haiku-4-5', system: 'Be brief.', max_tokens: 1024, messages: [{ role: 'user', content: 'Say hi' }] });
   });
 
+  it('treats content: [] as no answer (an error the cascade falls back on), as OpenAI and Ollama do', async () => {
+    server = await startLoopbackServer(() => ({ json: { ...anthropicMessage('x'), content: [] } }));
+    await expect(provider(server.url).complete(request)).rejects.toThrow(UnexpectedResponseError);
+    await expect(provider(server.url).complete(request)).rejects.toThrow('anthropic claude-haiku-4-5: the response has no text block');
+  });
+
   it('states the output schema in the system prompt', async () => {
     server = await startLoopbackServer(() => ({ json: anthropicMessage('{}') }));
     await provider(server.url).complete({ ...request, outputSchema: { type: 'object', required: ['x'] } });
