@@ -10,9 +10,17 @@ export function extractJson(text: string): { value: unknown } | undefined {
     const fenced = tryParse((match[1] ?? '').trim());
     if (fenced) return fenced;
   }
-  for (let start = 0; start < text.length; start++) {
-    const char = text[start];
-    if (char !== '{' && char !== '[') continue;
+  // Balanced spans, leftmost first; only a bounded number are parsed, so the whole search is linear.
+  let attempts = 0;
+  for (const [start, end] of balancedSpans(text)) {
+    const span = tryParse(text.slice(start, end + 1));
+    if (span) return span;
+    if (++attempts >= maxSpanAttempts) break;
+  }
+  // A bracket inside quoted prose can put that pass out of step; then scan afresh from each of the first
+  // few brackets (each scan is linear, and their number is bounded).
+  let starts = 0;
+  for (let start = text.search(/[{[]/); start >= 0 && starts < maxSpanAttempts; start = nextBracket(text, start + 1), starts++) {
     const end = balancedEnd(text, start);
     if (end === undefined) continue;
     const span = tryParse(text.slice(start, end + 1));
@@ -28,6 +36,11 @@ function tryParse(candidate: string): { value: unknown } | undefined {
   } catch {
     return undefined;
   }
+}
+
+function nextBracket(text: string, from: number): number {
+  for (let index = from; index < text.length; index++) if (text[index] === '{' || text[index] === '[') return index;
+  return -1;
 }
 
 /** Index of the bracket closing the one at `start`, skipping brackets inside strings. */
@@ -47,4 +60,29 @@ function balancedEnd(text: string, start: number): number | undefined {
     }
   }
   return undefined;
+}
+
+/** At most this many balanced spans are parsed: each costs its length, and prose rarely holds more. */
+const maxSpanAttempts = 32;
+
+/**
+ * Every balanced `{...}` / `[...]` span, ordered by where it starts, in one pass: a stack of open
+ * brackets, strings tracked inside a span (quotes in the prose around it are ignored). An answer of
+ * 100 KB of `{` is one pass with no span, not a scan from every brace to the end (which was quadratic).
+ */
+function balancedSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  const open: number[] = [];
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      if (open.length > 0) inString = true;
+    } else if (char === '{' || char === '[') open.push(index);
+    else if ((char === '}' || char === ']') && open.length > 0) spans.push([open.pop()!, index]);
+  }
+  return spans.sort((a, b) => a[0] - b[0]);
 }

@@ -41,3 +41,20 @@ describe('json-schema gate', () => {
     expect(() => createJsonSchemaGate({ schema: { type: 'no-such-type' } })).toThrow(/does not compile/);
   });
 });
+
+describe('finding JSON in an answer', () => {
+  it('finds it in prose, fences and nested spans, past brackets in quoted prose', async () => {
+    const { extractJson } = await import('../../gates/extract-json.js');
+    expect(extractJson('x {"a": "}"} y')).toEqual({ value: { a: '}' } });
+    expect(extractJson('{ junk {"a":1}')).toEqual({ value: { a: 1 } });
+    expect(extractJson('{not json {"b":[1,2]}}')).toEqual({ value: { b: [1, 2] } });
+    expect(extractJson('say "hi {" then {"c":3}')).toEqual({ value: { c: 3 } });
+    expect(extractJson('no json here')).toBeUndefined();
+  });
+
+  it('gives up on a megabyte of unbalanced brackets in one pass (the old search was quadratic: 70 s for 100 KB)', async () => {
+    const { extractJson } = await import('../../gates/extract-json.js');
+    expect(extractJson('{'.repeat(1_000_000))).toBeUndefined();
+    expect(extractJson('"{'.repeat(500_000))).toBeUndefined();
+  });
+});
