@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 
 export interface RegexGateOptions {
@@ -7,9 +8,26 @@ export interface RegexGateOptions {
   negate?: boolean;
 }
 
+/**
+ * The pattern on RE2 (re2js, a JavaScript port): matching takes time linear in the answer, so a
+ * pattern such as `^(a+)+$` from a cascade file cannot hang the process on a hostile answer, as it does
+ * on JavaScript's backtracking engine. RE2 has no backreferences or lookaround; such a pattern is
+ * refused when the cascade loads. Flags: `i`, `m`, `s`; `g`, `y`, `d`, `u`, `v` change nothing for a test.
+ */
 export function createRegexGate(options: RegexGateOptions): Gate {
-  const pattern = new RegExp(options.pattern, (options.flags ?? '').replace(/[gy]/g, ''));
+  const flagsText = options.flags ?? '';
+  let flags = 0;
+  if (flagsText.includes('i')) flags |= RE2JS.CASE_INSENSITIVE;
+  if (flagsText.includes('m')) flags |= RE2JS.MULTILINE;
+  if (flagsText.includes('s')) flags |= RE2JS.DOTALL;
+  let pattern: RE2JS;
+  try {
+    pattern = RE2JS.compile(RE2JS.translateRegExp(options.pattern), flags);
+  } catch (error) {
+    throw new SyntaxError(`${(error as Error).message} (regex gates run on RE2, which matches in linear time and has no backreferences or lookaround)`);
+  }
   const negate = options.negate ?? false;
+  const shown = `/${options.pattern}/${flagsText.replace(/[gy]/g, '')}`;
   return {
     specificationVersion: 'v1',
     name: 'regex',
@@ -17,7 +35,7 @@ export function createRegexGate(options: RegexGateOptions): Gate {
     async check(input: GateInput): Promise<GateVerdict> {
       const matched = pattern.test(input.text);
       const pass = matched !== negate;
-      return { pass, score: matched ? 1 : 0, reason: `${matched ? 'matches' : 'does not match'} /${pattern.source}/${pattern.flags}` };
+      return { pass, score: matched ? 1 : 0, reason: `${matched ? 'matches' : 'does not match'} ${shown}` };
     },
   };
 }
