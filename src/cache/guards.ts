@@ -165,7 +165,31 @@ export const orderGuard: Guard = (query, candidate) => {
   return kept === Math.min(a.length, b.length) ? undefined : `the same words in another order`;
 };
 
-export const defaultGuards: Record<string, Guard> = { negation: negationGuard, numbers: numberGuard, dates: dateGuard, entities: entityGuard, question: questionGuard, content: contentGuard, order: orderGuard };
+// Longest first, so that `===` is one symbol, not `==` and `=`.
+const symbolPattern = /===|!==|==|!=|<=|>=|=>|->|\*\*|[+*/×÷=<>^%$€£¥₹&|~]|(?<![\p{L}\d])-(?=\s*[\d(.]|\s)|(?<=\d)\s*-(?=\s*\d)/gu;
+
+const personOf: Record<string, string> = {
+  i: 'I', me: 'I', my: 'I', mine: 'I', myself: 'I', we: 'we', us: 'we', our: 'we', ours: 'we', ourselves: 'we',
+  you: 'you', your: 'you', yours: 'you', yourself: 'you', yourselves: 'you', he: 'he', him: 'he', his: 'he', himself: 'he',
+  she: 'she', her: 'she', hers: 'she', herself: 'she', they: 'they', them: 'they', their: 'they', theirs: 'they', themselves: 'they',
+};
+
+/**
+ * What words leave out and an embedder that reads words folds away: operators, comparison signs,
+ * currency symbols, the sign of a number, and who a question is about ("for me" / "for them").
+ */
+export function symbolsAndPersons(text: string): string[] {
+  const symbols = Array.from(text.matchAll(symbolPattern), (match) => (match[0].trim() === '-' ? '-' : match[0].trim()));
+  const persons = (text.toLowerCase().replace(/[’]/g, "'").match(/[a-z]+/g) ?? []).map((word) => personOf[word]).filter((person): person is string => person !== undefined);
+  return [...symbols, ...new Set(persons)].sort();
+}
+
+export const symbolGuard: Guard = (query, candidate) => {
+  const [a, b] = [symbolsAndPersons(query), symbolsAndPersons(candidate)];
+  return sameList(a, b) ? undefined : `symbols or persons differ (${a.join(' ') || 'none'} vs ${b.join(' ') || 'none'})`;
+};
+
+export const defaultGuards: Record<string, Guard> = { negation: negationGuard, numbers: numberGuard, dates: dateGuard, entities: entityGuard, question: questionGuard, content: contentGuard, order: orderGuard, symbols: symbolGuard };
 
 /**
  * The first guard that refuses the pair, with its reason; undefined when every guard lets it through.

@@ -40,6 +40,15 @@ const mustRefuse: [string, string, string, string][] = [
   ['When will Puerto Rico become a state?', 'Should Puerto Rico become a state?', 'question', 'QQP dev, a labelled non-duplicate'],
   ['Can Islam be reformed?', 'How can Islam be reformed?', 'question', 'QQP dev, a labelled non-duplicate'],
   ['What does it take to clean up a river?', 'What does it take to clean a river?', 'content', 'QQP dev, a labelled non-duplicate'],
+  // Symbols the local embedder scored 1.0 and every other guard let through (issue 14).
+  ['What is 12 + 7?', 'What is 12 - 7?', 'symbols', 'operator'],
+  ['What is 12 + 7?', 'What is 12 * 7?', 'symbols', 'operator'],
+  ['What is 12 + 7?', 'What is 12 / 7?', 'symbols', 'operator'],
+  ['Is -5 greater than 3?', 'Is 5 greater than 3?', 'symbols', 'sign of a number'],
+  ['Does the plan cost $49?', 'Does the plan cost €49?', 'symbols', 'currency'],
+  ['Is x > 10 here?', 'Is x < 10 here?', 'symbols', 'comparison'],
+  ['Is a == b in JavaScript?', 'Is a === b in JavaScript?', 'symbols', 'equality operator'],
+  ['Is this plan good for me?', 'Is this plan good for them?', 'symbols', 'person'],
 ];
 
 const mustPass: [string, string][] = [
@@ -49,6 +58,8 @@ const mustPass: [string, string][] = [
   ['Is it safe to take ibuprofen with alcohol?', 'Is it safe to take ibuprofen with alcohol'],
   ['Convert 100 USD to EUR', 'convert 100 usd to eur please'],
   ['How do I export my data to CSV?', 'How can I export my data to CSV?'],
+  ['What is 10 - 3?', 'what is 10-3'],
+  ['How do I change my e-mail address?', 'How do I change my email address?'],
 ];
 
 describe('cache guards refuse the hits semantic caches are known to get wrong', () => {
