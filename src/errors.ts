@@ -18,11 +18,23 @@ export class ConfigError extends CascadeError {
   }
 }
 
+/**
+ * A variable name that is more likely a key pasted into `apiKeyEnv`: long, with lower-case letters and
+ * digits mixed, where variable names are conventionally upper case with underscores.
+ */
+export function looksLikePastedKey(name: string): boolean {
+  return name.length >= 24 && /[a-z]/.test(name) && /\d/.test(name) && !/_/.test(name);
+}
+
 /** An environment variable named by `apiKeyEnv` is not set. Only the variable's name is ever shown. */
 export class MissingApiKeyError extends CascadeError {
   override name = 'MissingApiKeyError' as const;
   constructor(readonly variable: string, readonly tier: string) {
-    super(`The environment variable ${variable} is not set; ${tier} reads its API key from it. Export it before running, or point apiKeyEnv at another variable.`);
+    super(
+      looksLikePastedKey(variable)
+        ? `The environment variable that apiKeyEnv of ${tier} names is not set, and the name looks like a key itself, so it is not shown. apiKeyEnv takes the NAME of a variable, such as OPENAI_API_KEY; export the key in it.`
+        : `The environment variable ${variable} is not set; ${tier} reads its API key from it. Export it before running, or point apiKeyEnv at another variable.`,
+    );
   }
 }
 

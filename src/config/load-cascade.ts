@@ -13,7 +13,7 @@ import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate } from './build-gate.js';
 import { offlineEndpoint } from './offline-endpoint.js';
 import { formatIssues } from './format-issues.js';
-import { refuseSecrets } from './refuse-secrets.js';
+import { maskKeyShapes, refuseSecrets } from './refuse-secrets.js';
 import { cascadeConfigSchema, type CacheConfig, type CascadeConfig, type CascadeConfigInput, type GateConfig, type ModelEndpointConfig } from './schema.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { canonicalJson, sha256 } from '../canonical-json.js';
@@ -55,7 +55,8 @@ export async function readCascadeYaml(file: string): Promise<unknown> {
   }
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(`${file}: not valid YAML:\n${document.errors.map((error) => error.message).join('\n')}`, file);
+    // The parser quotes the lines around the error, which may hold a key: mask key-shaped values.
+    throw new ConfigError(`${file}: not valid YAML:\n${document.errors.map((error) => maskKeyShapes(error.message)).join('\n')}`, file);
   }
   return document.toJS();
 }

@@ -36,3 +36,8 @@ export function refuseSecrets(raw: unknown, where: string, path: (string | numbe
     );
   }
 }
+
+/** Key-shaped values in a message (a YAML error quotes the lines around it) replaced by `[redacted]`. */
+export function maskKeyShapes(text: string): string {
+  return text.replace(/sk-[A-Za-z0-9_-]{8,}/g, '[redacted]').replace(/Bearer\s+\S{8,}/g, 'Bearer [redacted]');
+}
