@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CascadeError, ConfigError, MissingApiKeyError } from '../errors.js';
 import { askCommand } from './ask-command.js';
@@ -21,10 +22,24 @@ function withSourceOptions(command: Command): Command {
     .option('--no-cache', "ignore the cascade file's cache: every request goes to the tiers");
 }
 
+/** This package's version, from its package.json (two folders up from src/cli, three from dist/src/cli). */
+function packageVersion(): string {
+  for (const relative of ['../../package.json', '../../../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'frugal-cascade' && manifest.version) return manifest.version;
+    } catch {
+      // Not there: try the next place.
+    }
+  }
+  return 'unknown';
+}
+
 /** Run the `cascade` command line with `argv` (without node and script) and return its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const program = new Command('cascade')
     .description('Send each request to the cheapest model first; escalate only when a quality gate fails.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
@@ -47,7 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .requiredOption('--output <results>', 'where to write one result per line (- for stdout)')
     .option('--explore <rate>', 'on this share of items (0-1) also run the remaining tiers, and write them as fixtures for tune')
     .option('--explore-out <fixtures>', 'where --explore writes (default: beside --output, .explored.jsonl)')
-    .option('--concurrency <n>', 'items in flight at once', '8')
+    .option('--concurrency <n>', 'items in flight at once (default 8)')
     .option('--budget-usd <x>', 'never spend more than this on the whole run')
     .option('--strict', 'check every input line first; run nothing if one is bad')
     .option('--overwrite', 'start the output afresh instead of resuming it')
@@ -84,7 +99,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--tolerance <e>', 'accuracy the cascade may give up against the best single model, as a share (0.01 = 1 point; default 0, at most 0.5)')
     .option('--margin <z>', `hold the paired lower bound, z standard errors (${defaultMargin} is a one-sided 95% bound) instead of the default estimate`)
     .option('--reference <model>', 'with no labels: score every answer by its agreement with this model (default: the dearest)')
-    .option('--max-tiers <n>', 'at most this many tiers', '4')
+    .option('--max-tiers <n>', 'at most this many tiers (default 4)')
     .option('--compare <mode>', 'how text is compared with expected when there is no score')
     .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')
     .action(async (options) => {

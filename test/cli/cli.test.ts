@@ -35,6 +35,16 @@ describe('cascade run', () => {
     expect(io.out()).toContain(`results:       ${output}`);
   });
 
+  it('prints its version, and shows numeric defaults without quotes', async () => {
+    const io = captureIo();
+    expect(await runCli(['--version'], io)).toBe(0);
+    expect(io.out().trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    const help = captureIo();
+    expect(await runCli(['run', '--help'], help)).toBe(0);
+    expect(help.out()).toContain('(default 8)');
+    expect(help.out()).not.toContain('(default: "8")');
+  });
+
   it('writes an error result for a bad input line and goes on', async () => {
     const folder = tempDir();
     const input = join(folder, 'items.jsonl');
