@@ -3,6 +3,7 @@ import { loadDataset } from '../evaluation/dataset.js';
 import { evaluateCascade, type EvalReport } from '../evaluation/evaluate.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
 import type { CliIo } from './io.js';
+import { percent as pct } from '../format-percent.js';
 
 export interface EvalOptions {
   fixtures: string;
@@ -12,8 +13,6 @@ export interface EvalOptions {
   reference?: string;
 }
 
-// Rounded first, so that a tiny negative prints as 0.0%, not -0.0%.
-const pct = (value: number) => `${(Math.round(1000 * value) / 10).toFixed(1)}%`;
 const usd = (value: number) => `$${value.toPrecision(3)}`;
 const points = (value: number) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}`;
 

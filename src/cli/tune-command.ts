@@ -9,6 +9,7 @@ import { tuneCascade, type TuneResult } from '../tune/tune.js';
 import { writeTunedCascade } from '../tune/write-tuned-cascade.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
+import { percent as pct } from '../format-percent.js';
 
 export interface TuneCommandOptions {
   fixtures: string;
@@ -53,8 +54,6 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   return { ...defaultObjective, ...(tolerance !== undefined && { tolerance }) };
 }
 
-// Rounded first, so that a tiny negative prints as 0.0%, not -0.0%.
-const pct = (value: number) => `${(Math.round(1000 * value) / 10).toFixed(1)}%`;
 
 /**
  * When the margin leaves only the best model, say what a cascade without a margin would have saved,

@@ -1,9 +1,8 @@
 import { describeObjective } from './objective.js';
 import type { TuneResult } from './tune.js';
+import { percent as pct } from '../format-percent.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-// Rounded first, so that a tiny negative prints as 0.0%, not -0.0%.
-const pct = (value: number) => `${(Math.round(1000 * value) / 10).toFixed(1)}%`;
 const usd = (value: number) => `$${value.toPrecision(3)}`;
 
 interface Point {

@@ -6,8 +6,8 @@ import type { LearnedGateFile } from '../../gates/learned.js';
 import type { Dataset } from '../evaluation/dataset.js';
 import { describeObjective } from './objective.js';
 import type { TuneResult } from './tune.js';
+import { percent } from '../format-percent.js';
 
-const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
 /**
  * Write the tuned cascade as a cascade file `cascade eval` runs as it is: tiers on the replay provider,
