@@ -19,6 +19,7 @@ import { loadCascadeFile } from '../src/config/load-cascade.js';
 import { loadDataset, modelsByCost, singleModelFigures, type Dataset } from '../src/evaluation/dataset.js';
 import { joinDatasets, pickRows } from '../src/evaluation/dataset-rows.js';
 import { bestSingleModel, evaluateCascade } from '../src/evaluation/evaluate.js';
+import { recordedKinds } from '../src/tune/expected-gain.js';
 import { defaultObjective, type Objective } from '../src/tune/objective.js';
 import { searchCascades } from '../src/tune/search.js';
 import { computeSignals } from '../src/tune/signals.js';
@@ -72,7 +73,7 @@ function hindsight(test: Dataset, reference: number): Outcome {
   const signals = computeSignals(test, order, 'auto', { learned: false });
   const bar = singleModelFigures(test, reference);
   const referenceOf = { scores: test.score[reference]!, model: reference };
-  const found = searchCascades(test, signals, order, { objective: { kind: 'match-best', z: 0 }, maxTiers: 4, variant: 'final', reference: referenceOf, referenceCost: bar.costPerItem, kinds: ['confidence', 'agreement'] }).best;
+  const found = searchCascades(test, signals, order, { objective: { kind: 'match-best', z: 0 }, maxTiers: 4, variant: 'final', reference: referenceOf, referenceCost: bar.costPerItem, kinds: recordedKinds }).best;
   const totals = new ChainSimulator(test, signals, found.chain, found.kinds, 'final').totals(found.thresholds, referenceOf);
   return { delta: totals.diff / test.ids.length, savings: bar.costPerItem > 0 ? 1 - totals.cost / test.ids.length / bar.costPerItem : 0 };
 }

@@ -1,5 +1,5 @@
 import type { AnswerComparison } from '../../gates/normalize-answer.js';
-import { modelsByCost, type Dataset } from '../evaluation/dataset.js';
+import { modelsByCost, singleModelFigures, type Dataset } from '../evaluation/dataset.js';
 import { pickRows } from '../evaluation/dataset-rows.js';
 import type { Candidate } from './search.js';
 import { computeSignals } from './signals.js';
@@ -51,7 +51,7 @@ export function crossValidate(dataset: Dataset, choose: Choose, comparison: Answ
     diff2 += totals.diff2;
     score += totals.score;
     cost += totals.cost;
-    for (let row = 0; row < held.ids.length; row++) referenceCost += held.cost[reference]![row]!;
+    referenceCost += singleModelFigures(held, reference).costPerItem * held.ids.length;
   }
   const mean = diff / n;
   return {

@@ -1,7 +1,7 @@
 import { answersAgree, type AnswerComparison } from '../../gates/normalize-answer.js';
 import type { Dataset } from '../evaluation/dataset.js';
 import { fitLogistic, predictProbability } from '../statistics/logistic-regression.js';
-import { pairKey } from './signals.js';
+import { pairKey, type GateKind } from './signals.js';
 
 /**
  * For one tier (a model, after a previous one or first): per item, the probability that its answer is
@@ -21,6 +21,12 @@ export interface ExpectedGain {
   /** Per item: the tier's own fitted chance of being right. */
   score: Float64Array;
 }
+
+/** Gates the fitted-gain objectives use: those a recorded answer always carries at run time. */
+export const recordedKinds: readonly GateKind[] = ['confidence', 'agreement'];
+
+/** Threshold candidates per gate for the fitted-gain objectives (quantiles of its signal). */
+export const fittedQuantiles = 20;
 
 /**
  * L2 penalties of the fits (on standardised features). With a confidence to look at, the fit smooths over

@@ -1,8 +1,8 @@
 import type { AnswerComparison } from '../../gates/normalize-answer.js';
-import { modelsByCost, type Dataset } from '../evaluation/dataset.js';
+import { modelsByCost, singleModelFigures, type Dataset } from '../evaluation/dataset.js';
 import { pickRows } from '../evaluation/dataset-rows.js';
 import { bestSingleModel } from '../evaluation/evaluate.js';
-import { computeExpectedGains } from './expected-gain.js';
+import { computeExpectedGains, fittedQuantiles, recordedKinds } from './expected-gain.js';
 import type { Objective } from './objective.js';
 import { searchCascades, type Candidate } from './search.js';
 import { computeSignals } from './signals.js';
@@ -80,7 +80,7 @@ export function chooseWithGuarantee(
   const calibration = pickRows(dataset, shuffled.slice(Math.floor(n / 2)));
   const order = modelsByCost(dataset);
   const reference = { scores: selection.score[best.index]!, model: best.index };
-  const referenceCost = selection.cost[best.index]!.reduce((sum, value) => sum + value, 0) / Math.max(1, selection.ids.length);
+  const referenceCost = singleModelFigures(selection, best.index).costPerItem;
   const signals = computeSignals(selection, order, options.comparison, { learned: false });
   const expected = computeExpectedGains(selection, order, best.index, options.comparison);
   const calibrationSignals = computeSignals(calibration, order, options.comparison, { learned: false });
@@ -89,7 +89,7 @@ export function chooseWithGuarantee(
   let result: GuaranteeCalibration = { items: calibration.ids.length, losses: 0, wins: 0, differenceBound: 0, passed: 0 };
   const proposals = proposalTolerances.map((tolerance) => {
     const objective: Objective = { kind: 'match-best', z: 0, estimate: 'blend', tolerance };
-    const proposal = searchCascades(selection, signals, order, { objective, maxTiers: options.maxTiers, variant: 'final', reference, referenceCost, expected, kinds: ['confidence', 'agreement'], quantiles: 20 }).best;
+    const proposal = searchCascades(selection, signals, order, { objective, maxTiers: options.maxTiers, variant: 'final', reference, referenceCost, expected, kinds: recordedKinds, quantiles: fittedQuantiles }).best;
     const exposed = new ChainSimulator(selection, signals, proposal.chain, proposal.kinds, 'final').totals(proposal.thresholds, reference).exposed;
     return { proposal, exposed };
   });

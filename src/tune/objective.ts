@@ -4,7 +4,7 @@
  */
 export type Objective =
   /** Lowest cost whose accuracy is not below the best single model's (paired bound). */
-  | { kind: 'match-best'; z: number; estimate?: 'paired-bound' | 'expected' | 'blend' | 'guarantee'; tolerance?: number; observedWeight?: number; delta?: number }
+  | { kind: 'match-best'; z: number; estimate?: 'paired-bound' | 'blend' | 'guarantee'; tolerance?: number; delta?: number }
   /** Lowest cost whose accuracy bound reaches `target`. */
   | { kind: 'target-accuracy'; target: number; z: number }
   /** Highest accuracy bound at a cost per item of at most `maxCost`. */
@@ -41,7 +41,7 @@ export const defaultObjective: Objective = { kind: 'match-best', z: 0, estimate:
 
 /** Whether the objective reads the fitted gains of expected-gain.ts (and so needs them computed). */
 export function usesFittedGains(objective: Objective): boolean {
-  return objective.kind === 'match-best' && (objective.estimate === 'blend' || objective.estimate === 'expected' || objective.estimate === 'guarantee');
+  return objective.kind === 'match-best' && (objective.estimate === 'blend' || objective.estimate === 'guarantee');
 }
 
 /** Lower is better; undefined when the constraint fails. */
@@ -54,11 +54,8 @@ export function objectiveValue(objective: Objective, totals: Totals, n: number, 
     case 'match-best': {
       // The reference alone always qualifies, however strict the tolerance.
       if (totals.exposed === 0) return cost;
-      if (objective.estimate === 'blend') {
-        const weight = objective.observedWeight ?? 0.5;
-        return (weight * totals.diff + (1 - weight) * totals.expectedDiff) / n >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
-      }
-      if (objective.estimate === 'expected') return totals.expectedDiff / n >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
+      // The mean of the observed and the fitted gain (expected-gain.ts) over the reference.
+      if (objective.estimate === 'blend') return (totals.diff + totals.expectedDiff) / 2 / n >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
       // Items answered by another model may disagree with the reference even when none did in training:
       // add the disagreement a uniform prior expects among them (e/(e+2) of an item), so that zero losses
       // seen in a few hundred items does not read as certainty. The reference alone stays exact.

@@ -18,14 +18,12 @@ export interface PairSignals {
    * fitted on all items), `honest` out of fold (fitted without the item), for choosing thresholds.
    */
   signals: Partial<Record<GateKind, { final: Float64Array; honest: Float64Array }>>;
-  classifier: LogisticModel;
+  /** The learned gate's classifier, when the learned gate was computed. */
+  classifier?: LogisticModel;
   auc: Partial<Record<GateKind, number>>;
 }
 
 const folds = 5;
-
-/** Stands in for the classifier when the learned gate is not computed. */
-const noClassifier: LogisticModel = { mean: [], std: [], weights: [0] };
 
 /**
  * For every model and every cheaper model that may come before it, compute the three candidate gate
@@ -61,14 +59,7 @@ export function computeSignals(
         ),
       );
       const rows = [...Array(n).keys()].filter(include);
-      const classifier = withLearned ? fitLogistic(rows.map((row) => features[row]!), Float64Array.from(rows, (row) => label[row]!)) : noClassifier;
-      const learnedFinal = Float64Array.from(features, (row) => predictProbability(classifier, row));
-      const learnedHonest = new Float64Array(n);
-      for (let k = 0; k < (withLearned ? folds : 0); k++) {
-        const train = rows.filter((row) => fold[row] !== k);
-        const foldModel = fitLogistic(train.map((row) => features[row]!), Float64Array.from(train, (row) => label[row]!));
-        for (let row = 0; row < n; row++) if (fold[row] === k) learnedHonest[row] = predictProbability(foldModel, features[row]!);
-      }
+      const classifier = withLearned ? fitLogistic(rows.map((row) => features[row]!), Float64Array.from(rows, (row) => label[row]!)) : undefined;
       const candidates: { kind: GateKind; signal: Float64Array; honest: Float64Array }[] = [];
       const confidence = dataset.confidence[model]!;
       if (rows.some((row) => Number.isFinite(confidence[row]!))) candidates.push({ kind: 'confidence', signal: confidence, honest: confidence });
@@ -78,7 +69,7 @@ export function computeSignals(
         );
         candidates.push({ kind: 'agreement', signal: agreement, honest: agreement });
       }
-      if (withLearned) candidates.push({ kind: 'learned', signal: learnedFinal, honest: learnedHonest });
+      if (classifier) candidates.push({ kind: 'learned', signal: Float64Array.from(features, (row) => predictProbability(classifier, row)), honest: outOfFold(features, rows, label, fold) });
       const auc: Partial<Record<GateKind, number>> = {};
       for (const candidate of candidates) auc[candidate.kind] = areaUnderCurve(candidate.honest, label, include);
       // With no confidence and nothing before it, a tier has no gate; a learned one is always possible.
@@ -89,10 +80,21 @@ export function computeSignals(
         if (auc[candidate.kind]! > auc[chosen.kind]! + margin) chosen = candidate;
       }
       const pairSignals = Object.fromEntries(candidates.map((candidate) => [candidate.kind, { final: candidate.signal, honest: candidate.honest }]));
-      signals.set(pairKey(model, previous), { model, previous, kind: chosen.kind, signals: pairSignals, classifier, auc });
+      signals.set(pairKey(model, previous), { model, previous, kind: chosen.kind, signals: pairSignals, ...(classifier && { classifier }), auc });
     }
   }
   return signals;
+}
+
+/** The classifier's prediction for each item from a fit that left the item's fold out. */
+function outOfFold(features: readonly number[][], rows: readonly number[], label: Float64Array, fold: Int32Array): Float64Array {
+  const honest = new Float64Array(features.length);
+  for (let k = 0; k < folds; k++) {
+    const train = rows.filter((row) => fold[row] !== k);
+    const foldModel = fitLogistic(train.map((row) => features[row]!), Float64Array.from(train, (row) => label[row]!));
+    for (let row = 0; row < features.length; row++) if (fold[row] === k) honest[row] = predictProbability(foldModel, features[row]!);
+  }
+  return honest;
 }
 
 export function pairKey(model: number, previous: number | undefined): string {
@@ -105,7 +107,7 @@ export function classifiersFor(dataset: Dataset, signals: Map<string, PairSignal
   chain.forEach((model, position) => {
     for (const previous of [undefined, ...chain.slice(0, position)]) {
       const pair = signals.get(pairKey(model, previous));
-      if (!pair || pair.classifier.mean.length === 0) continue;
+      if (!pair?.classifier) continue;
       out[classifierKey(dataset.models[model]!, previous === undefined ? undefined : dataset.models[previous])] = pair.classifier;
     }
   });

@@ -29,6 +29,91 @@ export interface ChainFigures {
   gatePasses: number[];
 }
 
+/** The per-tier columns of a chain laid out item by item (index: row x tiers + tier). */
+interface RowMajor {
+  available: Uint8Array;
+  cost: Float64Array;
+  score: Float64Array;
+  signal: Float64Array;
+  gain: Float64Array;
+  expectedScore: Float64Array;
+}
+
+/** Where a walk over a row's tiers ended: the tier that answered and the cost spent. */
+interface Walked {
+  by: number;
+  cost: number;
+}
+
+/**
+ * Walk one row's tiers from `from` on, as the engine does: skip a tier without an answer, stop at the
+ * first whose gate clears its threshold (the last tier always answers); if none does, the last tier
+ * that answered stands (`last`, carried in from earlier tiers). Writes into `out`, so hot loops allocate
+ * nothing.
+ */
+function walkOn(flat: RowMajor, tiers: number, thresholds: ArrayLike<number>, base: number, from: number, cost: number, last: number, out: Walked): void {
+  out.by = -1;
+  for (let at = from; at < tiers; at++) {
+    if (!flat.available[base + at]) continue;
+    cost += flat.cost[base + at]!;
+    last = at;
+    if (at === tiers - 1 || flat.signal[base + at]! >= thresholds[at]!) {
+      out.by = at;
+      break;
+    }
+  }
+  out.cost = cost;
+  if (out.by < 0) out.by = last;
+}
+
+/**
+ * Adds one row's outcome (the tier that answered, the cost spent) into a flat array of sums, the fields of
+ * `Totals` in order; `sign` -1 takes one out, so `sweep` can record what changes between two outcomes.
+ */
+class Tally {
+  static readonly fields = 8;
+  private readonly referenceScores: Float64Array | undefined;
+  /** Per tier: whether it is the reference model (answering there is not exposed). */
+  private readonly isReference: boolean[];
+
+  constructor(private readonly flat: RowMajor, private readonly tiers: number, chain: readonly number[], reference: Reference | undefined) {
+    this.referenceScores = reference?.scores;
+    this.isReference = chain.map((model) => model === reference?.model);
+  }
+
+  add(into: Float64Array, offset: number, sign: number, cost: number, answered: number, row: number): void {
+    into[offset + 2]! += sign * cost;
+    let value = 0;
+    if (answered >= 0) {
+      const at = row * this.tiers + answered;
+      value = this.flat.score[at]!;
+      into[offset]! += sign * value;
+      into[offset + 1]! += sign * value * value;
+      into[offset + 6]! += sign * this.flat.gain[at]!;
+      into[offset + 7]! += sign * this.flat.expectedScore[at]!;
+      if (this.referenceScores && !this.isReference[answered]) into[offset + 5]! += sign;
+    }
+    if (this.referenceScores) {
+      const d = value - this.referenceScores[row]!;
+      into[offset + 3]! += sign * d;
+      into[offset + 4]! += sign * d * d;
+    }
+  }
+
+  static totals(sums: Float64Array, offset: number): Totals {
+    return {
+      score: sums[offset]!,
+      score2: sums[offset + 1]!,
+      cost: sums[offset + 2]!,
+      diff: sums[offset + 3]!,
+      diff2: sums[offset + 4]!,
+      exposed: Math.round(sums[offset + 5]!),
+      expectedDiff: sums[offset + 6]!,
+      expectedScore: sums[offset + 7]!,
+    };
+  }
+}
+
 /**
  * A chain of models with fixed gate kinds, laid out per item so that trying thresholds is a tight
  * loop. It follows the engine exactly: a tier without a recorded answer is skipped at no cost, a gate
@@ -87,54 +172,15 @@ export class ChainSimulator {
   totals(thresholds: readonly number[], reference?: Reference): Totals {
     const tiers = this.chain.length;
     const flat = this.rowMajor();
-    const referenceScores = reference?.scores;
-    // Per answering tier: whether it is the reference model (it then counts as not exposed).
-    const isReference = this.chain.map((model) => model === reference?.model);
+    const tally = new Tally(flat, tiers, this.chain, reference);
+    const sums = new Float64Array(Tally.fields);
     const limits = Float64Array.from(thresholds);
-    let score = 0;
-    let score2 = 0;
-    let cost = 0;
-    let diff = 0;
-    let diff2 = 0;
-    let exposed = 0;
-    let expectedDiff = 0;
-    let expectedScore = 0;
+    const walked: Walked = { by: -1, cost: 0 };
     for (let row = 0, base = 0; row < this.n; row++, base += tiers) {
-      let answered = -1;
-      let last = -1;
-      for (let tier = 0; tier < tiers; tier++) {
-        const at = base + tier;
-        if (!flat.available[at]) continue;
-        cost += flat.cost[at]!;
-        last = tier;
-        if (tier === tiers - 1 || flat.signal[at]! >= limits[tier]!) {
-          answered = tier;
-          break;
-        }
-      }
-      if (answered < 0) answered = last;
-      if (answered < 0) {
-        if (referenceScores) {
-          const d = -referenceScores[row]!;
-          diff += d;
-          diff2 += d * d;
-        }
-        continue;
-      }
-      const at = base + answered;
-      const value = flat.score[at]!;
-      score += value;
-      score2 += value * value;
-      expectedDiff += flat.gain[at]!;
-      expectedScore += flat.expectedScore[at]!;
-      if (referenceScores) {
-        const d = value - referenceScores[row]!;
-        diff += d;
-        diff2 += d * d;
-        if (!isReference[answered]) exposed++;
-      }
+      walkOn(flat, tiers, limits, base, 0, 0, -1, walked);
+      tally.add(sums, 0, 1, walked.cost, walked.by, row);
     }
-    return { score, score2, cost, diff, diff2, exposed, expectedDiff, expectedScore };
+    return Tally.totals(sums, 0);
   }
 
   /**
@@ -147,50 +193,14 @@ export class ChainSimulator {
   sweep(thresholds: readonly number[], tier: number, candidates: readonly number[], reference?: Reference): Totals[] {
     const tiers = this.chain.length;
     const flat = this.rowMajor();
-    const referenceScores = reference?.scores;
-    const isReference = this.chain.map((model) => model === reference?.model);
-    const fields = 8;
+    const tally = new Tally(flat, tiers, this.chain, reference);
+    const fields = Tally.fields;
     const order = candidates.map((value, position) => ({ value, position })).sort((x, y) => y.value - x.value);
     const descending = Float64Array.from(order, (entry) => entry.value);
     // buckets[k]: rows whose signal clears descending[k] but not descending[k - 1]; the last bucket clears none.
     const buckets = new Float64Array((order.length + 1) * fields);
     const fixed = new Float64Array(fields);
-    const add = (into: Float64Array, offset: number, sign: number, cost: number, answered: number, row: number) => {
-      into[offset + 2]! += sign * cost;
-      let value = 0;
-      if (answered >= 0) {
-        const at = row * tiers + answered;
-        value = flat.score[at]!;
-        into[offset]! += sign * value;
-        into[offset + 1]! += sign * value * value;
-        into[offset + 6]! += sign * flat.gain[at]!;
-        into[offset + 7]! += sign * flat.expectedScore[at]!;
-        if (referenceScores && !isReference[answered]) into[offset + 5]! += sign;
-      }
-      if (referenceScores) {
-        const d = value - referenceScores[row]!;
-        into[offset + 3]! += sign * d;
-        into[offset + 4]! += sign * d * d;
-      }
-    };
-    // From tier `from` on, with the held thresholds: who answers (the last tier that could, if no gate
-    // passes) and the cost so far. Results in two variables, so the row loop allocates nothing.
-    let walkedBy = -1;
-    let walkedCost = 0;
-    const walkOn = (base: number, from: number, cost: number, last: number) => {
-      walkedBy = -1;
-      for (let at = from; at < tiers; at++) {
-        if (!flat.available[base + at]) continue;
-        cost += flat.cost[base + at]!;
-        last = at;
-        if (at === tiers - 1 || flat.signal[base + at]! >= thresholds[at]!) {
-          walkedBy = at;
-          break;
-        }
-      }
-      walkedCost = cost;
-      if (walkedBy < 0) walkedBy = last;
-    };
+    const walked: Walked = { by: -1, cost: 0 };
     for (let row = 0, base = 0; row < this.n; row++, base += tiers) {
       // Up to the tier, with the held thresholds.
       let cost = 0;
@@ -209,36 +219,36 @@ export class ChainSimulator {
       if (answered < 0 && tier < tiers - 1 && flat.available[index]) {
         // Reaches the tier with an answer: accepted there, or on to the later tiers.
         const accepted = cost + flat.cost[index]!;
-        walkOn(base, tier + 1, accepted, tier);
-        const continued = walkedCost;
-        const by = walkedBy;
-        add(fixed, 0, 1, continued, by, row);
+        walkOn(flat, tiers, thresholds, base, tier + 1, accepted, tier, walked);
+        const continued = walked.cost;
+        const by = walked.by;
+        tally.add(fixed, 0, 1, continued, by, row);
         const signal = flat.signal[index]!;
         let bucket = 0;
         while (bucket < descending.length && signal < descending[bucket]!) bucket++;
         const offset = bucket * fields;
-        add(buckets, offset, 1, accepted, tier, row);
-        add(buckets, offset, -1, continued, by, row);
+        tally.add(buckets, offset, 1, accepted, tier, row);
+        tally.add(buckets, offset, -1, continued, by, row);
         continue;
       }
       if (answered < 0) {
         // Skips the tier (or it is the last one): the later tiers decide, as held.
-        walkOn(base, tier, cost, last);
-        cost = walkedCost;
-        answered = walkedBy;
+        walkOn(flat, tiers, thresholds, base, tier, cost, last, walked);
+        cost = walked.cost;
+        answered = walked.by;
       }
-      add(fixed, 0, 1, cost, answered, row);
+      tally.add(fixed, 0, 1, cost, answered, row);
     }
     const out = new Array<Totals>(candidates.length);
     const running = Float64Array.from(fixed);
     order.forEach(({ position }, k) => {
       for (let field = 0; field < fields; field++) running[field]! += buckets[k * fields + field]!;
-      out[position] = { score: running[0]!, score2: running[1]!, cost: running[2]!, diff: running[3]!, diff2: running[4]!, exposed: Math.round(running[5]!), expectedDiff: running[6]!, expectedScore: running[7]! };
+      out[position] = Tally.totals(running, 0);
     });
     return out;
   }
 
-  private flat?: { available: Uint8Array; cost: Float64Array; score: Float64Array; signal: Float64Array; gain: Float64Array; expectedScore: Float64Array };
+  private flat?: RowMajor;
 
   /** The per-tier columns laid out item by item, so the threshold loop reads memory in order. */
   private rowMajor() {

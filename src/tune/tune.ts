@@ -3,10 +3,10 @@ import { modelsByCost, singleModelFigures, type Dataset } from '../evaluation/da
 import { bestSingleModel } from '../evaluation/evaluate.js';
 import { crossValidate, type HeldOutFigures } from './cross-validate.js';
 import { chooseWithGuarantee, type GuaranteeCalibration } from './guarantee.js';
-import { computeExpectedGains, type ExpectedGain } from './expected-gain.js';
+import { computeExpectedGains, fittedQuantiles, recordedKinds } from './expected-gain.js';
 import { usesFittedGains, type Objective } from './objective.js';
 import { searchCascades, type Candidate, type ExploredPoint } from './search.js';
-import { classifiersFor, computeSignals, type GateKind, type PairSignals } from './signals.js';
+import { classifiersFor, computeSignals, type PairSignals } from './signals.js';
 import { ChainSimulator, type ChainFigures } from './simulate-chain.js';
 import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
 
@@ -87,17 +87,10 @@ function paretoFrontier(points: readonly ExploredPoint[], dataset: Dataset): Tun
   return frontier;
 }
 
-/** Gates the fitted-gain objectives use: those a recorded answer always carries at run time. */
-const recordedKinds: readonly GateKind[] = ['confidence', 'agreement'];
-
-/** Threshold candidates per gate for the fitted-gain objectives (quantiles of its signal). */
-const fittedQuantiles = 20;
-
 export interface Choice {
   candidate: Candidate;
   guarantee?: GuaranteeCalibration;
   signals: Map<string, PairSignals>;
-  expected?: Map<string, ExpectedGain>;
   best: ReturnType<typeof bestSingleModel>;
   explored: ExploredPoint[];
   evaluations: number;
@@ -127,7 +120,7 @@ export function chooseCascade(dataset: Dataset, objective: Objective, maxTiers: 
     keepExplored,
     ...(expected && { expected, kinds: recordedKinds, quantiles: fittedQuantiles }),
   });
-  return { candidate: search.best, signals, ...(expected && { expected }), best, explored: search.explored, evaluations: search.evaluations };
+  return { candidate: search.best, signals, best, explored: search.explored, evaluations: search.evaluations };
 }
 
 /**
