@@ -16,6 +16,15 @@ import { createProvider, type ProviderContext } from '../providers/create-provid
 import type { Gate } from '../spec/gate.js';
 import type { GateConfig } from './schema.js';
 
+/** The cascade's retry policy with an endpoint's own `maxRetries` and `timeoutMs` (a tier's, or a judge's) over it. */
+export function endpointRetry(retry: RetryOptions, endpoint: { maxRetries?: number | undefined; timeoutMs?: number | undefined }): RetryOptions {
+  return {
+    ...retry,
+    ...(endpoint.maxRetries !== undefined && { maxRetries: endpoint.maxRetries }),
+    ...(endpoint.timeoutMs !== undefined && { timeoutMs: endpoint.timeoutMs }),
+  };
+}
+
 /** Turn one validated gate entry of a cascade file into a Gate; `where` is its path, for errors. */
 export async function buildGate(config: GateConfig, where: string, context: Omit<ProviderContext, 'label' | 'where'>, retry: RetryOptions): Promise<Gate> {
   switch (config.type) {
@@ -33,8 +42,7 @@ export async function buildGate(config: GateConfig, where: string, context: Omit
       return createContainsGate(config);
     case 'judge': {
       // The judge's model calls follow the same retry policy and timeout as tier calls, with its own overrides.
-      const judgeRetry = { ...retry, ...(config.maxRetries !== undefined && { maxRetries: config.maxRetries }), ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }) };
-      const provider = retryingProvider(createProvider(config, { ...context, label: `${where} (judge)`, where }), judgeRetry);
+      const provider = retryingProvider(createProvider(config, { ...context, label: `${where} (judge)`, where }), endpointRetry(retry, config));
       const pricing = findPricing(config.provider, config.model, config.pricing);
       return createJudgeGate({ provider, rubric: config.rubric, min: config.min, ...(pricing && { pricing }) });
     }

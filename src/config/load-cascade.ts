@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
 import { createProvider, loadFixtureIndex } from '../providers/create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
-import { buildGate } from './build-gate.js';
+import { buildGate, endpointRetry } from './build-gate.js';
 import { offlineEndpoint } from './offline-endpoint.js';
 import { formatIssues } from './format-issues.js';
 import { maskKeyShapes, refuseSecrets } from './refuse-secrets.js';
@@ -69,13 +69,13 @@ export function parseCascadeConfig(config: unknown, where: string): CascadeConfi
   return parsed.data;
 }
 
-/** Validate and build a cascade from an object shaped like a cascade file. */
 /** The fields of an options object that are not undefined, so that spreading it over defaults keeps them. */
 function definedFields<T extends object>(options: T | undefined): Partial<T> {
   if (!options) return {};
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
+/** Validate and build a cascade from an object shaped like a cascade file. */
 export async function createCascade(config: CascadeConfigInput | unknown, options: LoadCascadeOptions = {}): Promise<Cascade> {
   const where = options.source ?? '(cascade object)';
   const baseDir = options.baseDir ?? process.cwd();
@@ -94,6 +94,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
     options.offline ? offlineEndpoint(endpoint, name, definition.offline, env, endpointWhere) : endpoint;
   // Fields given as undefined (from code: `{ failureThreshold: undefined }`) keep their defaults.
   const breakerOptions = { ...defaultCircuitBreakerOptions, ...definedFields(definition.circuitBreaker) };
+  const cascadeRetry = { ...defaultRetryOptions, ...definedFields(definition.retry) };
 
   const tiers: Tier[] = [];
   const effectiveTiers: unknown[] = [];
@@ -122,7 +123,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
       const gateWhere = `${tierWhere}.gates[${gateIndex}]`;
       const gateConfig = configuredGate.type === 'judge' ? local(configuredGate, `${tierConfig.name} (judge)`, gateWhere) : configuredGate;
       if (gateConfig.type === 'judge') requireKeyOf(gateConfig, `the judge of tier "${tierConfig.name}"`);
-      gates.push(await buildGate(gateConfig, gateWhere, context, { ...defaultRetryOptions, ...definedFields(definition.retry) }));
+      gates.push(await buildGate(gateConfig, gateWhere, context, cascadeRetry));
     }
     // Stable sort: equal ranks keep the order of the file.
     gates.sort((a, b) => a.costRank - b.costRank);
@@ -132,12 +133,7 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
       gates,
       params: tierConfig.params ?? {},
       pricing,
-      retry: {
-        ...defaultRetryOptions,
-        ...definedFields(definition.retry),
-        ...(tierConfig.maxRetries !== undefined && { maxRetries: tierConfig.maxRetries }),
-        ...(tierConfig.timeoutMs !== undefined && { timeoutMs: tierConfig.timeoutMs }),
-      },
+      retry: endpointRetry(cascadeRetry, tierConfig),
       breaker: new CircuitBreaker(breakerOptions),
       witness: tierConfig.witness,
       ...((tierConfig.compress ?? definition.compress) && { compress: tierConfig.compress ?? definition.compress }),

@@ -18,8 +18,6 @@ import { pairKey, type GateKind } from './signals.js';
 export interface ExpectedGain {
   /** Per item: the fitted chance that the tier is right, minus the reference's. */
   gain: Float64Array;
-  /** Per item: the tier's own fitted chance of being right. */
-  score: Float64Array;
 }
 
 /** Gates the fitted-gain objectives use: those a recorded answer always carries at run time. */
@@ -74,19 +72,15 @@ export function computeExpectedGains(dataset: Dataset, order: readonly number[],
     const rows = [...Array(n).keys()].filter((row) => available[row] === 1);
     const fitPenalty = rows.some((row) => Number.isFinite(dataset.confidence[model]![row]!)) ? smoothPenalty : binaryPenalty;
     for (const previous of [undefined, ...order.slice(0, position)]) {
-      const fitted: ExpectedGain = { gain: new Float64Array(n), score: new Float64Array(n) };
+      const fitted: ExpectedGain = { gain: new Float64Array(n) };
       out.set(pairKey(model, previous), fitted);
-      if (rows.length === 0) continue;
+      // The reference against itself gains nothing, exactly.
+      if (rows.length === 0 || model === reference) continue;
       const features = Array.from({ length: n }, (_, row) => pairFeatures(dataset, model, previous, row, comparison));
       const x = rows.map((row) => features[row]!);
       const own = fitLogistic(x, Float64Array.from(rows, (row) => dataset.score[model]![row]!), fitPenalty);
-      // The reference against itself gains nothing, exactly.
-      const theirs = model === reference ? undefined : fitLogistic(x, Float64Array.from(rows, (row) => referenceScore[row]!), fitPenalty);
-      for (let row = 0; row < n; row++) {
-        const p = predictProbability(own, features[row]!);
-        fitted.score[row] = p;
-        fitted.gain[row] = theirs ? p - predictProbability(theirs, features[row]!) : 0;
-      }
+      const theirs = fitLogistic(x, Float64Array.from(rows, (row) => referenceScore[row]!), fitPenalty);
+      for (let row = 0; row < n; row++) fitted.gain[row] = predictProbability(own, features[row]!) - predictProbability(theirs, features[row]!);
     }
   }
   return out;

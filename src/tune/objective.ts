@@ -20,9 +20,8 @@ export interface Totals {
   diff2: number;
   /** Items answered by a model other than the reference. */
   exposed: number;
-  /** Sums of the fitted gain over the reference and of the fitted chance of being right (expected-gain.ts). */
+  /** Sum of the fitted gain over the reference (expected-gain.ts). */
   expectedDiff: number;
-  expectedScore: number;
 }
 
 /**

@@ -36,7 +36,6 @@ interface RowMajor {
   score: Float64Array;
   signal: Float64Array;
   gain: Float64Array;
-  expectedScore: Float64Array;
 }
 
 /** Where a walk over a row's tiers ended: the tier that answered and the cost spent. */
@@ -71,7 +70,7 @@ function walkOn(flat: RowMajor, tiers: number, thresholds: ArrayLike<number>, ba
  * `Totals` in order; `sign` -1 takes one out, so `sweep` can record what changes between two outcomes.
  */
 class Tally {
-  static readonly fields = 8;
+  static readonly fields = 7;
   private readonly referenceScores: Float64Array | undefined;
   /** Per tier: whether it is the reference model (answering there is not exposed). */
   private readonly isReference: boolean[];
@@ -90,7 +89,6 @@ class Tally {
       into[offset]! += sign * value;
       into[offset + 1]! += sign * value * value;
       into[offset + 6]! += sign * this.flat.gain[at]!;
-      into[offset + 7]! += sign * this.flat.expectedScore[at]!;
       if (this.referenceScores && !this.isReference[answered]) into[offset + 5]! += sign;
     }
     if (this.referenceScores) {
@@ -109,7 +107,6 @@ class Tally {
       diff2: sums[offset + 4]!,
       exposed: Math.round(sums[offset + 5]!),
       expectedDiff: sums[offset + 6]!,
-      expectedScore: sums[offset + 7]!,
     };
   }
 }
@@ -125,9 +122,8 @@ export class ChainSimulator {
   private readonly cost: Float64Array[];
   private readonly score: Float64Array[];
   private readonly signal: Float64Array[];
-  /** Per tier and item, the fitted gain over the reference and chance of being right (zero without fits). */
+  /** Per tier and item, the fitted gain over the reference (zero without fits). */
   private readonly gain: Float64Array[];
-  private readonly expectedScore: Float64Array[];
 
   constructor(
     dataset: Dataset,
@@ -143,7 +139,6 @@ export class ChainSimulator {
     this.score = chain.map((model) => dataset.score[model]!);
     this.signal = chain.map(() => new Float64Array(this.n).fill(-Infinity));
     this.gain = chain.map(() => new Float64Array(this.n));
-    this.expectedScore = chain.map(() => new Float64Array(this.n));
     for (let row = 0; row < this.n; row++) {
       let previous: number | undefined;
       chain.forEach((model, tier) => {
@@ -154,10 +149,7 @@ export class ChainSimulator {
         const value = values ? values[variant][row]! : -Infinity;
         this.signal[tier]![row] = Number.isNaN(value) ? -Infinity : value;
         const fitted = expected?.get(pairKey(model, previous));
-        if (fitted) {
-          this.gain[tier]![row] = fitted.gain[row]!;
-          this.expectedScore[tier]![row] = fitted.score[row]!;
-        }
+        if (fitted) this.gain[tier]![row] = fitted.gain[row]!;
         previous = model;
       });
     }
@@ -255,7 +247,7 @@ export class ChainSimulator {
     if (this.flat) return this.flat;
     const tiers = this.chain.length;
     const size = this.n * tiers;
-    const flat = { available: new Uint8Array(size), cost: new Float64Array(size), score: new Float64Array(size), signal: new Float64Array(size), gain: new Float64Array(size), expectedScore: new Float64Array(size) };
+    const flat = { available: new Uint8Array(size), cost: new Float64Array(size), score: new Float64Array(size), signal: new Float64Array(size), gain: new Float64Array(size) };
     for (let row = 0; row < this.n; row++) {
       for (let tier = 0; tier < tiers; tier++) {
         const at = row * tiers + tier;
@@ -264,7 +256,6 @@ export class ChainSimulator {
         flat.score[at] = this.score[tier]![row]!;
         flat.signal[at] = this.signal[tier]![row]!;
         flat.gain[at] = this.gain[tier]![row]!;
-        flat.expectedScore[at] = this.expectedScore[tier]![row]!;
       }
     }
     return (this.flat = flat);

@@ -4,7 +4,7 @@ import { objectiveValue, type Totals } from '../../src/tune/objective.js';
 /** Sums over n items for a cascade that wins `wins` and loses `losses` items against the reference. */
 function totals(n: number, { wins = 0, losses = 0, exposed = 0, cost = 1 }): Totals {
   const diff = wins - losses;
-  return { score: n * 0.9 + diff, score2: n * 0.9 + diff, cost, diff, diff2: wins + losses, exposed, expectedDiff: 0, expectedScore: 0 };
+  return { score: n * 0.9 + diff, score2: n * 0.9 + diff, cost, diff, diff2: wins + losses, exposed, expectedDiff: 0 };
 }
 
 describe('match-best objective', () => {
@@ -37,7 +37,7 @@ describe('match-best objective', () => {
 describe('blend objective (the default)', () => {
   const n = 200;
   const blend = (tolerance: number) => ({ kind: 'match-best' as const, z: 0, estimate: 'blend' as const, tolerance });
-  const withFit = (diff: number, expectedDiff: number, exposed = 100): Totals => ({ score: 180 + diff, score2: 180 + diff, cost: 1, diff, diff2: Math.abs(diff), exposed, expectedDiff, expectedScore: 0 });
+  const withFit = (diff: number, expectedDiff: number, exposed = 100): Totals => ({ score: 180 + diff, score2: 180 + diff, cost: 1, diff, diff2: Math.abs(diff), exposed, expectedDiff });
 
   it('judges by the mean of the observed and the fitted gain', () => {
     // Two wins observed, but the fits expect a loss of three items: the blend is -0.5 of an item.
