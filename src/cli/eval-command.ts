@@ -1,5 +1,5 @@
 import { loadCascadeFile } from '../config/load-cascade.js';
-import { loadDataset } from '../evaluation/dataset.js';
+import { describeQuality, loadDataset } from '../evaluation/dataset.js';
 import { evaluateCascade, type EvalReport } from '../evaluation/evaluate.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
 import type { CliIo } from './io.js';
@@ -28,7 +28,8 @@ export async function evalCommand(file: string, options: EvalOptions, io: CliIo)
   const quality = dataset.quality;
   if (options.json) io.stdout(`${JSON.stringify({ ...report, ...(quality && { quality }) }, null, 2)}\n`);
   else {
-    if (quality) io.stdout(`quality: agreement with ${quality.agreementWith}'s answer (${quality.why === 'requested' ? 'as --reference asks' : 'the fixture has no `score` or `expected`'})\n`);
+    const described = describeQuality(dataset);
+    if (described) io.stdout(`${described}\n`);
     io.stdout(formatReport(cascade.name, options.fixtures, report));
   }
   return 0;

@@ -23,7 +23,13 @@ function withSourceOptions(command: Command): Command {
 }
 
 /** This package's version, from its package.json (two folders up from src/cli, three from dist/src/cli). */
+let version: string | undefined;
 function packageVersion(): string {
+  version ??= readPackageVersion();
+  return version;
+}
+
+function readPackageVersion(): string {
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {
       const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };

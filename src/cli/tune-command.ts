@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { loadDataset, type Dataset } from '../evaluation/dataset.js';
+import { describeQuality, loadDataset, type Dataset } from '../evaluation/dataset.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
 import { defaultMargin, defaultObjective, usesFittedGains, type Objective } from '../tune/objective.js';
 import { renderTuneReport } from '../tune/report-html.js';
@@ -73,10 +73,8 @@ function whyNoCascade(result: TuneResult, objective: Objective): string[] {
 }
 
 function qualityNote(dataset: Dataset): string[] {
-  const quality = dataset.quality;
-  if (!quality) return [];
-  const why = quality.why === 'requested' ? 'as --reference asks' : 'the fixture has no `score` or `expected`';
-  return [`quality: agreement with ${quality.agreementWith}'s answer (${why}); accuracy below means "agrees with ${quality.agreementWith}"`];
+  const described = describeQuality(dataset);
+  return described ? [`${described}; accuracy below means "agrees with ${dataset.quality!.agreementWith}"`] : [];
 }
 
 /** What to expect on new items: the whole tuning cross-validated (tune on 4/5, measure on the 5th). */

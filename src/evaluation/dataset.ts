@@ -46,6 +46,13 @@ export interface LoadDatasetOptions {
   reference?: string;
 }
 
+/** Where quality came from when it is agreement with a model, in words; undefined for labels. */
+export function describeQuality(dataset: Dataset): string | undefined {
+  const quality = dataset.quality;
+  if (!quality) return undefined;
+  return `quality: agreement with ${quality.agreementWith}'s answer (${quality.why === 'requested' ? 'as --reference asks' : 'the fixture has no `score` or `expected`'})`;
+}
+
 /** `pricing.json` beside the fixture file, if there is one. */
 export function readPricingBeside(file: string): Record<string, Pricing> {
   const path = join(dirname(file), 'pricing.json');
