@@ -39,21 +39,41 @@ if (process.argv[2] === '--serve') {
   const port = await new Promise<number>((resolve) => server.once('message', (message) => resolve(message as number)));
   const folder = mkdtempSync(join(tmpdir(), 'batch-throughput-'));
   const cascade = join(folder, 'cascade.yaml');
-  writeFileSync(cascade, `name: throughput\ntiers:\n  - { name: only, provider: openai, model: bench, baseURL: "http://127.0.0.1:${port}/v1", timeoutMs: 10000 }\n`);
+  writeFileSync(
+    cascade,
+    `name: throughput\ntiers:\n  - { name: only, provider: openai, model: bench, baseURL: "http://127.0.0.1:${port}/v1", timeoutMs: 10000 }\n`,
+  );
   const input = join(folder, 'items.jsonl');
-  writeFileSync(input, Array.from({ length: items }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `Question ${index}` })).join('\n') + '\n');
+  writeFileSync(
+    input,
+    Array.from({ length: items }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `Question ${index}` })).join(
+      '\n',
+    ) + '\n',
+  );
   const quiet = { stdout: () => undefined, stderr: () => undefined, env: {} };
   // Warm-up: SDK, connection pool and JIT.
-  await runCli(['run', cascade, '--input', input, '--output', join(folder, 'warm.jsonl'), '--concurrency', String(concurrency)], quiet);
+  await runCli(
+    ['run', cascade, '--input', input, '--output', join(folder, 'warm.jsonl'), '--concurrency', String(concurrency)],
+    quiet,
+  );
   const cpuStart = process.cpuUsage();
   const started = performance.now();
-  const code = await runCli(['run', cascade, '--input', input, '--output', join(folder, 'results.jsonl'), '--concurrency', String(concurrency)], quiet);
+  const code = await runCli(
+    ['run', cascade, '--input', input, '--output', join(folder, 'results.jsonl'), '--concurrency', String(concurrency)],
+    quiet,
+  );
   const wallSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   server.disconnect();
   const ideal = (items / concurrency) * (latencyMs / 1000);
-  console.log(`batch-throughput: ${items} items, concurrency ${concurrency}, server latency ${latencyMs} ms (exit ${code})`);
-  console.log(`wall ${wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s (${((wallSeconds / ideal - 1) * 100).toFixed(1)}% over); ${(items / wallSeconds).toFixed(0)} items/s`);
-  console.log(`runner CPU ${(((cpu.user + cpu.system) / items) / 1000).toFixed(3)} ms per item; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(
+    `batch-throughput: ${items} items, concurrency ${concurrency}, server latency ${latencyMs} ms (exit ${code})`,
+  );
+  console.log(
+    `wall ${wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s (${((wallSeconds / ideal - 1) * 100).toFixed(1)}% over); ${(items / wallSeconds).toFixed(0)} items/s`,
+  );
+  console.log(
+    `runner CPU ${((cpu.user + cpu.system) / items / 1000).toFixed(3)} ms per item; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  );
   console.log('target: within 15% of ideal');
 }

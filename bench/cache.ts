@@ -16,13 +16,36 @@ import { dotProduct } from '../src/spec/embedder.js';
 const threshold = 0.9;
 const projectDir = new URL('../../', import.meta.url).pathname;
 const dataDir = new URL('../../../shared/data/', import.meta.url).pathname;
-const sizes = process.argv.slice(2).map(Number).filter((value) => value > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((value) => value > 0);
 
-const request = (content: string): CascadeRequest => ({ messages: [{ role: 'system', content: 'You answer support questions.' }, { role: 'user', content }] });
-const accepted = (text: string) => ({ text, tier: 'cheap', model: 'gpt-4o-mini', accepted: true, stop: 'accepted' as const, costUsd: 0.001, latencyMs: 500, trace: [] });
+const request = (content: string): CascadeRequest => ({
+  messages: [
+    { role: 'system', content: 'You answer support questions.' },
+    { role: 'user', content },
+  ],
+});
+const accepted = (text: string) => ({
+  text,
+  tier: 'cheap',
+  model: 'gpt-4o-mini',
+  accepted: true,
+  stop: 'accepted' as const,
+  costUsd: 0.001,
+  latencyMs: 500,
+  trace: [],
+});
 
 function newCache(store?: string): ResponseCache {
-  return new ResponseCache({ namespace: 'bench', cascadeFingerprint: 'bench', maxEntries: 1_000_000, ...(store && { store }), semantic: { embedder: createLocalEmbedder(), threshold } });
+  return new ResponseCache({
+    namespace: 'bench',
+    cascadeFingerprint: 'bench',
+    maxEntries: 1_000_000,
+    ...(store && { store }),
+    semantic: { embedder: createLocalEmbedder(), threshold },
+  });
 }
 
 async function store(cache: ResponseCache, question: string): Promise<void> {
@@ -33,12 +56,39 @@ async function store(cache: ResponseCache, question: string): Promise<void> {
 /** Deterministic pseudo-random questions over a 3,000-word vocabulary, 6 to 14 words each. */
 function questions(count: number, seed: number): string[] {
   let state = seed;
-  const next = () => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32);
-  const syllables = ['ka', 'lo', 'mi', 're', 'su', 'ta', 'ne', 'po', 'vi', 'da', 'ge', 'ru', 'sha', 'tor', 'lin', 'mar', 'pel', 'qua'];
-  const vocabulary = Array.from({ length: 3000 }, () => Array.from({ length: 2 + Math.floor(next() * 2) }, () => syllables[Math.floor(next() * syllables.length)]).join(''));
+  const next = () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const syllables = [
+    'ka',
+    'lo',
+    'mi',
+    're',
+    'su',
+    'ta',
+    'ne',
+    'po',
+    'vi',
+    'da',
+    'ge',
+    'ru',
+    'sha',
+    'tor',
+    'lin',
+    'mar',
+    'pel',
+    'qua',
+  ];
+  const vocabulary = Array.from({ length: 3000 }, () =>
+    Array.from({ length: 2 + Math.floor(next() * 2) }, () => syllables[Math.floor(next() * syllables.length)]).join(''),
+  );
   const openers = ['How do I', 'What is the', 'Why does my', 'Can I', 'Where is the', 'When will the'];
   return Array.from({ length: count }, () => {
-    const words = Array.from({ length: 5 + Math.floor(next() * 9) }, () => vocabulary[Math.floor(next() * vocabulary.length)]);
+    const words = Array.from(
+      { length: 5 + Math.floor(next() * 9) },
+      () => vocabulary[Math.floor(next() * vocabulary.length)],
+    );
     return `${openers[Math.floor(next() * openers.length)]} ${words.join(' ')}?`;
   });
 }
@@ -47,7 +97,10 @@ function percentile(sorted: number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
 }
 
-async function timeLookups(cache: ResponseCache, queries: string[]): Promise<{ p50: number; p99: number; hits: number }> {
+async function timeLookups(
+  cache: ResponseCache,
+  queries: string[],
+): Promise<{ p50: number; p99: number; hits: number }> {
   const times: number[] = [];
   let hits = 0;
   for (const query of queries) {
@@ -79,7 +132,10 @@ async function latency(entries: number): Promise<void> {
   global.gc?.();
   const exact = await timeLookups(cache, sample);
   // Reworded: lower-cased and without the question mark, so the exact key misses and the vector index answers.
-  const semantic = await timeLookups(cache, sample.map((question) => question.toLowerCase().replace('?', '')));
+  const semantic = await timeLookups(
+    cache,
+    sample.map((question) => question.toLowerCase().replace('?', '')),
+  );
   const misses = await timeLookups(cache, questions(2000, entries + 1));
   console.log(
     `${String(entries).padStart(7)} entries | build ${buildSeconds.toFixed(1)} s (${Math.round(entries / buildSeconds)}/s) | memory +${rssMiB.toFixed(0)} MiB RSS, +${heapMiB.toFixed(0)} MiB heap` +
@@ -91,7 +147,9 @@ async function latency(entries: number): Promise<void> {
   const reopened = performance.now();
   const again = newCache(folder);
   const first = await again.lookup(request(sample[0]!.toLowerCase().replace('?', '')));
-  console.log(`${' '.repeat(7)}         | restart: first semantic lookup after reopening the store ${(performance.now() - reopened).toFixed(0)} ms (${'hit' in first ? 'hit' : 'miss'})`);
+  console.log(
+    `${' '.repeat(7)}         | restart: first semantic lookup after reopening the store ${(performance.now() - reopened).toFixed(0)} ms (${'hit' in first ? 'hit' : 'miss'})`,
+  );
   again.close();
   rmSync(folder, { recursive: true, force: true });
 }
@@ -107,7 +165,9 @@ async function served(a: string, b: string): Promise<boolean> {
 
 async function projectPairs(): Promise<void> {
   const lines = readFileSync(`${projectDir}fixtures/cache/paraphrase-pairs.jsonl`, 'utf8').trim().split('\n');
-  const pairs = lines.map((line) => JSON.parse(line) as { a: string; b: string; expect: 'hit' | 'no-hit'; kind: string });
+  const pairs = lines.map(
+    (line) => JSON.parse(line) as { a: string; b: string; expect: 'hit' | 'no-hit'; kind: string },
+  );
   const falseHits: string[] = [];
   let hits = 0;
   let mustHit = 0;
@@ -119,7 +179,9 @@ async function projectPairs(): Promise<void> {
     } else if (hit) falseHits.push(`${pair.kind}: "${pair.a}" / "${pair.b}"`);
   }
   const mustNot = pairs.length - mustHit;
-  console.log(`project pairs (fixtures/cache): must-hit ${hits}/${mustHit} served (recall ${(hits / mustHit).toFixed(3)}); must-not-hit ${falseHits.length}/${mustNot} served (target 0)`);
+  console.log(
+    `project pairs (fixtures/cache): must-hit ${hits}/${mustHit} served (recall ${(hits / mustHit).toFixed(3)}); must-not-hit ${falseHits.length}/${mustNot} served (target 0)`,
+  );
   for (const line of falseHits) console.log(`  FALSE HIT ${line}`);
 }
 
@@ -149,7 +211,9 @@ function labelledPairs(file: string): void {
   );
 }
 
-console.log(`semantic cache bench: local lexical embedder, threshold ${threshold}, HNSW (hnswlib) index, SQLite store in a temporary folder, Node ${process.version}`);
+console.log(
+  `semantic cache bench: local lexical embedder, threshold ${threshold}, HNSW (hnswlib) index, SQLite store in a temporary folder, Node ${process.version}`,
+);
 for (const entries of sizes.length > 0 ? sizes : [10_000, 100_000]) await latency(entries);
 await projectPairs();
 for (const file of ['pairs/qqp-dev.csv', 'pairs/paws-wiki-dev.csv']) {

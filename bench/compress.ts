@@ -17,13 +17,20 @@ if (!existsSync(dataDir)) {
   process.exit(0);
 }
 
-const bytesOf = (messages: readonly ChatMessage[]) => messages.reduce((sum, message) => sum + Buffer.byteLength(message.content), 0);
+const bytesOf = (messages: readonly ChatMessage[]) =>
+  messages.reduce((sum, message) => sum + Buffer.byteLength(message.content), 0);
 
-console.log(`prompt compression: ${steps.map((step) => step.type).join(' -> ')} (few-shot keep ${keep}); tokens counted with o200k`);
-console.log('data set                 | prompts |     MB | tokens before |  after | saved | compress MB/s | incl. counting MB/s');
+console.log(
+  `prompt compression: ${steps.map((step) => step.type).join(' -> ')} (few-shot keep ${keep}); tokens counted with o200k`,
+);
+console.log(
+  'data set                 | prompts |     MB | tokens before |  after | saved | compress MB/s | incl. counting MB/s',
+);
 let allBytes = 0;
 let allSeconds = 0;
-for (const name of readdirSync(dataDir).filter((entry) => existsSync(`${dataDir}${entry}/train.jsonl`)).sort()) {
+for (const name of readdirSync(dataDir)
+  .filter((entry) => existsSync(`${dataDir}${entry}/train.jsonl`))
+  .sort()) {
   const prompts: ChatMessage[][] = [];
   for (const split of ['train', 'test']) {
     for (const item of await readFixtures(`${dataDir}${name}/${split}.jsonl`)) prompts.push(item.input.messages);
@@ -50,4 +57,6 @@ for (const name of readdirSync(dataDir).filter((entry) => existsSync(`${dataDir}
     `${name.padEnd(24)} | ${String(prompts.length).padStart(7)} | ${megabytes.toFixed(2).padStart(6)} | ${String(before).padStart(13)} | ${String(after).padStart(6)} | ${`${((100 * (before - after)) / before).toFixed(1)}%`.padStart(5)} | ${(megabytes / seconds).toFixed(1).padStart(13)} | ${(megabytes / (seconds + countSeconds)).toFixed(1).padStart(19)}`,
   );
 }
-console.log(`all: ${(allBytes / 1e6).toFixed(2)} MB compressed at ${(allBytes / 1e6 / allSeconds).toFixed(1)} MB/s (target: at least 5 MB/s)`);
+console.log(
+  `all: ${(allBytes / 1e6).toFixed(2)} MB compressed at ${(allBytes / 1e6 / allSeconds).toFixed(1)} MB/s (target: at least 5 MB/s)`,
+);

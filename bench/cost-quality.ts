@@ -30,10 +30,18 @@ import { writeTunedCascade } from '../src/tune/write-tuned-cascade.js';
 
 const dataDir = new URL('../../../shared/data/', import.meta.url).pathname;
 if (!existsSync(dataDir)) {
-  console.log(`no data at ${dataDir} (labelled fixtures: put data sets there as <name>/train.jsonl and test.jsonl); nothing to measure`);
+  console.log(
+    `no data at ${dataDir} (labelled fixtures: put data sets there as <name>/train.jsonl and test.jsonl); nothing to measure`,
+  );
   process.exit(0);
 }
-const { values: args } = parseArgs({ options: { splits: { type: 'string', default: '20' }, sizes: { type: 'string', default: '100,300,1000' }, sets: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: {
+    splits: { type: 'string', default: '20' },
+    sizes: { type: 'string', default: '100,300,1000' },
+    sets: { type: 'string' },
+  },
+});
 const splits = Number(args.splits);
 const sizes = args.sizes.split(',').map(Number);
 const only = args.sets?.split(',');
@@ -45,7 +53,16 @@ const guaranteeTolerance = 0.01;
 const methods: { label: string; objective: Objective }[] = [
   { label: 'default', objective: defaultObjective },
   { label: 'margin 1.645', objective: { kind: 'match-best', z: 1.645, estimate: 'paired-bound' } },
-  { label: 'guarantee', objective: { kind: 'match-best', z: 0, estimate: 'guarantee', delta: guaranteeDelta, tolerance: guaranteeTolerance } },
+  {
+    label: 'guarantee',
+    objective: {
+      kind: 'match-best',
+      z: 0,
+      estimate: 'guarantee',
+      delta: guaranteeDelta,
+      tolerance: guaranteeTolerance,
+    },
+  },
 ];
 
 interface Outcome {
@@ -53,18 +70,34 @@ interface Outcome {
   savings: number;
 }
 
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 
 /** Tune on `train`, write the cascade, and measure it through the engine on `test` (a file of its own). */
-async function tuneAndEval(train: Dataset, test: Dataset, testFile: string, objective: Objective | 'plain', tag: string): Promise<Outcome & { result: TuneResult }> {
-  let result = tuneCascade(train, { objective: objective === 'plain' ? defaultObjective : objective, baseline: objective === 'plain' });
+async function tuneAndEval(
+  train: Dataset,
+  test: Dataset,
+  testFile: string,
+  objective: Objective | 'plain',
+  tag: string,
+): Promise<Outcome & { result: TuneResult }> {
+  let result = tuneCascade(train, {
+    objective: objective === 'plain' ? defaultObjective : objective,
+    baseline: objective === 'plain',
+  });
   if (objective === 'plain') result = { ...result, tiers: result.baseline!.tiers };
   const file = join(work, `${tag}.yaml`);
   await writeTunedCascade(result, train, file);
   const cascade = await loadCascadeFile(file, { replay: testFile, replayPricing: test.pricing });
   const report = await evaluateCascade(cascade, test);
   const bar = singleModelFigures(test, test.models.indexOf(result.bestSingle.model));
-  return { delta: report.accuracy - bar.accuracy, savings: bar.costPerItem > 0 ? 1 - report.costPerItem / bar.costPerItem : 0, result };
+  return {
+    delta: report.accuracy - bar.accuracy,
+    savings: bar.costPerItem > 0 ? 1 - report.costPerItem / bar.costPerItem : 0,
+    result,
+  };
 }
 
 /** The cheapest cascade that keeps the train-picked model's accuracy on the test part, found with the test labels. */
@@ -73,21 +106,49 @@ function hindsight(test: Dataset, reference: number): Outcome {
   const signals = computeSignals(test, order, 'auto', { learned: false });
   const bar = singleModelFigures(test, reference);
   const referenceOf = { scores: test.score[reference]!, model: reference };
-  const found = searchCascades(test, signals, order, { objective: { kind: 'match-best', z: 0 }, maxTiers: 4, variant: 'final', reference: referenceOf, referenceCost: bar.costPerItem, kinds: recordedKinds }).best;
-  const totals = new ChainSimulator(test, signals, found.chain, found.kinds, 'final').totals(found.thresholds, referenceOf);
-  return { delta: totals.diff / test.ids.length, savings: bar.costPerItem > 0 ? 1 - totals.cost / test.ids.length / bar.costPerItem : 0 };
+  const found = searchCascades(test, signals, order, {
+    objective: { kind: 'match-best', z: 0 },
+    maxTiers: 4,
+    variant: 'final',
+    reference: referenceOf,
+    referenceCost: bar.costPerItem,
+    kinds: recordedKinds,
+  }).best;
+  const totals = new ChainSimulator(test, signals, found.chain, found.kinds, 'final').totals(
+    found.thresholds,
+    referenceOf,
+  );
+  return {
+    delta: totals.diff / test.ids.length,
+    savings: bar.costPerItem > 0 ? 1 - totals.cost / test.ids.length / bar.costPerItem : 0,
+  };
 }
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 /** The drop exceeded in one split in ten (0 when nine in ten gain). */
-const p90Drop = (values: number[]) => Math.max(0, -[...values].sort((a, b) => a - b)[Math.floor(0.1 * (values.length - 1))]!);
+const p90Drop = (values: number[]) =>
+  Math.max(0, -[...values].sort((a, b) => a - b)[Math.floor(0.1 * (values.length - 1))]!);
 const points = (value: number) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(2)}`.padStart(6);
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`.padStart(6);
 
-console.log(`cost-quality ${new Date().toISOString().slice(0, 10)}: ${splits} random splits per training size; figures on the test part against the model the training part picks`);
-console.log('delta: mean accuracy difference (points); p90: the drop one split in ten exceeds; capture: mean savings / hindsight savings\n');
-console.log(`${'data set'.padEnd(23)} ${'n'.padStart(5)} | ${'default: delta   p90  savings capture'} | ${'margin 1.645: delta p90 savings'} | ${'plain grid: delta p90 savings'} | ${'guarantee: savings broken'} | hindsight`);
-const summary: { name: string; size: number; delta: number; p90: number; capture: number; savings: number; hindsight: number }[] = [];
+console.log(
+  `cost-quality ${new Date().toISOString().slice(0, 10)}: ${splits} random splits per training size; figures on the test part against the model the training part picks`,
+);
+console.log(
+  'delta: mean accuracy difference (points); p90: the drop one split in ten exceeds; capture: mean savings / hindsight savings\n',
+);
+console.log(
+  `${'data set'.padEnd(23)} ${'n'.padStart(5)} | ${'default: delta   p90  savings capture'} | ${'margin 1.645: delta p90 savings'} | ${'plain grid: delta p90 savings'} | ${'guarantee: savings broken'} | hindsight`,
+);
+const summary: {
+  name: string;
+  size: number;
+  delta: number;
+  p90: number;
+  capture: number;
+  savings: number;
+  hindsight: number;
+}[] = [];
 for (const name of readdirSync(dataDir).sort()) {
   if (only && !only.includes(name)) continue;
   const trainFile = join(dataDir, name, 'train.jsonl');
@@ -97,7 +158,8 @@ for (const name of readdirSync(dataDir).sort()) {
   const testSet = await loadDataset(testFile);
   const pool = joinDatasets(trainSet, testSet, join(work, `${name}.jsonl`));
   const poolLines = [...lines(trainFile), ...lines(testFile)];
-  if (poolLines.length !== pool.ids.length) throw new Error(`${name}: ${poolLines.length} lines but ${pool.ids.length} items`);
+  if (poolLines.length !== pool.ids.length)
+    throw new Error(`${name}: ${poolLines.length} lines but ${pool.ids.length} items`);
   const n = pool.ids.length;
   const done = new Set<number>();
   for (const wanted of sizes) {
@@ -105,7 +167,10 @@ for (const name of readdirSync(dataDir).sort()) {
     if (done.has(size)) continue;
     done.add(size);
     const outcomes: Record<string, Outcome[]> = {};
-    const add = (label: string, outcome: Outcome) => (outcomes[label] ??= []).push(outcome);
+    const add = (label: string, outcome: Outcome) => {
+      outcomes[label] ??= [];
+      outcomes[label].push(outcome);
+    };
     for (let split = 0; split < splits; split++) {
       const order = shuffledRows(n, 1000 + split);
       const testRows = order.slice(size);
@@ -125,7 +190,11 @@ for (const name of readdirSync(dataDir).sort()) {
     }
     const figures = (label: string) => {
       const list = outcomes[label]!;
-      return { delta: mean(list.map((o) => o.delta)), p90: p90Drop(list.map((o) => o.delta)), savings: mean(list.map((o) => o.savings)) };
+      return {
+        delta: mean(list.map((o) => o.delta)),
+        p90: p90Drop(list.map((o) => o.delta)),
+        savings: mean(list.map((o) => o.savings)),
+      };
     };
     const ours = figures('default');
     const old = figures('margin 1.645');
@@ -134,20 +203,37 @@ for (const name of readdirSync(dataDir).sort()) {
     const broken = outcomes['guarantee']!.filter((o) => o.delta < -guaranteeTolerance - 1e-12).length / splits;
     // Capture only means something where hindsight saves: elsewhere keeping the best model is the aim.
     const capture = hind.savings > 0.01 ? ours.savings / hind.savings : Number.NaN;
-    summary.push({ name, size, delta: ours.delta, p90: ours.p90, capture, savings: ours.savings, hindsight: hind.savings });
+    summary.push({
+      name,
+      size,
+      delta: ours.delta,
+      p90: ours.p90,
+      capture,
+      savings: ours.savings,
+      hindsight: hind.savings,
+    });
     console.log(
       `${name.padEnd(23)} ${String(size).padStart(5)} | ${points(ours.delta)} ${points(-ours.p90)} ${pct(ours.savings)} ${Number.isNaN(capture) ? '     -' : pct(capture)} | ${points(old.delta)} ${points(-old.p90)} ${pct(old.savings)} | ${points(plain.delta)} ${points(-plain.p90)} ${pct(plain.savings)} | ${pct(figures('guarantee').savings)} ${pct(broken)} | ${pct(hind.savings)}`,
     );
   }
   // The original split, tuned once on train and measured on test: the distributions differ.
   const shifted = await tuneAndEval(trainSet, testSet, testFile, defaultObjective, `${name}-shifted`);
-  console.log(`${name.padEnd(23)} ${'shift'.padStart(5)} | ${points(shifted.delta)}        ${pct(shifted.savings)}         (original train/test split, default tune)`);
+  console.log(
+    `${name.padEnd(23)} ${'shift'.padStart(5)} | ${points(shifted.delta)}        ${pct(shifted.savings)}         (original train/test split, default tune)`,
+  );
 }
-const atSize = summary.filter((row) => row.size === 300 || (row.size < 300 && !summary.some((other) => other.name === row.name && other.size === 300 )));
+const atSize = summary.filter(
+  (row) =>
+    row.size === 300 || (row.size < 300 && !summary.some((other) => other.name === row.name && other.size === 300)),
+);
 const zellinger = atSize.filter((row) => row.name.startsWith('zellinger'));
 console.log(`\ntargets at n_train 300 (zellinger-*): mean delta >= -0.5 points, p90 drop <= 2 points, capture >= 80%`);
 for (const row of zellinger) {
   const ok = row.delta >= -0.005 && row.p90 <= 0.02 && row.capture >= 0.8;
-  console.log(`  ${row.name} n=${row.size}: delta ${points(row.delta)}, p90 drop ${(100 * row.p90).toFixed(2)}, capture ${pct(row.capture)} ${ok ? 'met' : 'NOT met'}`);
+  console.log(
+    `  ${row.name} n=${row.size}: delta ${points(row.delta)}, p90 drop ${(100 * row.p90).toFixed(2)}, capture ${pct(row.capture)} ${ok ? 'met' : 'NOT met'}`,
+  );
 }
-console.log(`guarantee mode (--guarantee --delta ${guaranteeDelta} --tolerance ${guaranteeTolerance}): the share of splits that break the promise must be <= ${guaranteeDelta}`);
+console.log(
+  `guarantee mode (--guarantee --delta ${guaranteeDelta} --tolerance ${guaranteeTolerance}): the share of splits that break the promise must be <= ${guaranteeDelta}`,
+);

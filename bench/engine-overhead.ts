@@ -22,13 +22,23 @@ function instantProvider(model: string, tierIndex: number): Provider {
     async complete(request: CascadeRequest): Promise<Completion> {
       const item = Number(request.id);
       const text = item % 3 <= tierIndex ? good : bad;
-      return { text, model, usage: { inputTokens: 40, outputTokens: 12 }, costUsd: 0.00001 * (tierIndex + 1), latencyMs: 0 };
+      return {
+        text,
+        model,
+        usage: { inputTokens: 40, outputTokens: 12 },
+        costUsd: 0.00001 * (tierIndex + 1),
+        latencyMs: 0,
+      };
     },
   };
 }
 
 function makeCascade(withBudget: boolean, perItemUsd = 1): Cascade {
-  const schema = { type: 'object', properties: { label: { enum: ['spam', 'ham'] }, score: { type: 'number' } }, required: ['label'] };
+  const schema = {
+    type: 'object',
+    properties: { label: { enum: ['spam', 'ham'] }, score: { type: 'number' } },
+    required: ['label'],
+  };
   const tiers: Tier[] = ['small', 'medium', 'large'].map((name, index) => ({
     name,
     provider: instantProvider(name, index),
@@ -38,7 +48,12 @@ function makeCascade(withBudget: boolean, perItemUsd = 1): Cascade {
     retry: defaultRetryOptions,
     breaker: new CircuitBreaker(defaultCircuitBreakerOptions),
   }));
-  return new Cascade({ name: 'bench', tiers, onExhausted: 'accept-last', ...(withBudget && { budget: { perItemUsd } }) });
+  return new Cascade({
+    name: 'bench',
+    tiers,
+    onExhausted: 'accept-last',
+    ...(withBudget && { budget: { perItemUsd } }),
+  });
 }
 
 async function measure(label: string, cascade: Cascade, items: number): Promise<void> {
@@ -71,7 +86,9 @@ async function measure(label: string, cascade: Cascade, items: number): Promise<
 }
 
 const items = Number(process.argv[2] ?? 30_000);
-console.log(`engine overhead: 3 tiers x 2 gates (regex, json-schema), zero-latency provider, mean 2 attempts per item; node ${process.version}`);
+console.log(
+  `engine overhead: 3 tiers x 2 gates (regex, json-schema), zero-latency provider, mean 2 attempts per item; node ${process.version}`,
+);
 await measure('no budget', makeCascade(false), items);
 await measure('with a budget, byte ceiling fits', makeCascade(true, 1), items);
 await measure('with a tight budget, tokenizer runs', makeCascade(true, 0.00005), items);

@@ -74,7 +74,9 @@ function outcomes(train: Dataset, test: Dataset): Outcome[] {
   const results: Outcome[] = [];
   for (const chain of enumerateChains(order, maxTiers)) {
     const kindsOf = (tier: number) =>
-      (['confidence', 'agreement'] as const).filter((kind) => trainSignals.get(pairKey(chain[tier]!, tier === 0 ? undefined : chain[tier - 1]))!.signals[kind]);
+      (['confidence', 'agreement'] as const).filter(
+        (kind) => trainSignals.get(pairKey(chain[tier]!, tier === 0 ? undefined : chain[tier - 1]))!.signals[kind],
+      );
     for (const kinds of kindAssignments(chain, kindsOf)) {
       const onTrain = new ChainSimulator(train, trainSignals, chain, kinds, 'final');
       const onTest = new ChainSimulator(aligned, testSignals, chain, kinds, 'final');
@@ -82,7 +84,9 @@ function outcomes(train: Dataset, test: Dataset): Outcome[] {
         const a = onTrain.totals(thresholds, trainReference);
         const b = onTest.totals(thresholds, testReference);
         results.push({
-          label: chain.map((model, tier) => `${train.models[model]}${kinds[tier] ? `(${kinds[tier]}>=${thresholds[tier]})` : ''}`).join(' -> '),
+          label: chain
+            .map((model, tier) => `${train.models[model]}${kinds[tier] ? `(${kinds[tier]}>=${thresholds[tier]})` : ''}`)
+            .join(' -> '),
           trainDiff: a.diff / train.ids.length,
           trainSavings: 1 - a.cost / train.ids.length / best.costPerItem,
           testDiff: b.diff / test.ids.length,
@@ -95,11 +99,22 @@ function outcomes(train: Dataset, test: Dataset): Outcome[] {
 }
 
 const cheapestWithin = (candidates: Outcome[]) =>
-  candidates.filter((outcome) => outcome.testDiff >= -tolerance - 1e-12).reduce<Outcome | undefined>((kept, outcome) => (!kept || outcome.testSavings > kept.testSavings ? outcome : kept), undefined);
+  candidates
+    .filter((outcome) => outcome.testDiff >= -tolerance - 1e-12)
+    .reduce<Outcome | undefined>(
+      (kept, outcome) => (!kept || outcome.testSavings > kept.testSavings ? outcome : kept),
+      undefined,
+    );
 
-console.log(`cascades of up to ${maxTiers} tiers, confidence/agreement gates; savings on test at most ${100 * tolerance} points below the best single model of train\n`);
-console.log(`${confidenceGrid.length} thresholds per confidence gate; 'hold on test': of the cascades that keep train accuracy and save on train, how many stay within the tolerance on test\n`);
-console.log('data set                | test items (points/item) | hindsight: savings, train diff | train-feasible hindsight | hold on test');
+console.log(
+  `cascades of up to ${maxTiers} tiers, confidence/agreement gates; savings on test at most ${100 * tolerance} points below the best single model of train\n`,
+);
+console.log(
+  `${confidenceGrid.length} thresholds per confidence gate; 'hold on test': of the cascades that keep train accuracy and save on train, how many stay within the tolerance on test\n`,
+);
+console.log(
+  'data set                | test items (points/item) | hindsight: savings, train diff | train-feasible hindsight | hold on test',
+);
 const zellinger: { hindsight: number; feasible: number }[] = [];
 for (const name of readdirSync(dataDir).sort()) {
   const trainFile = join(dataDir, name, 'train.jsonl');
@@ -114,7 +129,8 @@ for (const name of readdirSync(dataDir).sort()) {
   // Of the cascades a tuner could pick (keep train accuracy, save on train), how many hold on test.
   const saving = keepsTrain.filter((outcome) => outcome.trainSavings > 0);
   const holding = saving.filter((outcome) => outcome.testDiff >= -tolerance - 1e-12).length;
-  if (name.startsWith('zellinger')) zellinger.push({ hindsight: hindsight.testSavings, feasible: feasible.testSavings });
+  if (name.startsWith('zellinger'))
+    zellinger.push({ hindsight: hindsight.testSavings, feasible: feasible.testSavings });
   console.log(
     `${name.padEnd(23)} | ${String(test.ids.length).padStart(5)} (${(100 / test.ids.length).toFixed(2)})           | ${pct(hindsight.testSavings)}%, ${pct(hindsight.trainDiff)} points    | ${pct(feasible.testSavings)}%  | ${holding} of ${saving.length} (of ${all.length} cascades)`,
   );
@@ -122,4 +138,6 @@ for (const name of readdirSync(dataDir).sort()) {
   console.log(`${''.padEnd(23)} |   train-feasible: ${feasible.label}`);
 }
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-console.log(`\nmean savings on zellinger-*: hindsight ${pct(mean(zellinger.map((row) => row.hindsight)))}%, train-feasible hindsight ${pct(mean(zellinger.map((row) => row.feasible)))}%`);
+console.log(
+  `\nmean savings on zellinger-*: hindsight ${pct(mean(zellinger.map((row) => row.hindsight)))}%, train-feasible hindsight ${pct(mean(zellinger.map((row) => row.feasible)))}%`,
+);

@@ -20,7 +20,11 @@ export function createAgreementGate(options: AgreementGateOptions = {}): Gate {
       const previous = input.earlier.at(-1);
       if (!previous) return { pass: false, score: 0, reason: 'no earlier answer to agree with' };
       const agree = answersAgree(input.text, previous.text, comparison);
-      return { pass: agree, score: agree ? 1 : 0, reason: `${agree ? 'agrees' : 'disagrees'} with ${previous.tier} (${previous.model}), compared as ${comparison}` };
+      return {
+        pass: agree,
+        score: agree ? 1 : 0,
+        reason: `${agree ? 'agrees' : 'disagrees'} with ${previous.tier} (${previous.model}), compared as ${comparison}`,
+      };
     },
   };
 }

@@ -49,7 +49,8 @@ export function createConfidenceGate(options: ConfidenceGateOptions): Gate {
       }
       const text = stated?.answer;
       if (confidence === undefined) {
-        const missing = source === 'logprobs' ? 'the provider gave no log-probabilities' : 'the answer states no confidence';
+        const missing =
+          source === 'logprobs' ? 'the provider gave no log-probabilities' : 'the answer states no confidence';
         return { pass: false, reason: missing, ...(text !== undefined && { text }) };
       }
       const pass = confidence >= options.min;

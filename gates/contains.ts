@@ -11,7 +11,9 @@ export interface ContainsGateOptions {
 
 export function createContainsGate(options: ContainsGateOptions): Gate {
   const caseSensitive = options.caseSensitive ?? false;
-  const needles = (Array.isArray(options.text) ? options.text : [options.text]).map((needle) => (caseSensitive ? needle : needle.toLowerCase()));
+  const needles = (Array.isArray(options.text) ? options.text : [options.text]).map((needle) =>
+    caseSensitive ? needle : needle.toLowerCase(),
+  );
   const negate = options.negate ?? false;
   return {
     specificationVersion: 'v1',
@@ -21,7 +23,14 @@ export function createContainsGate(options: ContainsGateOptions): Gate {
       const haystack = caseSensitive ? input.text : input.text.toLowerCase();
       const found = needles.find((needle) => haystack.includes(needle));
       const pass = (found !== undefined) !== negate;
-      return { pass, score: found !== undefined ? 1 : 0, reason: found !== undefined ? `contains "${found}"` : `contains none of ${needles.map((needle) => `"${needle}"`).join(', ')}` };
+      return {
+        pass,
+        score: found !== undefined ? 1 : 0,
+        reason:
+          found !== undefined
+            ? `contains "${found}"`
+            : `contains none of ${needles.map((needle) => `"${needle}"`).join(', ')}`,
+      };
     },
   };
 }

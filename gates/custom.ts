@@ -8,9 +8,14 @@ import type { Gate } from '../src/spec/gate.js';
 export async function loadCustomGate(modulePath: string, options: Record<string, unknown> = {}): Promise<Gate> {
   const loaded = (await import(pathToFileURL(modulePath).href)) as { default?: unknown; gate?: unknown };
   const exported = loaded.default ?? loaded.gate;
-  const gate = typeof exported === 'function' ? await (exported as (options: Record<string, unknown>) => unknown)(options) : exported;
+  const gate =
+    typeof exported === 'function'
+      ? await (exported as (options: Record<string, unknown>) => unknown)(options)
+      : exported;
   if (!isGate(gate)) {
-    throw new TypeError(`${modulePath} must export (as default or \`gate\`) an object with a \`name\` and a \`check(input)\` method, or a function returning one`);
+    throw new TypeError(
+      `${modulePath} must export (as default or \`gate\`) an object with a \`name\` and a \`check(input)\` method, or a function returning one`,
+    );
   }
   // Delegate rather than spread: a gate written as a class keeps its methods on the prototype, which a
   // spread would drop (and `check` with them, so every item would silently escalate).
@@ -22,13 +27,23 @@ export async function loadCustomGate(modulePath: string, options: Record<string,
     costRank: gate.costRank ?? 5,
     ...(gate.threshold !== undefined && { threshold: gate.threshold }),
     check: (input, checkOptions) => gate.check(input, checkOptions),
-    ...(prepareRequest && { prepareRequest: (request: Parameters<typeof prepareRequest>[0]) => prepareRequest.call(gate, request) }),
-    ...(maxCostUsd && { maxCostUsd: (request: Parameters<typeof maxCostUsd>[0], answerTokens: number) => maxCostUsd.call(gate, request, answerTokens) }),
+    ...(prepareRequest && {
+      prepareRequest: (request: Parameters<typeof prepareRequest>[0]) => prepareRequest.call(gate, request),
+    }),
+    ...(maxCostUsd && {
+      maxCostUsd: (request: Parameters<typeof maxCostUsd>[0], answerTokens: number) =>
+        maxCostUsd.call(gate, request, answerTokens),
+    }),
   };
 }
 
 type UserGate = Omit<Gate, 'specificationVersion' | 'costRank'> & Partial<Pick<Gate, 'costRank'>>;
 
 function isGate(value: unknown): value is UserGate {
-  return typeof value === 'object' && value !== null && typeof (value as UserGate).check === 'function' && typeof (value as UserGate).name === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as UserGate).check === 'function' &&
+    typeof (value as UserGate).name === 'string'
+  );
 }

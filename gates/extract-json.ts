@@ -20,7 +20,11 @@ export function extractJson(text: string): { value: unknown } | undefined {
   // A bracket inside quoted prose can put that pass out of step; then scan afresh from each of the first
   // few brackets (each scan is linear, and their number is bounded).
   let starts = 0;
-  for (let start = text.search(/[{[]/); start >= 0 && starts < maxSpanAttempts; start = nextBracket(text, start + 1), starts++) {
+  for (
+    let start = text.search(/[{[]/);
+    start >= 0 && starts < maxSpanAttempts;
+    start = nextBracket(text, start + 1), starts++
+  ) {
     const end = balancedEnd(text, start);
     if (end === undefined) continue;
     const span = tryParse(text.slice(start, end + 1));

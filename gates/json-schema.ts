@@ -16,7 +16,8 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
  * It also puts the schema on the request, so providers with structured output (OpenAI, Ollama) use it.
  */
 export function createJsonSchemaGate(options: JsonSchemaGateOptions): Gate {
-  const schema = options.schema instanceof z.ZodType ? (z.toJSONSchema(options.schema) as Record<string, unknown>) : options.schema;
+  const schema =
+    options.schema instanceof z.ZodType ? (z.toJSONSchema(options.schema) as Record<string, unknown>) : options.schema;
   // Ajv2020 reads draft 2020-12; a `$schema` naming another draft would make it refuse the schema.
   const { $schema: _draft, ...body } = schema;
   let validate: ValidateFunction;
@@ -36,7 +37,9 @@ export function createJsonSchemaGate(options: JsonSchemaGateOptions): Gate {
       const found = extractJson(input.text);
       if (!found) return { pass: false, score: 0, reason: 'the answer holds no JSON' };
       if (!validate(found.value)) {
-        const problems = (validate.errors ?? []).slice(0, 3).map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''}`.trim());
+        const problems = (validate.errors ?? [])
+          .slice(0, 3)
+          .map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''}`.trim());
         return { pass: false, score: 0, reason: `JSON does not match the schema: ${problems.join('; ')}` };
       }
       return { pass: true, score: 1, reason: 'valid JSON', value: found.value };

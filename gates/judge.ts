@@ -51,14 +51,16 @@ export function parseJudgeScore(text: string): { score: number; reason: string }
   const trimmed = text.trim();
   const fenced = /^```(?:json)?[ \t]*\n([\s\S]*?)\n?```$/i.exec(trimmed);
   const body = (fenced ? fenced[1]! : trimmed).trim();
-  if (!body.startsWith('{') || !body.endsWith('}')) return { error: 'judge output is not only the JSON object asked for' };
+  if (!body.startsWith('{') || !body.endsWith('}'))
+    return { error: 'judge output is not only the JSON object asked for' };
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
     return { error: 'judge output is not a JSON object' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'judge output is not a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { error: 'judge output is not a JSON object' };
   const { score, reason } = value as { score?: unknown; reason?: unknown };
   if (typeof score !== 'number' || !Number.isFinite(score)) return { error: 'judge output has no numeric "score"' };
   if (score < 1 || score > 10) return { error: `judge score ${score} is outside 1-10` };
@@ -80,14 +82,22 @@ export function createJudgeGate(options: JudgeGateOptions): Gate {
     },
     async check(input: GateInput, call: GateCheckOptions = {}): Promise<GateVerdict> {
       const judged = await options.provider.complete(
-        { messages: buildJudgeMessages(input.request, input.text, options.rubric), params: { temperature: 0, maxTokens } },
+        {
+          messages: buildJudgeMessages(input.request, input.text, options.rubric),
+          params: { temperature: 0, maxTokens },
+        },
         call.signal ? { signal: call.signal } : {},
       );
       const spent = { costUsd: judged.costUsd, usage: judged.usage };
       const parsed = parseJudgeScore(judged.text);
       if ('error' in parsed) return { pass: false, reason: `${parsed.error}; failing closed`, ...spent };
       const pass = parsed.score >= min;
-      return { pass, score: parsed.score, reason: `judge ${options.provider.model} scored ${parsed.score} (${pass ? '>=' : '<'} ${min})${parsed.reason ? `: ${parsed.reason}` : ''}`, ...spent };
+      return {
+        pass,
+        score: parsed.score,
+        reason: `judge ${options.provider.model} scored ${parsed.score} (${pass ? '>=' : '<'} ${min})${parsed.reason ? `: ${parsed.reason}` : ''}`,
+        ...spent,
+      };
     },
   };
 }

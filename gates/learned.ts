@@ -27,7 +27,9 @@ export interface LearnedGateOptions {
 export function readLearnedGateFile(path: string): LearnedGateFile {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as LearnedGateFile;
   if (parsed.version !== 1 || parsed.features.join() !== learnedFeatureNames.join()) {
-    throw new Error(`${path} was written for other features (${parsed.features?.join(', ')}); run \`cascade tune\` again`);
+    throw new Error(
+      `${path} was written for other features (${parsed.features?.join(', ')}); run \`cascade tune\` again`,
+    );
   }
   return parsed;
 }
@@ -57,7 +59,11 @@ export function createLearnedGate(options: LearnedGateOptions): Gate {
       });
       const probability = predictProbability(classifier, features);
       const pass = probability >= options.min;
-      return { pass, score: probability, reason: `predicted correct with p=${probability.toFixed(3)} ${pass ? '>=' : '<'} ${options.min}` };
+      return {
+        pass,
+        score: probability,
+        reason: `predicted correct with p=${probability.toFixed(3)} ${pass ? '>=' : '<'} ${options.min}`,
+      };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../src/canonical-json.js';
+import { canonicalJson } from '../src/common/canonical-json.js';
 import { withoutStatedConfidence } from './stated-confidence.js';
 
 /**

@@ -24,7 +24,9 @@ export function createRegexGate(options: RegexGateOptions): Gate {
   try {
     pattern = RE2JS.compile(RE2JS.translateRegExp(options.pattern), flags);
   } catch (error) {
-    throw new SyntaxError(`${(error as Error).message} (regex gates run on RE2, which matches in linear time and has no backreferences or lookaround)`);
+    throw new SyntaxError(
+      `${(error as Error).message} (regex gates run on RE2, which matches in linear time and has no backreferences or lookaround)`,
+    );
   }
   const negate = options.negate ?? false;
   const shown = `/${options.pattern}/${flagsText.replace(/[gy]/g, '')}`;

@@ -2,7 +2,12 @@ export type * from './spec/index.js';
 export { Cascade, type CascadeSettings, type RunOptions } from './engine/cascade.js';
 export type { Tier, OnExhausted } from './engine/tier.js';
 export { CircuitBreaker, type CircuitBreakerOptions } from './engine/circuit-breaker.js';
-export { callWithRetries, defaultRetryOptions, RetriesExhaustedError, type RetryOptions } from './engine/retry-policy.js';
+export {
+  callWithRetries,
+  defaultRetryOptions,
+  RetriesExhaustedError,
+  type RetryOptions,
+} from './engine/retry-policy.js';
 export { loadCascadeFile, createCascade, type LoadCascadeOptions } from './config/load-cascade.js';
 export { cascadeConfigSchema, type CascadeConfig, type CascadeConfigInput } from './config/schema.js';
 export { createOpenAIProvider } from './providers/openai.js';
@@ -14,7 +19,7 @@ export { readFixtures, readFixtureItems } from './fixtures/read-fixtures.js';
 export type { FixtureItem, RecordedResponse } from './fixtures/fixture-schema.js';
 export { builtInPrices, priceTableDate, findPricing, costUsd, type Pricing } from './pricing/price-table.js';
 export { countTokens, countMessageTokens } from './tokens/count-tokens.js';
-export * from './errors.js';
+export * from './common/errors.js';
 export * from '../gates/index.js';
 export { RunBudget } from './engine/run-budget.js';
 export { runBatch, type BatchOptions, type BatchOutcome } from './batch/run-batch.js';

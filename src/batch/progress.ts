@@ -22,7 +22,12 @@ export class Progress {
   ) {
     if (isTerminal && total !== undefined) {
       this.bar = new cliProgress.SingleBar(
-        { format: '{bar} {value}/{total} items | ${cost} | escalated {escalation}% | errors {errors} | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
+        {
+          format:
+            '{bar} {value}/{total} items | ${cost} | escalated {escalation}% | errors {errors} | ETA {eta_formatted}',
+          stream: process.stderr,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       this.bar.start(total, 0, { cost: '0.0000', escalation: 0, errors: 0 });
@@ -40,7 +45,12 @@ export class Progress {
     if (!final && now - this.lastLine < this.intervalMs) return;
     this.lastLine = now;
     const elapsed = (now - this.started) / 1000;
-    const eta = this.total !== undefined && figures.done > 0 ? ` ETA ${Math.max(0, Math.round((elapsed / figures.done) * (this.total - figures.done)))} s,` : '';
-    this.write(`progress: ${figures.done}${this.total !== undefined ? `/${this.total}` : ''} items,${eta} $${figures.costUsd.toFixed(6)}, escalated ${escalation}%, errors ${figures.errors}\n`);
+    const eta =
+      this.total !== undefined && figures.done > 0
+        ? ` ETA ${Math.max(0, Math.round((elapsed / figures.done) * (this.total - figures.done)))} s,`
+        : '';
+    this.write(
+      `progress: ${figures.done}${this.total !== undefined ? `/${this.total}` : ''} items,${eta} $${figures.costUsd.toFixed(6)}, escalated ${escalation}%, errors ${figures.errors}\n`,
+    );
   }
 }

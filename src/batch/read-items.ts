@@ -17,25 +17,30 @@ export function parseItemLine(text: string, line: number): ItemLine {
   } catch (error) {
     return { line, error: `line ${line}: not valid JSON (${(error as Error).message})` };
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { line, error: `line ${line}: expected a JSON object` };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { line, error: `line ${line}: expected a JSON object` };
   const { id, input, prompt, ...extra } = raw as Record<string, unknown>;
-  if (typeof id !== 'string' && typeof id !== 'number') return { line, error: `line ${line}: missing \`id\` (a string or number)` };
+  if (typeof id !== 'string' && typeof id !== 'number')
+    return { line, error: `line ${line}: missing \`id\` (a string or number)` };
   const itemId = String(id);
   const messages = toMessages(input, prompt);
   if (typeof messages === 'string') return { line, id: itemId, error: `line ${line}: ${messages}` };
   const request: CascadeRequest = { id: itemId, messages };
   const options = input as { outputSchema?: unknown } | undefined;
-  if (options?.outputSchema && typeof options.outputSchema === 'object') request.outputSchema = options.outputSchema as Record<string, unknown>;
+  if (options?.outputSchema && typeof options.outputSchema === 'object')
+    request.outputSchema = options.outputSchema as Record<string, unknown>;
   return { line, id: itemId, request, extra };
 }
 
 function toMessages(input: unknown, prompt: unknown): ChatMessage[] | string {
   if (typeof prompt === 'string' && prompt.trim() !== '') return [{ role: 'user', content: prompt }];
   const messages = (input as { messages?: unknown } | undefined)?.messages;
-  if (!Array.isArray(messages) || messages.length === 0) return 'needs `input.messages` (a non-empty array) or `prompt` (a string)';
+  if (!Array.isArray(messages) || messages.length === 0)
+    return 'needs `input.messages` (a non-empty array) or `prompt` (a string)';
   for (const [index, message] of messages.entries()) {
     const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
-    if (typeof role !== 'string' || !roles.has(role)) return `input.messages[${index}].role must be system, user or assistant`;
+    if (typeof role !== 'string' || !roles.has(role))
+      return `input.messages[${index}].role must be system, user or assistant`;
     if (typeof content !== 'string') return `input.messages[${index}].content must be a string`;
   }
   return messages as ChatMessage[];
@@ -53,7 +58,8 @@ export async function* readItems(file: string, maxLineBytes = defaultMaxLineByte
     line++;
     if (text.trim() === '') continue;
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > maxLineBytes) yield { line, error: `line ${line}: ${bytes} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)` };
+    if (bytes > maxLineBytes)
+      yield { line, error: `line ${line}: ${bytes} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)` };
     else yield parseItemLine(text, line);
   }
 }
@@ -62,7 +68,10 @@ export async function* readItems(file: string, maxLineBytes = defaultMaxLineByte
 export async function countItems(file: string): Promise<number | undefined> {
   if (file === '-') return undefined;
   let count = 0;
-  for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+  for await (const text of createInterface({
+    input: createReadStream(file, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  })) {
     if (text.trim() !== '') count++;
   }
   return count;

@@ -2,14 +2,14 @@ import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Cascade } from '../engine/cascade.js';
 import { RunBudget } from '../engine/run-budget.js';
-import { AbortedError } from '../errors.js';
+import { AbortedError } from '../common/errors.js';
 import { RunSummary } from './run-summary.js';
 import { topTierCostUsd } from './top-tier-cost.js';
 import { loadTokenizer } from '../tokens/count-tokens.js';
 import { Progress } from './progress.js';
 import { readItems, countItems, defaultMaxLineBytes, type ItemLine } from './read-items.js';
-import { prepareResume, resultKey } from './resume.js';
-import { ResultSink } from './result-sink.js';
+import { prepareResume, resultKey } from '../output/resume.js';
+import { ResultSink } from '../output/result-sink.js';
 import { runRecorded, type Recording } from '../record/run-recorded.js';
 
 export interface BatchOptions {
@@ -56,13 +56,23 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
     const seen = new Map<string, number>();
     for await (const item of readItems(options.input, maxLineBytes)) {
       if ('error' in item) errors.push(item.error);
-      else if (seen.has(item.id)) errors.push(`line ${item.line}: duplicate id "${item.id}" (first on line ${seen.get(item.id)})`);
+      else if (seen.has(item.id))
+        errors.push(`line ${item.line}: duplicate id "${item.id}" (first on line ${seen.get(item.id)})`);
       else seen.set(item.id, item.line);
     }
-    if (errors.length > 0) return { summary: summaryFor(cascade), skippedAsDone: 0, interrupted: false, strictErrors: errors, wallSeconds: 0, truncatedBytes: 0 };
+    if (errors.length > 0)
+      return {
+        summary: summaryFor(cascade),
+        skippedAsDone: 0,
+        interrupted: false,
+        strictErrors: errors,
+        wallSeconds: 0,
+        truncatedBytes: 0,
+      };
   }
 
-  const resume = options.output === '-' ? { done: new Set<string>(), truncatedBytes: 0 } : prepareResume(options.output);
+  const resume =
+    options.output === '-' ? { done: new Set<string>(), truncatedBytes: 0 } : prepareResume(options.output);
   const sink = new ResultSink(options.output, options.stdout);
   const summary = summaryFor(cascade);
   const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd);
@@ -73,7 +83,11 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
   // Every call in flight listens to it: as many listeners as the concurrency, by design.
   setMaxListeners(0, inFlight.signal);
   const total = await countItems(options.input);
-  const progress = new Progress(options.log, options.isTerminal, total === undefined ? undefined : total - resume.done.size);
+  const progress = new Progress(
+    options.log,
+    options.isTerminal,
+    total === undefined ? undefined : total - resume.done.size,
+  );
   let escalated = 0;
   let errors = 0;
   let stopping = false;
@@ -102,7 +116,12 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
       if (error instanceof AbortedError) return;
       errors++;
       summary.addFailure(error instanceof Error ? error.name : 'unknown');
-      finish({ id: item.id, ...item.extra, stop: 'error', error: error instanceof Error ? error.message : String(error) });
+      finish({
+        id: item.id,
+        ...item.extra,
+        stop: 'error',
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   };
 
@@ -130,7 +149,12 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
       errors++;
       summary.addInputError();
       // No `id` field: the first line with this id owns it, so ids stay unique in the output.
-      finish({ line: item.line, duplicateId: item.id, stop: 'error', error: `line ${item.line}: duplicate id "${item.id}" (first on line ${earlier})` });
+      finish({
+        line: item.line,
+        duplicateId: item.id,
+        stop: 'error',
+        error: `line ${item.line}: duplicate id "${item.id}" (first on line ${earlier})`,
+      });
       continue;
     }
     firstLine.set(item.id, item.line);
@@ -145,7 +169,13 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
   await queue.onIdle();
   sink.close();
   progress.update({ done: summary.items, total, costUsd: summary.costUsd, escalated, errors }, true);
-  return { summary, skippedAsDone, interrupted: stopping, wallSeconds: (performance.now() - started) / 1000, truncatedBytes: resume.truncatedBytes };
+  return {
+    summary,
+    skippedAsDone,
+    interrupted: stopping,
+    wallSeconds: (performance.now() - started) / 1000,
+    truncatedBytes: resume.truncatedBytes,
+  };
 }
 
 function summaryFor(cascade: Cascade): RunSummary {

@@ -18,7 +18,10 @@ export class RunSummary {
   /** Items the cascade answered (accepted, or exhausted with an answer). */
   answered = 0;
 
-  constructor(private readonly tierNames: readonly string[], private readonly topTierName: string) {}
+  constructor(
+    private readonly tierNames: readonly string[],
+    private readonly topTierName: string,
+  ) {}
 
   add(result: CascadeResult, topTierCost: number): void {
     this.items++;
@@ -38,9 +41,15 @@ export class RunSummary {
     for (const entry of result.trace) {
       if (entry.accepted) continue;
       const failedGate = entry.gates.find((gate) => !gate.pass);
-      const why = entry.skipped ?? (entry.error ? `error ${entry.error.statusCode ?? entry.error.kind}` : (failedGate?.name ?? 'rejected'));
+      const why =
+        entry.skipped ??
+        (entry.error ? `error ${entry.error.statusCode ?? entry.error.kind}` : (failedGate?.name ?? 'rejected'));
       increment(this.escalations, `${entry.tier}: ${why}`);
-      if (entry.error) increment(this.errors, entry.error.statusCode !== undefined ? `${entry.error.kind} ${entry.error.statusCode}` : entry.error.kind);
+      if (entry.error)
+        increment(
+          this.errors,
+          entry.error.statusCode !== undefined ? `${entry.error.kind} ${entry.error.statusCode}` : entry.error.kind,
+        );
     }
   }
 
@@ -79,7 +88,11 @@ export class RunSummary {
       `left a tier:   ${escalations}`,
       `stops:         ${stops}`,
       `errors:        ${[...this.errors].map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'}`,
-      ...(this.cache.size > 0 ? [`cache:         ${['exact', 'semantic', 'miss'].map((kind) => `${kind} ${this.cache.get(kind) ?? 0}`).join(', ')} (hits saved $${this.cacheSavedUsd.toFixed(6)})`] : []),
+      ...(this.cache.size > 0
+        ? [
+            `cache:         ${['exact', 'semantic', 'miss'].map((kind) => `${kind} ${this.cache.get(kind) ?? 0}`).join(', ')} (hits saved $${this.cacheSavedUsd.toFixed(6)})`,
+          ]
+        : []),
       `cost:          $${this.costUsd.toFixed(6)} vs $${this.topTierCostUsd.toFixed(6)} always using ${this.topTierName} on the ${this.answered} items answered${saved}`,
       `results:       ${outputPath}`,
     ].join('\n');

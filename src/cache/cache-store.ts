@@ -99,9 +99,12 @@ export class CacheStore {
     );
     CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);`);
     this.statements = {
-      byKey: this.db.prepare<[string, string], Row>(`SELECT ${entryColumns} FROM entries WHERE namespace = ? AND key = ?`),
+      byKey: this.db.prepare<[string, string], Row>(
+        `SELECT ${entryColumns} FROM entries WHERE namespace = ? AND key = ?`,
+      ),
       byId: this.db.prepare<[number], Row>(`SELECT ${entryColumns} FROM entries WHERE id = ?`),
-      insert: this.db.prepare(`INSERT INTO entries (namespace, key, context, query, answer, created_at, expires_at, embedder, vector)
+      insert:
+        this.db.prepare(`INSERT INTO entries (namespace, key, context, query, answer, created_at, expires_at, embedder, vector)
         VALUES (@namespace, @key, @context, @query, @answer, @createdAt, @expiresAt, @embedder, @vector)
         ON CONFLICT (namespace, key) DO UPDATE SET answer = excluded.answer, created_at = excluded.created_at, expires_at = excluded.expires_at,
           embedder = excluded.embedder, vector = excluded.vector, hits = 0
@@ -113,9 +116,13 @@ export class CacheStore {
       vectorContexts: this.db.prepare<[string, string, number], Pick<Row, 'id' | 'context'>>(
         'SELECT id, context FROM entries WHERE namespace = ? AND embedder = ? AND vector IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)',
       ),
-      purge: this.db.prepare<[number], { id: number }>('DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING id'),
+      purge: this.db.prepare<[number], { id: number }>(
+        'DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING id',
+      ),
       count: this.db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM entries WHERE namespace = ?'),
-      oldest: this.db.prepare<[string, number], { id: number }>('DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE namespace = ? ORDER BY created_at, id LIMIT ?) RETURNING id'),
+      oldest: this.db.prepare<[string, number], { id: number }>(
+        'DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE namespace = ? ORDER BY created_at, id LIMIT ?) RETURNING id',
+      ),
     };
   }
 
@@ -166,10 +173,18 @@ export class CacheStore {
   }
 
   /** Every live vector of a namespace made by one embedder, to build the index from. */
-  *vectors(namespace: string, embedder: string, now: number): Generator<{ id: number; context: string; vector: Float32Array }> {
+  *vectors(
+    namespace: string,
+    embedder: string,
+    now: number,
+  ): Generator<{ id: number; context: string; vector: Float32Array }> {
     for (const row of this.statements.vectors.iterate(namespace, embedder, now)) {
       const bytes = row.vector!;
-      yield { id: row.id, context: row.context, vector: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
+      yield {
+        id: row.id,
+        context: row.context,
+        vector: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+      };
     }
   }
 
@@ -191,7 +206,15 @@ export class CacheStore {
     return this.statements.oldest.all(namespace, excess + Math.ceil(maxEntries / 100)).map((row) => row.id);
   }
 
-  stats(): { namespace: string; entries: number; semantic: number; hits: number; expired: number; oldest: number; newest: number }[] {
+  stats(): {
+    namespace: string;
+    entries: number;
+    semantic: number;
+    hits: number;
+    expired: number;
+    oldest: number;
+    newest: number;
+  }[] {
     this.flushHits();
     return this.db
       .prepare(`SELECT namespace, COUNT(*) AS entries, SUM(vector IS NOT NULL) AS semantic, SUM(hits) AS hits,
@@ -202,7 +225,10 @@ export class CacheStore {
 
   /** Delete every entry, or those of one namespace; returns how many. */
   clear(namespace?: string): number {
-    const statement = namespace === undefined ? this.db.prepare('DELETE FROM entries') : this.db.prepare('DELETE FROM entries WHERE namespace = ?');
+    const statement =
+      namespace === undefined
+        ? this.db.prepare('DELETE FROM entries')
+        : this.db.prepare('DELETE FROM entries WHERE namespace = ?');
     return (namespace === undefined ? statement.run() : statement.run(namespace)).changes;
   }
 

@@ -1,6 +1,7 @@
 // Greetings and polite wrappers that do not change what is asked: "Hi, can you tell me how…" asks "how…".
 const greeting = /^(?:(?:please|hi|hello|hey|thanks|thank you)\b[,!.]?\s*)+/i;
-const politeRequest = /^(?:(?:can|could|would|will) you(?: please)? (?:tell|show|explain to|help) me\s+|(?:please\s+)?(?:tell|show) me\s+|i(?: would|'d) like to know\s+|i (?:want|need) to know\s+)/i;
+const politeRequest =
+  /^(?:(?:can|could|would|will) you(?: please)? (?:tell|show|explain to|help) me\s+|(?:please\s+)?(?:tell|show) me\s+|i(?: would|'d) like to know\s+|i (?:want|need) to know\s+)/i;
 const closingPlease = /,?\s+please(?=\s*[.?!]*\s*$)/i;
 
 /**

@@ -9,12 +9,40 @@ import { canonicalQuestion } from './canonical-question.js';
  */
 export type Guard = (query: string, candidate: string) => string | undefined;
 
-const negationWords = new Set(['not', 'no', 'never', 'none', 'nothing', 'nobody', 'nowhere', 'neither', 'nor', 'without', 'cannot', 'unable', 'fail', 'fails', 'failed', 'stop', 'stopped', 'instead', 'except', 'excluding', 'lack', 'lacks', 'unless', 'non']);
+const negationWords = new Set([
+  'not',
+  'no',
+  'never',
+  'none',
+  'nothing',
+  'nobody',
+  'nowhere',
+  'neither',
+  'nor',
+  'without',
+  'cannot',
+  'unable',
+  'fail',
+  'fails',
+  'failed',
+  'stop',
+  'stopped',
+  'instead',
+  'except',
+  'excluding',
+  'lack',
+  'lacks',
+  'unless',
+  'non',
+]);
 
 /** Negation cues, with `n't` contractions counted as `not` ("isn't", "can't", "won't"). */
 export function negations(text: string): string[] {
   const found: string[] = [];
-  for (const word of text.toLowerCase().replace(/[’]/g, "'").match(/[a-z]+(?:'[a-z]+)?/g) ?? []) {
+  for (const word of text
+    .toLowerCase()
+    .replace(/[’]/g, "'")
+    .match(/[a-z]+(?:'[a-z]+)?/g) ?? []) {
     if (word.endsWith("n't")) found.push('not');
     else if (negationWords.has(word)) found.push(word === 'cannot' ? 'not' : word);
   }
@@ -22,10 +50,50 @@ export function negations(text: string): string[] {
 }
 
 const numberWords: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20, thirty: 30,
-  forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90, hundred: 100, thousand: 1000, million: 1e6, billion: 1e9,
-  dozen: 12, half: 0.5, once: 1, twice: 2, first: 1, second: 2, third: 3, fourth: 4, fifth: 5, single: 1, double: 2, triple: 3,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+  hundred: 100,
+  thousand: 1000,
+  million: 1e6,
+  billion: 1e9,
+  dozen: 12,
+  half: 0.5,
+  once: 1,
+  twice: 2,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  single: 1,
+  double: 2,
+  triple: 3,
 };
 
 /** Numbers in order of appearance: numerals (1,200 / 3.5 / 2nd / 50%) and number words. */
@@ -43,12 +111,72 @@ export function numbers(text: string): string[] {
 }
 
 const dateWords = new Set([
-  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
-  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
-  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'weekend', 'weekday',
-  'today', 'tomorrow', 'yesterday', 'tonight', 'now', 'currently', 'morning', 'afternoon', 'evening', 'night',
-  'last', 'next', 'previous', 'past', 'future', 'ago', 'before', 'after', 'since', 'until', 'am', 'pm',
-  'spring', 'summer', 'autumn', 'fall', 'winter', 'daily', 'weekly', 'monthly', 'yearly', 'annual', 'annually',
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'weekend',
+  'weekday',
+  'today',
+  'tomorrow',
+  'yesterday',
+  'tonight',
+  'now',
+  'currently',
+  'morning',
+  'afternoon',
+  'evening',
+  'night',
+  'last',
+  'next',
+  'previous',
+  'past',
+  'future',
+  'ago',
+  'before',
+  'after',
+  'since',
+  'until',
+  'am',
+  'pm',
+  'spring',
+  'summer',
+  'autumn',
+  'fall',
+  'winter',
+  'daily',
+  'weekly',
+  'monthly',
+  'yearly',
+  'annual',
+  'annually',
 ]);
 
 /** Words that fix a time: months, weekdays, relative days, before/after, seasons. ("may" counts: a false refusal costs one call.) */
@@ -58,12 +186,16 @@ export function dateTerms(text: string): string[] {
 
 // Capitalised words that start questions and sentences without naming anything.
 const sentenceWords = new Set(
-  'a an the is are was were be do does did can could should would will shall may might must have has had what which who whom whose how why when where i my we our you your he she they their it its this that these those there here if in on at to for from by with and or but not no yes please hi hello hey dear thanks thank also so as any some all each every best good great new old top most more first last then now also still just'.split(' '),
+  'a an the is are was were be do does did can could should would will shall may might must have has had what which who whom whose how why when where i my we our you your he she they their it its this that these those there here if in on at to for from by with and or but not no yes please hi hello hey dear thanks thank also so as any some all each every best good great new old top most more first last then now also still just'.split(
+    ' ',
+  ),
 );
 
 /** Words as names are written: letters and digits with inner `' . + # -` (GPT-4o, C++, O'Brien), without a possessive `'s`. */
 function nameTokens(text: string): string[] {
-  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.+#-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]/gu) ?? []).map((token) => token.replace(/['’]s$/, ''));
+  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.+#-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]/gu) ?? []).map((token) =>
+    token.replace(/['’]s$/, ''),
+  );
 }
 
 /**
@@ -85,7 +217,8 @@ function lowerWords(text: string): string[] {
   return nameTokens(text).map((word) => word.toLowerCase());
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, index) => value === b[index]);
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((value, index) => value === b[index]);
 
 export const negationGuard: Guard = (query, candidate) => {
   const [a, b] = [negations(query), negations(candidate)];
@@ -94,7 +227,9 @@ export const negationGuard: Guard = (query, candidate) => {
 
 export const numberGuard: Guard = (query, candidate) => {
   const [a, b] = [numbers(query), numbers(candidate)];
-  return sameList([...a].sort(), [...b].sort()) ? undefined : `numbers differ (${a.join(', ') || 'none'} vs ${b.join(', ') || 'none'})`;
+  return sameList([...a].sort(), [...b].sort())
+    ? undefined
+    : `numbers differ (${a.join(', ') || 'none'} vs ${b.join(', ') || 'none'})`;
 };
 
 export const dateGuard: Guard = (query, candidate) => {
@@ -108,12 +243,44 @@ export const entityGuard: Guard = (query, candidate) => {
   const names = new Set([...namedEntities(query), ...namedEntities(candidate)]);
   const missing = [...names].filter((name) => !wordsA.includes(name) || !wordsB.includes(name));
   if (missing.length > 0) return `named entities differ (${missing.join(', ')})`;
-  const order = (words: readonly string[]) => words.filter((word, index) => names.has(word) && words.indexOf(word) === index);
+  const order = (words: readonly string[]) =>
+    words.filter((word, index) => names.has(word) && words.indexOf(word) === index);
   const [orderA, orderB] = [order(wordsA), order(wordsB)];
-  return sameList(orderA, orderB) ? undefined : `named entities in another order (${orderA.join(', ')} vs ${orderB.join(', ')})`;
+  return sameList(orderA, orderB)
+    ? undefined
+    : `named entities in another order (${orderA.join(', ')} vs ${orderB.join(', ')})`;
 };
 
-const questionWords = new Set(['what', 'when', 'where', 'who', 'whom', 'whose', 'why', 'how', 'which', 'whether', 'should', 'will', 'would', 'can', 'could', 'is', 'are', 'do', 'does', 'did', 'was', 'were', 'may', 'might', 'must', 'shall', 'has', 'have']);
+const questionWords = new Set([
+  'what',
+  'when',
+  'where',
+  'who',
+  'whom',
+  'whose',
+  'why',
+  'how',
+  'which',
+  'whether',
+  'should',
+  'will',
+  'would',
+  'can',
+  'could',
+  'is',
+  'are',
+  'do',
+  'does',
+  'did',
+  'was',
+  'were',
+  'may',
+  'might',
+  'must',
+  'shall',
+  'has',
+  'have',
+]);
 
 /** The words a question asks with: "When will X" is not "Should X", "How can X" is not "Can X". */
 export function questionForm(text: string): string[] {
@@ -131,7 +298,11 @@ export const questionGuard: Guard = (query, candidate) => {
 };
 
 // Words whose presence or absence does not change what is asked.
-const fillerWords = new Set('a an the is are was were be been being am do does did of in on at to for from by with and or but if then than so as it its this that these those there here what which who whom whose how why when where i me my we our you your he she they them their his her can could should would will shall may might must have has had get got about into just very really actually some any all each much many such way ways good best better great please kind sort thing things someone something anyone anything ever one use using'.split(' '));
+const fillerWords = new Set(
+  'a an the is are was were be been being am do does did of in on at to for from by with and or but if then than so as it its this that these those there here what which who whom whose how why when where i me my we our you your he she they them their his her can could should would will shall may might must have has had get got about into just very really actually some any all each much many such way ways good best better great please kind sort thing things someone something anyone anything ever one use using'.split(
+    ' ',
+  ),
+);
 
 /** Content words, folded: what the question is about. */
 export function contentWords(text: string): Set<string> {
@@ -151,7 +322,8 @@ function commonSubsequence(a: readonly string[], b: readonly string[]): number {
   let previous = new Array<number>(b.length + 1).fill(0);
   for (const word of a) {
     const current = new Array<number>(b.length + 1).fill(0);
-    for (let index = 0; index < b.length; index++) current[index + 1] = word === b[index] ? previous[index]! + 1 : Math.max(previous[index + 1]!, current[index]!);
+    for (let index = 0; index < b.length; index++)
+      current[index + 1] = word === b[index] ? previous[index]! + 1 : Math.max(previous[index + 1]!, current[index]!);
     previous = current;
   }
   return previous[b.length]!;
@@ -166,12 +338,38 @@ export const orderGuard: Guard = (query, candidate) => {
 };
 
 // Longest first, so that `===` is one symbol, not `==` and `=`.
-const symbolPattern = /===|!==|==|!=|<=|>=|=>|->|\*\*|[+*/×÷=<>^%$€£¥₹&|~]|(?<![\p{L}\d])-(?=\s*[\d(.]|\s)|(?<=\d)\s*-(?=\s*\d)/gu;
+const symbolPattern =
+  /===|!==|==|!=|<=|>=|=>|->|\*\*|[+*/×÷=<>^%$€£¥₹&|~]|(?<![\p{L}\d])-(?=\s*[\d(.]|\s)|(?<=\d)\s*-(?=\s*\d)/gu;
 
 const personOf: Record<string, string> = {
-  i: 'I', me: 'I', my: 'I', mine: 'I', myself: 'I', we: 'we', us: 'we', our: 'we', ours: 'we', ourselves: 'we',
-  you: 'you', your: 'you', yours: 'you', yourself: 'you', yourselves: 'you', he: 'he', him: 'he', his: 'he', himself: 'he',
-  she: 'she', her: 'she', hers: 'she', herself: 'she', they: 'they', them: 'they', their: 'they', theirs: 'they', themselves: 'they',
+  i: 'I',
+  me: 'I',
+  my: 'I',
+  mine: 'I',
+  myself: 'I',
+  we: 'we',
+  us: 'we',
+  our: 'we',
+  ours: 'we',
+  ourselves: 'we',
+  you: 'you',
+  your: 'you',
+  yours: 'you',
+  yourself: 'you',
+  yourselves: 'you',
+  he: 'he',
+  him: 'he',
+  his: 'he',
+  himself: 'he',
+  she: 'she',
+  her: 'she',
+  hers: 'she',
+  herself: 'she',
+  they: 'they',
+  them: 'they',
+  their: 'they',
+  theirs: 'they',
+  themselves: 'they',
 };
 
 /**
@@ -179,23 +377,47 @@ const personOf: Record<string, string> = {
  * currency symbols, the sign of a number, and who a question is about ("for me" / "for them").
  */
 export function symbolsAndPersons(text: string): string[] {
-  const symbols = Array.from(text.matchAll(symbolPattern), (match) => (match[0].trim() === '-' ? '-' : match[0].trim()));
-  const persons = (text.toLowerCase().replace(/[’]/g, "'").match(/[a-z]+/g) ?? []).map((word) => personOf[word]).filter((person): person is string => person !== undefined);
+  const symbols = Array.from(text.matchAll(symbolPattern), (match) =>
+    match[0].trim() === '-' ? '-' : match[0].trim(),
+  );
+  const persons = (
+    text
+      .toLowerCase()
+      .replace(/[’]/g, "'")
+      .match(/[a-z]+/g) ?? []
+  )
+    .map((word) => personOf[word])
+    .filter((person): person is string => person !== undefined);
   return [...symbols, ...new Set(persons)].sort();
 }
 
 export const symbolGuard: Guard = (query, candidate) => {
   const [a, b] = [symbolsAndPersons(query), symbolsAndPersons(candidate)];
-  return sameList(a, b) ? undefined : `symbols or persons differ (${a.join(' ') || 'none'} vs ${b.join(' ') || 'none'})`;
+  return sameList(a, b)
+    ? undefined
+    : `symbols or persons differ (${a.join(' ') || 'none'} vs ${b.join(' ') || 'none'})`;
 };
 
-export const defaultGuards: Record<string, Guard> = { negation: negationGuard, numbers: numberGuard, dates: dateGuard, entities: entityGuard, question: questionGuard, content: contentGuard, order: orderGuard, symbols: symbolGuard };
+export const defaultGuards: Record<string, Guard> = {
+  negation: negationGuard,
+  numbers: numberGuard,
+  dates: dateGuard,
+  entities: entityGuard,
+  question: questionGuard,
+  content: contentGuard,
+  order: orderGuard,
+  symbols: symbolGuard,
+};
 
 /**
  * The first guard that refuses the pair, with its reason; undefined when every guard lets it through.
  * The guards read both questions in their canonical form (greetings and polite wrappers dropped).
  */
-export function refusingGuard(query: string, candidate: string, guards: Record<string, Guard> = defaultGuards): { guard: string; reason: string } | undefined {
+export function refusingGuard(
+  query: string,
+  candidate: string,
+  guards: Record<string, Guard> = defaultGuards,
+): { guard: string; reason: string } | undefined {
   const [a, b] = [canonicalQuestion(query), canonicalQuestion(candidate)];
   for (const [name, guard] of Object.entries(guards)) {
     const reason = guard(a, b);

@@ -27,7 +27,9 @@ export interface ResponseCacheOptions {
   now?: () => number;
 }
 
-export type CacheLookup = { hit: CascadeResult } | { miss: CacheOutcome; keys: ReturnType<typeof cacheKeys>; vector?: Float32Array };
+export type CacheLookup =
+  | { hit: CascadeResult }
+  | { miss: CacheOutcome; keys: ReturnType<typeof cacheKeys>; vector?: Float32Array };
 
 // Candidates looked at past the threshold: a refused nearest one may hide a good second.
 const candidatesPerLookup = 4;
@@ -59,7 +61,10 @@ export class ResponseCache {
     const keys = cacheKeys(request, this.options.cascadeFingerprint);
     if (this.options.exact !== false) {
       const entry = this.exactEntry(keys.exact, now);
-      if (entry) return { hit: this.hitResult(entry, { kind: 'exact', storedAt: new Date(entry.createdAt).toISOString() }, started) };
+      if (entry)
+        return {
+          hit: this.hitResult(entry, { kind: 'exact', storedAt: new Date(entry.createdAt).toISOString() }, started),
+        };
     }
     const semantic = this.options.semantic;
     if (!semantic || keys.query === '') return { miss: { kind: 'miss' }, keys };
@@ -76,9 +81,25 @@ export class ResponseCache {
         refused.push({ ...refusal, similarity: round(candidate.similarity) });
         continue;
       }
-      return { hit: this.hitResult(entry, { kind: 'semantic', similarity: round(candidate.similarity), storedAt: new Date(entry.createdAt).toISOString(), matched: entry.query, ...(embedCostUsd > 0 && { embedCostUsd }) }, started) };
+      return {
+        hit: this.hitResult(
+          entry,
+          {
+            kind: 'semantic',
+            similarity: round(candidate.similarity),
+            storedAt: new Date(entry.createdAt).toISOString(),
+            matched: entry.query,
+            ...(embedCostUsd > 0 && { embedCostUsd }),
+          },
+          started,
+        ),
+      };
     }
-    return { miss: { kind: 'miss', ...(refused.length > 0 && { refused }), ...(embedCostUsd > 0 && { embedCostUsd }) }, keys, vector: vector! };
+    return {
+      miss: { kind: 'miss', ...(refused.length > 0 && { refused }), ...(embedCostUsd > 0 && { embedCostUsd }) },
+      keys,
+      vector: vector!,
+    };
   }
 
   /** Keep an accepted answer under the request's keys. Anything else is not stored. */
@@ -144,7 +165,9 @@ export class ResponseCache {
       if (this.index) return this.index;
     }
     // Entries of another size (the embedder's model changed under the same name) cannot be compared.
-    const stored = [...this.store.vectors(this.options.namespace, embedder, now)].filter((entry) => entry.vector.length === dimensions);
+    const stored = [...this.store.vectors(this.options.namespace, embedder, now)].filter(
+      (entry) => entry.vector.length === dimensions,
+    );
     this.index = new VectorIndex(dimensions, stored.length + 1024);
     for (const { id, context, vector } of stored) this.index.add(id, context, vector);
     this.indexChanged = stored.length > 0;
@@ -154,7 +177,10 @@ export class ResponseCache {
   private indexFile(): string | undefined {
     if (!this.store.folder || !this.options.semantic) return undefined;
     const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_');
-    return join(this.store.folder, `vectors-${safe(this.options.namespace)}-${safe(this.options.semantic.embedder.name)}.hnsw`);
+    return join(
+      this.store.folder,
+      `vectors-${safe(this.options.namespace)}-${safe(this.options.semantic.embedder.name)}.hnsw`,
+    );
   }
 
   private hitResult(entry: CacheEntry, cache: CacheOutcome, started: number): CascadeResult {
@@ -167,7 +193,10 @@ export class ResponseCache {
    * then wait for that one and serve its answer, so a batch with repeated items pays once even when
    * the repeats are in flight together. If the first run's answer is not accepted, this one climbs too.
    */
-  async coalesce(lookup: Extract<CacheLookup, { miss: unknown }>, climb: () => Promise<CascadeResult>): Promise<CascadeResult> {
+  async coalesce(
+    lookup: Extract<CacheLookup, { miss: unknown }>,
+    climb: () => Promise<CascadeResult>,
+  ): Promise<CascadeResult> {
     const key = lookup.keys.exact;
     const running = this.options.exact === false ? undefined : this.inFlight.get(key);
     if (running) {
@@ -175,7 +204,11 @@ export class ResponseCache {
       const first = await running.catch(() => undefined);
       if (first && first.accepted && first.stop === 'accepted' && first.text !== undefined) {
         const embedCostUsd = lookup.miss.embedCostUsd;
-        return servedResult(answerOf(first), { kind: 'exact', storedAt: new Date(this.now()).toISOString(), ...(embedCostUsd && { embedCostUsd }) }, performance.now() - started);
+        return servedResult(
+          answerOf(first),
+          { kind: 'exact', storedAt: new Date(this.now()).toISOString(), ...(embedCostUsd && { embedCostUsd }) },
+          performance.now() - started,
+        );
       }
     }
     const own = climb();

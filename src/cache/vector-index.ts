@@ -35,7 +35,10 @@ export class VectorIndex {
   private readonly perContext = new Map<string, number>();
   private capacity: number;
 
-  constructor(readonly dimensions: number, initialCapacity = 1024) {
+  constructor(
+    readonly dimensions: number,
+    initialCapacity = 1024,
+  ) {
     this.capacity = Math.max(16, initialCapacity);
     this.index = new hnswlib.HierarchicalNSW('ip', dimensions);
     this.index.initIndex({ maxElements: this.capacity, m: 16, efConstruction: 100, randomSeed: 42 });
@@ -51,7 +54,8 @@ export class VectorIndex {
     try {
       const saved = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as IndexSignature & { dimensions: number };
       const expected = signatureOf(contexts.keys());
-      if (saved.dimensions !== dimensions || saved.count !== expected.count || saved.idSum !== expected.idSum) return undefined;
+      if (saved.dimensions !== dimensions || saved.count !== expected.count || saved.idSum !== expected.idSum)
+        return undefined;
       const loaded = new VectorIndex(dimensions, 16);
       loaded.index.readIndexSync(file);
       loaded.index.setEf(searchEf);
@@ -71,11 +75,15 @@ export class VectorIndex {
   save(file: string): void {
     this.index.writeIndexSync(`${file}.tmp`);
     renameSync(`${file}.tmp`, file);
-    writeFileSync(`${file}.json`, JSON.stringify({ ...signatureOf(this.contexts.keys()), dimensions: this.dimensions }));
+    writeFileSync(
+      `${file}.json`,
+      JSON.stringify({ ...signatureOf(this.contexts.keys()), dimensions: this.dimensions }),
+    );
   }
 
   add(id: number, context: string, vector: Float32Array): void {
-    if (vector.length !== this.dimensions) throw new RangeError(`Expected a vector of ${this.dimensions} dimensions, got ${vector.length}`);
+    if (vector.length !== this.dimensions)
+      throw new RangeError(`Expected a vector of ${this.dimensions} dimensions, got ${vector.length}`);
     if (this.contexts.has(id)) this.remove(id);
     if (this.index.getCurrentCount() >= this.capacity) {
       this.capacity *= 2;
@@ -100,7 +108,8 @@ export class VectorIndex {
     const inContext = this.perContext.get(context) ?? 0;
     if (inContext === 0) return [];
     // The filter calls back into JavaScript for every node visited; skip it when every entry shares the context.
-    const filter = inContext === this.contexts.size ? undefined : (label: number) => this.contexts.get(label) === context;
+    const filter =
+      inContext === this.contexts.size ? undefined : (label: number) => this.contexts.get(label) === context;
     const found = this.index.searchKnn(Array.from(vector), Math.min(count, inContext), filter);
     return found.neighbors.map((id, index) => ({ id, similarity: 1 - found.distances[index]! }));
   }

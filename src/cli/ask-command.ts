@@ -25,7 +25,13 @@ export async function askCommand(file: string, prompt: string, options: AskOptio
   let result: CascadeResult;
   try {
     // A prompt has no id; the recording names it by its messages, which is also how replay finds it.
-    result = await runRecorded(cascade, `ask-${requestKey(messages).slice(0, 16)}`, { messages }, {}, record ? { record } : {});
+    result = await runRecorded(
+      cascade,
+      `ask-${requestKey(messages).slice(0, 16)}`,
+      { messages },
+      {},
+      record ? { record } : {},
+    );
   } finally {
     record?.close();
     cascade.close();

@@ -3,7 +3,7 @@ import { describeQuality, loadDataset } from '../evaluation/dataset.js';
 import { evaluateCascade, type EvalReport } from '../evaluation/evaluate.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
 import type { CliIo } from './io.js';
-import { percent as pct } from '../format-percent.js';
+import { percent as pct } from '../common/format-percent.js';
 
 export interface EvalOptions {
   fixtures: string;
@@ -23,7 +23,11 @@ export async function evalCommand(file: string, options: EvalOptions, io: CliIo)
     ...(options.scorer && { scorer: options.scorer }),
     ...(options.reference && { reference: options.reference }),
   });
-  const cascade = await loadCascadeFile(file, { env: io.env, replay: options.fixtures, replayPricing: dataset.pricing });
+  const cascade = await loadCascadeFile(file, {
+    env: io.env,
+    replay: options.fixtures,
+    replayPricing: dataset.pricing,
+  });
   const report = await evaluateCascade(cascade, dataset);
   const quality = dataset.quality;
   if (options.json) io.stdout(`${JSON.stringify({ ...report, ...(quality && { quality }) }, null, 2)}\n`);
@@ -42,12 +46,22 @@ function formatReport(name: string, fixtures: string, report: EvalReport): strin
     `best single model ${report.bestSingle.model}: ${pct(report.bestSingle.accuracy)}, ${usd(report.bestSingle.costPerItem)} per item; the cascade saves ${pct(report.savingsVsBest)}, accuracy ${points(report.versusBest.accuracyDifference)} points (95% CI ${points(report.versusBest.interval.low)} to ${points(report.versusBest.interval.high)})`,
     '',
     'tier                         answered  reached  gate pass rates',
-    ...report.tiers.map((tier) => `${`${tier.name} (${tier.model})`.slice(0, 28).padEnd(28)} ${pct(tier.share).padStart(8)} ${pct(tier.reached).padStart(8)}  ${Object.entries(tier.gatePassRates).map(([gate, rate]) => `${gate} ${pct(rate)}`).join(', ') || '-'}`),
+    ...report.tiers.map(
+      (tier) =>
+        `${`${tier.name} (${tier.model})`.slice(0, 28).padEnd(28)} ${pct(tier.share).padStart(8)} ${pct(tier.reached).padStart(8)}  ${
+          Object.entries(tier.gatePassRates)
+            .map(([gate, rate]) => `${gate} ${pct(rate)}`)
+            .join(', ') || '-'
+        }`,
+    ),
     '',
     'single models                          accuracy  cost/item',
     ...Object.entries(report.singleModels)
       .sort(([, a], [, b]) => a.costPerItem - b.costPerItem)
-      .map(([model, figures]) => `${model.slice(0, 38).padEnd(38)} ${pct(figures.accuracy).padStart(8)}  ${usd(figures.costPerItem)}`),
+      .map(
+        ([model, figures]) =>
+          `${model.slice(0, 38).padEnd(38)} ${pct(figures.accuracy).padStart(8)}  ${usd(figures.costPerItem)}`,
+      ),
   ];
   return `${lines.join('\n')}\n`;
 }

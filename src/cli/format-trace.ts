@@ -17,7 +17,8 @@ export function formatTrace(result: CascadeResult): string {
 function describeCache(cache: NonNullable<CascadeResult['cache']>): string {
   const saved = cache.savedUsd !== undefined ? `, saved $${cache.savedUsd.toFixed(6)}` : '';
   if (cache.kind === 'exact') return `exact hit (stored ${cache.storedAt}${saved})`;
-  if (cache.kind === 'semantic') return `semantic hit, similarity ${cache.similarity} to "${cache.matched}" (stored ${cache.storedAt}${saved})`;
+  if (cache.kind === 'semantic')
+    return `semantic hit, similarity ${cache.similarity} to "${cache.matched}" (stored ${cache.storedAt}${saved})`;
   const refused = (cache.refused ?? []).map((refusal) => `refused ${refusal.similarity}: ${refusal.reason}`).join('; ');
   return `miss${refused ? ` (${refused})` : ''}${cache.error ? ` (cache unavailable: ${cache.error})` : ''}`;
 }

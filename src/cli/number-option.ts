@@ -1,10 +1,14 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 
 /**
  * Parse a numeric command-line option, naming the option, the expected range and the value it got:
  * "Expected `--target-accuracy` to be a number from 0 to 1, got `80`".
  */
-export function numberOption(name: string, raw: string | undefined, range: { min: number; max?: number; integer?: boolean }): number | undefined {
+export function numberOption(
+  name: string,
+  raw: string | undefined,
+  range: { min: number; max?: number; integer?: boolean },
+): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
   const max = range.max ?? Infinity;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { CascadeError, ConfigError, MissingApiKeyError } from '../errors.js';
+import { CascadeError, ConfigError, MissingApiKeyError } from '../common/errors.js';
 import { askCommand } from './ask-command.js';
 import { processIo, type CliIo } from './io.js';
 import { runCommand } from './run-command.js';
@@ -16,7 +16,10 @@ export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 function withSourceOptions(command: Command): Command {
   return command
     .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
-    .option('--on-miss <fail|live>', 'with --replay: fail (default) or call the live provider for a request not recorded')
+    .option(
+      '--on-miss <fail|live>',
+      'with --replay: fail (default) or call the live provider for a request not recorded',
+    )
     .option('--offline', "run cloud tiers on local models (the file's `offline:`); only loopback hosts are called")
     .option('--record <fixtures>', 'write every provider call (judges too) to this fixture file')
     .option('--no-cache', "ignore the cascade file's cache: every request goes to the tiers");
@@ -32,7 +35,10 @@ function packageVersion(): string {
 function readPackageVersion(): string {
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {
-      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === 'frugal-cascade' && manifest.version) return manifest.version;
     } catch {
       // Not there: try the next place.
@@ -64,9 +70,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   withSourceOptions(program.command('run'))
     .description('run every item of a JSON Lines file through a cascade')
     .argument('<cascade>', 'cascade file (YAML)')
-    .requiredOption('--input <items>', 'items, one JSON object per line with `id` and `input.messages` or `prompt` (- for stdin)')
+    .requiredOption(
+      '--input <items>',
+      'items, one JSON object per line with `id` and `input.messages` or `prompt` (- for stdin)',
+    )
     .requiredOption('--output <results>', 'where to write one result per line (- for stdout)')
-    .option('--explore <rate>', 'on this share of items (0-1) also run the remaining tiers, and write them as fixtures for tune')
+    .option(
+      '--explore <rate>',
+      'on this share of items (0-1) also run the remaining tiers, and write them as fixtures for tune',
+    )
     .option('--explore-out <fixtures>', 'where --explore writes (default: beside --output, .explored.jsonl)')
     .option('--concurrency <n>', 'items in flight at once (default 8)')
     .option('--budget-usd <x>', 'never spend more than this on the whole run')
@@ -83,9 +95,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .argument('<cascade>', 'cascade file (YAML)')
     .requiredOption('--fixtures <file>', 'fixture file (JSON Lines, see docs/fixtures.md)')
     .option('--json', 'print one JSON object')
-    .option('--compare <mode>', 'how text is compared with expected when there is no score: auto, exact, letter, number, text, json')
+    .option(
+      '--compare <mode>',
+      'how text is compared with expected when there is no score: auto, exact, letter, number, text, json',
+    )
     .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')
-    .option('--reference <model>', 'score every answer by its agreement with this model (unlabelled items: the dearest by default)')
+    .option(
+      '--reference <model>',
+      'score every answer by its agreement with this model (unlabelled items: the dearest by default)',
+    )
     .action(async (file: string, options) => {
       exitCode = await evalCommand(file, options, io);
     });
@@ -102,9 +120,18 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--tradeoff <weight>', 'maximise accuracy - weight x cost / best model cost')
     .option('--guarantee', 'promise accuracy >= the best single model minus --tolerance with probability 1 - delta')
     .option('--delta <d>', 'with --guarantee: the allowed probability of missing the promise (default 0.05)')
-    .option('--tolerance <e>', 'accuracy the cascade may give up against the best single model, as a share (0.01 = 1 point; default 0, at most 0.5)')
-    .option('--margin <z>', `hold the paired lower bound, z standard errors (${defaultMargin} is a one-sided 95% bound) instead of the default estimate`)
-    .option('--reference <model>', 'with no labels: score every answer by its agreement with this model (default: the dearest)')
+    .option(
+      '--tolerance <e>',
+      'accuracy the cascade may give up against the best single model, as a share (0.01 = 1 point; default 0, at most 0.5)',
+    )
+    .option(
+      '--margin <z>',
+      `hold the paired lower bound, z standard errors (${defaultMargin} is a one-sided 95% bound) instead of the default estimate`,
+    )
+    .option(
+      '--reference <model>',
+      'with no labels: score every answer by its agreement with this model (default: the dearest)',
+    )
     .option('--max-tiers <n>', 'at most this many tiers (default 4)')
     .option('--compare <mode>', 'how text is compared with expected when there is no score')
     .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')

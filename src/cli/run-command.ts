@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runBatch } from '../batch/run-batch.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
 import { loadOptionsFrom, type SourceOptions } from './source-options.js';
@@ -33,23 +33,36 @@ export const interruptedExitCode = { SIGINT: 130, SIGTERM: 143 } as const;
  * `cascade run`: a batch job. Results are written as they finish; run the same command again to resume.
  * SIGINT/SIGTERM stops taking items and lets calls in flight finish; a second signal cancels them.
  */
-export async function runCommand(file: string, options: RunOptions, io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
+export async function runCommand(
+  file: string,
+  options: RunOptions,
+  io: CliIo,
+  signals: NodeJS.EventEmitter = process,
+): Promise<number> {
   const concurrency = numberOption('concurrency', options.concurrency, { min: 1, integer: true }) ?? 8;
   const budgetUsd = numberOption('budget-usd', options.budgetUsd, { min: 0 });
   const maxLineBytes = numberOption('max-line-bytes', options.maxLineBytes, { min: 1, integer: true });
   // --strict reads the input twice (check, then run); standard input can be read only once.
-  if (options.strict && options.input === '-') throw new ConfigError('`--strict` needs `--input` to be a file: standard input cannot be read twice');
+  if (options.strict && options.input === '-')
+    throw new ConfigError('`--strict` needs `--input` to be a file: standard input cannot be read twice');
   const exploreRate = numberOption('explore', options.explore, { min: 0, max: 1 });
   const exploreOut = exploreRate === undefined ? undefined : (options.exploreOut ?? defaultExploreOut(options.output));
   if (exploreOut !== undefined && options.record !== undefined && resolve(exploreOut) === resolve(options.record)) {
     // Both would write the explored items' records, and ids must be unique in a fixture.
-    throw new ConfigError(`\`--explore-out\` and \`--record\` are the same file (${options.record}); give them different files`);
+    throw new ConfigError(
+      `\`--explore-out\` and \`--record\` are the same file (${options.record}); give them different files`,
+    );
   }
-  const cascade = await loadCascadeFile(file, loadOptionsFrom(options, io.env, options.record !== undefined || exploreRate !== undefined));
+  const cascade = await loadCascadeFile(
+    file,
+    loadOptionsFrom(options, io.env, options.record !== undefined || exploreRate !== undefined),
+  );
   cascade.checkEnvironment(io.env);
   const recording: Recording = {
     ...(options.record && { record: new FixtureWriter(options.record) }),
-    ...(exploreRate !== undefined && { explore: { rate: exploreRate, writer: new FixtureWriter(exploreOut!), stats: new ExploreStats(cascade) } }),
+    ...(exploreRate !== undefined && {
+      explore: { rate: exploreRate, writer: new FixtureWriter(exploreOut!), stats: new ExploreStats(cascade) },
+    }),
   };
   let received: 'SIGINT' | 'SIGTERM' | undefined;
   const handlers: ((count: number) => void)[] = [];
@@ -57,7 +70,11 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     received ??= name;
     count++;
-    io.stderr(count === 1 ? `\n${name}: taking no new items; waiting for calls in flight (send again to cancel them)\n` : `\n${name}: cancelling calls in flight\n`);
+    io.stderr(
+      count === 1
+        ? `\n${name}: taking no new items; waiting for calls in flight (send again to cancel them)\n`
+        : `\n${name}: cancelling calls in flight\n`,
+    );
     for (const handler of handlers) handler(count);
   };
   const onInterrupt = () => onSignal('SIGINT');
@@ -90,14 +107,18 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
         : outcome.skippedAsDone > 0
           ? `resumed:       ${outcome.skippedAsDone} items already in ${options.output} were skipped`
           : '',
-      outcome.truncatedBytes > 0 ? `               a torn last line (${outcome.truncatedBytes} bytes) was cut and its item redone` : '',
+      outcome.truncatedBytes > 0
+        ? `               a torn last line (${outcome.truncatedBytes} bytes) was cut and its item redone`
+        : '',
       budgetUsd !== undefined ? `run budget:    $${budgetUsd} (spent $${outcome.summary.costUsd.toFixed(6)})` : '',
       recording.record ? `recorded:      ${recording.record.written} fixture records -> ${recording.record.path}` : '',
       recording.explore ? recording.explore.stats.format(recording.explore.writer.path) : '',
       received ? `stopped by ${received}: run the same command again to finish` : '',
     ].filter(Boolean);
     const report = outcome.summary.format(toStdout ? '(stdout)' : options.output, outcome.wallSeconds);
-    (toStdout ? io.stderr : io.stdout)(`cascade ${cascade.name}\n${report}\n${notes.map((note) => `${note}\n`).join('')}`);
+    (toStdout ? io.stderr : io.stdout)(
+      `cascade ${cascade.name}\n${report}\n${notes.map((note) => `${note}\n`).join('')}`,
+    );
     return received ? interruptedExitCode[received] : 0;
   } finally {
     recording.record?.close();
@@ -110,6 +131,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIo, s
 
 /** `results/run.jsonl` explores into `results/run.explored.jsonl`. */
 function defaultExploreOut(output: string): string {
-  if (output === '-') throw new ConfigError('`--explore` with `--output -` needs `--explore-out <file.jsonl>` for the explored fixtures');
+  if (output === '-')
+    throw new ConfigError('`--explore` with `--output -` needs `--explore-out <file.jsonl>` for the explored fixtures');
   return output.replace(/(\.jsonl?)?$/, '.explored.jsonl');
 }

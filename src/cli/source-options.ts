@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 import type { LoadCascadeOptions } from '../config/load-cascade.js';
 
 /** Where answers come from: `--replay`, `--on-miss`, `--offline`, `--no-cache`; shared by `ask` and `run`. */
@@ -15,7 +15,8 @@ export function loadOptionsFrom(options: SourceOptions, env: NodeJS.ProcessEnv, 
   if (options.onMiss !== undefined && options.onMiss !== 'fail' && options.onMiss !== 'live') {
     throw new ConfigError(`Expected \`--on-miss\` to be \`fail\` or \`live\`, got \`${options.onMiss}\``);
   }
-  if (options.onMiss !== undefined && !options.replay) throw new ConfigError('`--on-miss` says what to do when `--replay <file>` lacks a request; give `--replay` too');
+  if (options.onMiss !== undefined && !options.replay)
+    throw new ConfigError('`--on-miss` says what to do when `--replay <file>` lacks a request; give `--replay` too');
   return {
     env,
     ...(options.replay && { replay: options.replay }),

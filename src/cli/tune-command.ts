@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 import { describeQuality, loadDataset, type Dataset } from '../evaluation/dataset.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
 import { defaultMargin, defaultObjective, usesFittedGains, type Objective } from '../tune/objective.js';
@@ -9,7 +9,7 @@ import { tuneCascade, type TuneResult } from '../tune/tune.js';
 import { writeTunedCascade } from '../tune/write-tuned-cascade.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
-import { percent as pct } from '../format-percent.js';
+import { percent as pct } from '../common/format-percent.js';
 
 export interface TuneCommandOptions {
   fixtures: string;
@@ -33,8 +33,14 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   const delta = numberOption('delta', options.delta, { min: 1e-6, max: 0.5 }) ?? 0.05;
   const margin = numberOption('margin', options.margin, { min: 0, max: 5 });
   const tolerance = numberOption('tolerance', options.tolerance, { min: 0, max: 0.5 });
-  if (options.delta !== undefined && !options.guarantee) throw new ConfigError('--delta applies only with --guarantee (the promise it makes); add --guarantee, or drop --delta');
-  if (options.guarantee && margin !== undefined) throw new ConfigError('Give --guarantee (with --delta) or --margin, not both: the guarantee sets the margin from delta');
+  if (options.delta !== undefined && !options.guarantee)
+    throw new ConfigError(
+      '--delta applies only with --guarantee (the promise it makes); add --guarantee, or drop --delta',
+    );
+  if (options.guarantee && margin !== undefined)
+    throw new ConfigError(
+      'Give --guarantee (with --delta) or --margin, not both: the guarantee sets the margin from delta',
+    );
   const z = margin ?? defaultMargin;
   const target = numberOption('target-accuracy', options.targetAccuracy, { min: 0, max: 1 });
   const maxCost = numberOption('max-cost-per-item', options.maxCostPerItem, { min: 0 });
@@ -42,7 +48,9 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   const chosen = [target !== undefined, maxCost !== undefined, weight !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new ConfigError('Give at most one of --target-accuracy, --max-cost-per-item and --tradeoff');
   if (chosen === 1 && (tolerance !== undefined || options.guarantee)) {
-    throw new ConfigError('--tolerance and --guarantee apply to the default objective (the best single model\'s accuracy); with --target-accuracy, --max-cost-per-item or --tradeoff, set the bound with --margin');
+    throw new ConfigError(
+      "--tolerance and --guarantee apply to the default objective (the best single model's accuracy); with --target-accuracy, --max-cost-per-item or --tradeoff, set the bound with --margin",
+    );
   }
   if (target !== undefined) return { kind: 'target-accuracy', target, z };
   if (maxCost !== undefined) return { kind: 'max-cost', maxCost, z };
@@ -50,10 +58,10 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   // Guarantee mode and an explicit margin hold the paired lower bound; by default, the blend of observed
   // and fitted gains (the setting bench/cost-quality measures best on unseen items).
   if (options.guarantee) return { kind: 'match-best', z: 0, estimate: 'guarantee', delta, tolerance: tolerance ?? 0 };
-  if (margin !== undefined) return { kind: 'match-best', z, estimate: 'paired-bound', ...(tolerance !== undefined && { tolerance }) };
+  if (margin !== undefined)
+    return { kind: 'match-best', z, estimate: 'paired-bound', ...(tolerance !== undefined && { tolerance }) };
   return { ...defaultObjective, ...(tolerance !== undefined && { tolerance }) };
 }
-
 
 /**
  * When the margin leaves only the best model, say what a cascade without a margin would have saved,
@@ -61,10 +69,19 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
  */
 function whyNoCascade(result: TuneResult, objective: Objective): string[] {
   const plain = result.baseline;
-  if (objective.kind !== 'match-best' || objective.estimate === 'guarantee' || result.tiers.length > 1 || !plain || plain.tiers.length < 2) return [];
+  if (
+    objective.kind !== 'match-best' ||
+    objective.estimate === 'guarantee' ||
+    result.tiers.length > 1 ||
+    !plain ||
+    plain.tiers.length < 2
+  )
+    return [];
   const savings = result.bestSingle.costPerItem > 0 ? 1 - plain.costPerItem / result.bestSingle.costPerItem : 0;
   const best = result.bestSingle.model;
-  const test = usesFittedGains(objective) ? `is expected to keep ${best}'s accuracy` : `beats ${best} by a margin of ${objective.z} standard errors`;
+  const test = usesFittedGains(objective)
+    ? `is expected to keep ${best}'s accuracy`
+    : `beats ${best} by a margin of ${objective.z} standard errors`;
   return [
     `no cascade ${test} on ${result.items} items;`,
     `  a plain grid search, taking the file at face value, would pick ${plain.tiers.map((tier) => tier.model).join(' -> ')} and save ${pct(savings)} on it (accuracy ${pct(plain.accuracy)}),`,
@@ -91,7 +108,9 @@ function guaranteeLines(result: TuneResult, objective: Objective): string[] {
   const calibration = result.guarantee;
   if (!calibration || objective.kind !== 'match-best') return [];
   if (calibration.passed === 0) {
-    return [`guarantee: no proposed cascade passed its test on ${calibration.items} calibration items, so the best single model is kept. Label more items or allow more --tolerance.`];
+    return [
+      `guarantee: no proposed cascade passed its test on ${calibration.items} calibration items, so the best single model is kept. Label more items or allow more --tolerance.`,
+    ];
   }
   return [
     `guarantee: accuracy >= ${result.bestSingle.model}'s - ${(100 * (objective.tolerance ?? 0)).toFixed(1)} points with probability ${1 - (objective.delta ?? 0.05)}: ${calibration.wins} wins and ${calibration.losses} losses against it in ${calibration.items} calibration items, difference >= ${(100 * calibration.differenceBound).toFixed(2)} points (${calibration.passed} of the proposals, strict to loose, passed)`,
@@ -122,7 +141,9 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
   }
   if (options.json) {
     const { classifiers: _classifiers, ...summary } = result;
-    io.stdout(`${JSON.stringify({ ...summary, ...(dataset.quality && { quality: dataset.quality }), written }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ ...summary, ...(dataset.quality && { quality: dataset.quality }), written }, null, 2)}\n`,
+    );
     return 0;
   }
   const predicted = result.predicted;

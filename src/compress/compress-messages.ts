@@ -1,4 +1,4 @@
-import type { CompressStep } from '../config/schema.js';
+import type { CompressStep } from '../spec/compress-step.js';
 import type { ChatMessage } from '../spec/request.js';
 import { countMessageTokens } from '../tokens/count-tokens.js';
 import { dropRepeats } from './dedupe.js';
@@ -23,7 +23,8 @@ export function compressText(messages: readonly ChatMessage[], steps: readonly C
     const segments = splitSegments(message.content);
     return index === lastUser ? splitOffQuestion(segments) : segments;
   });
-  const question = lastUser === -1 ? '' : joinSegments(parts[lastUser]!.filter((segment) => segment.protected).slice(-1));
+  const question =
+    lastUser === -1 ? '' : joinSegments(parts[lastUser]!.filter((segment) => segment.protected).slice(-1));
   for (const step of steps) {
     // Dedupe remembers across messages: an instruction repeated in the user turn goes.
     const seen = new Set<string>();
@@ -44,7 +45,12 @@ function applyStep(step: CompressStep, text: string, question: string, seen: Set
   // The other steps work on the words; the whitespace around a segment joins it to its neighbours.
   const [, before, body, after] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text)!;
   if (body === '') return text;
-  const changed = step.type === 'dedupe' ? dropRepeats(body!, seen) : step.type === 'few-shot' ? pruneExamples(body!, question, step.keep) : extractRelevant(body!, question, step.maxTokens);
+  const changed =
+    step.type === 'dedupe'
+      ? dropRepeats(body!, seen)
+      : step.type === 'few-shot'
+        ? pruneExamples(body!, question, step.keep)
+        : extractRelevant(body!, question, step.maxTokens);
   return `${before}${changed.trim()}${after}`;
 }
 
@@ -59,8 +65,15 @@ export function compressMessages(messages: readonly ChatMessage[], steps: readon
   const compressed = compressText(messages, steps);
   const changed = compressed.some((message, index) => message.content !== messages[index]!.content);
   const tokensBefore = countMessageTokens(messages);
-  const result = { messages: changed ? compressed : [...messages], tokensBefore, tokensAfter: changed ? countMessageTokens(compressed) : tokensBefore };
-  if (!bySteps) memo.set(messages, (bySteps = new Map()));
+  const result = {
+    messages: changed ? compressed : [...messages],
+    tokensBefore,
+    tokensAfter: changed ? countMessageTokens(compressed) : tokensBefore,
+  };
+  if (!bySteps) {
+    bySteps = new Map();
+    memo.set(messages, bySteps);
+  }
   bySteps.set(steps, result);
   return result;
 }

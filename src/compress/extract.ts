@@ -11,7 +11,8 @@ export function extractRelevant(text: string, question: string, maxTokens: numbe
   const sentences = text.split(/(?<=[.!?])\s+|\n+/).filter((sentence) => sentence.trim() !== '');
   const terms = sentences.map((sentence) => wordTokens(sentence));
   const documentFrequency = new Map<string, number>();
-  for (const words of terms) for (const word of new Set(words)) documentFrequency.set(word, (documentFrequency.get(word) ?? 0) + 1);
+  for (const words of terms)
+    for (const word of new Set(words)) documentFrequency.set(word, (documentFrequency.get(word) ?? 0) + 1);
   const averageLength = terms.reduce((sum, words) => sum + words.length, 0) / Math.max(1, terms.length);
   const queryTerms = new Set(wordTokens(question));
   const scored = terms.map((words, index) => {

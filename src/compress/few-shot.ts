@@ -2,7 +2,8 @@ import { embedLocally } from '../embed/local-embedder.js';
 import { dotProduct } from '../spec/embedder.js';
 
 // A worked example ends in an answer: "Answer: B", or "Answer:" with the answer on the next line.
-const answerCue = /(?:^|\n)[^\n]*\b(?:answer|a|output|label|response|solution|result)[ \t]*[:：][ \t]*(?:\S[^\n]*|\n[ \t]*\S[^\n]*)$/i;
+const answerCue =
+  /(?:^|\n)[^\n]*\b(?:answer|a|output|label|response|solution|result)[ \t]*[:：][ \t]*(?:\S[^\n]*|\n[ \t]*\S[^\n]*)$/i;
 
 /** Whether a paragraph is a worked example: it ends with an answer cue and an answer. */
 export function isExample(block: string): boolean {
@@ -23,7 +24,12 @@ export function pruneExamples(text: string, question: string, keep: number): str
     examples.push({ index, score: dotProduct(target, embedLocally(blocks[index]!)) });
   }
   if (examples.length <= keep) return text;
-  const kept = new Set(examples.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, keep).map((example) => example.index));
+  const kept = new Set(
+    examples
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .slice(0, keep)
+      .map((example) => example.index),
+  );
   const dropped = new Set(examples.map((example) => example.index).filter((index) => !kept.has(index)));
   const out: string[] = [];
   for (let index = 0; index < blocks.length; index += 2) {

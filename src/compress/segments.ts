@@ -82,7 +82,11 @@ export function splitOffQuestion(segments: readonly Segment[]): Segment[] {
     if (breakAt === -1) continue;
     const head = segment.text.slice(0, breakAt + 1);
     const tail = segment.text.slice(breakAt + 1);
-    return [...segments.slice(0, index), { text: head, protected: false }, { text: joinSegments([{ text: tail, protected: true }, ...segments.slice(index + 1)]), protected: true }];
+    return [
+      ...segments.slice(0, index),
+      { text: head, protected: false },
+      { text: joinSegments([{ text: tail, protected: true }, ...segments.slice(index + 1)]), protected: true },
+    ];
   }
   // One paragraph: all of it is the question.
   return [{ text: joinSegments(segments), protected: true }];

@@ -1,6 +1,14 @@
 const blockTags = /<\/?(?:p|div|br|li|tr|h[1-6]|ul|ol|table|section|article|header|footer|blockquote)\b[^>]*>[ \t]*/gi;
 const inlineTags = /<\/?(?:span|b|i|u|em|strong|font|small|big|a|td|th|tbody|thead|abbr|mark|sup|sub)\b[^>]*>/gi;
-const entities: Record<string, string> = { '&nbsp;': ' ', '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&apos;': "'" };
+const entities: Record<string, string> = {
+  '&nbsp;': ' ',
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&apos;': "'",
+};
 
 /** Drop HTML comments and formatting tags (block tags become line breaks) and decode the common entities. */
 export function stripMarkup(text: string): string {

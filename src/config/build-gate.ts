@@ -10,14 +10,17 @@ import { createLearnedGate, readLearnedGateFile } from '../../gates/learned.js';
 import { createRegexGate } from '../../gates/regex.js';
 import { retryingProvider } from '../engine/retrying-provider.js';
 import type { RetryOptions } from '../engine/retry-policy.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 import { findPricing } from '../pricing/price-table.js';
-import { createProvider, type ProviderContext } from '../providers/create-provider.js';
+import { createProvider, type ProviderContext } from './create-provider.js';
 import type { Gate } from '../spec/gate.js';
 import type { GateConfig } from './schema.js';
 
 /** The cascade's retry policy with an endpoint's own `maxRetries` and `timeoutMs` (a tier's, or a judge's) over it. */
-export function endpointRetry(retry: RetryOptions, endpoint: { maxRetries?: number | undefined; timeoutMs?: number | undefined }): RetryOptions {
+export function endpointRetry(
+  retry: RetryOptions,
+  endpoint: { maxRetries?: number | undefined; timeoutMs?: number | undefined },
+): RetryOptions {
   return {
     ...retry,
     ...(endpoint.maxRetries !== undefined && { maxRetries: endpoint.maxRetries }),
@@ -26,23 +29,44 @@ export function endpointRetry(retry: RetryOptions, endpoint: { maxRetries?: numb
 }
 
 /** Turn one validated gate entry of a cascade file into a Gate; `where` is its path, for errors. */
-export async function buildGate(config: GateConfig, where: string, context: Omit<ProviderContext, 'label' | 'where'>, retry: RetryOptions): Promise<Gate> {
+export async function buildGate(
+  config: GateConfig,
+  where: string,
+  context: Omit<ProviderContext, 'label' | 'where'>,
+  retry: RetryOptions,
+): Promise<Gate> {
   switch (config.type) {
     case 'json-schema':
-      return createJsonSchemaGate({ schema: typeof config.schema === 'string' ? await readSchemaFile(config.schema, where, context.baseDir) : config.schema });
+      return createJsonSchemaGate({
+        schema:
+          typeof config.schema === 'string'
+            ? await readSchemaFile(config.schema, where, context.baseDir)
+            : config.schema,
+      });
     case 'confidence':
       return createConfidenceGate({ source: config.source, min: config.min });
     case 'regex':
       try {
-        return createRegexGate({ pattern: config.pattern, negate: config.negate, ...(config.flags !== undefined && { flags: config.flags }) });
+        return createRegexGate({
+          pattern: config.pattern,
+          negate: config.negate,
+          ...(config.flags !== undefined && { flags: config.flags }),
+        });
       } catch (error) {
-        throw new ConfigError(`${where}.pattern: not a valid regular expression: ${(error as Error).message}`, undefined, 'pattern');
+        throw new ConfigError(
+          `${where}.pattern: not a valid regular expression: ${(error as Error).message}`,
+          undefined,
+          'pattern',
+        );
       }
     case 'contains':
       return createContainsGate(config);
     case 'judge': {
       // The judge's model calls follow the same retry policy and timeout as tier calls, with its own overrides.
-      const provider = retryingProvider(createProvider(config, { ...context, label: `${where} (judge)`, where }), endpointRetry(retry, config));
+      const provider = retryingProvider(
+        createProvider(config, { ...context, label: `${where} (judge)`, where }),
+        endpointRetry(retry, config),
+      );
       const pricing = findPricing(config.provider, config.model, config.pricing);
       return createJudgeGate({ provider, rubric: config.rubric, min: config.min, ...(pricing && { pricing }) });
     }
@@ -53,7 +77,11 @@ export async function buildGate(config: GateConfig, where: string, context: Omit
       try {
         return createLearnedGate({ classifiers: readLearnedGateFile(file), min: config.min });
       } catch (error) {
-        throw new ConfigError(`${where}.classifiers: cannot read ${config.classifiers} (resolved to ${file}): ${(error as Error).message}. It is written by \`cascade tune\` next to the tuned cascade.`, undefined, 'classifiers');
+        throw new ConfigError(
+          `${where}.classifiers: cannot read ${config.classifiers} (resolved to ${file}): ${(error as Error).message}. It is written by \`cascade tune\` next to the tuned cascade.`,
+          undefined,
+          'classifiers',
+        );
       }
     }
     case 'custom': {
@@ -61,7 +89,11 @@ export async function buildGate(config: GateConfig, where: string, context: Omit
       try {
         return await loadCustomGate(modulePath, config.options);
       } catch (error) {
-        throw new ConfigError(`${where}.module: cannot load a gate from ${config.module} (resolved to ${modulePath}): ${(error as Error).message}`, undefined, 'module');
+        throw new ConfigError(
+          `${where}.module: cannot load a gate from ${config.module} (resolved to ${modulePath}): ${(error as Error).message}`,
+          undefined,
+          'module',
+        );
       }
     }
   }
@@ -73,11 +105,19 @@ async function readSchemaFile(path: string, where: string, baseDir: string): Pro
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${where}.schema: cannot read ${path} (resolved to ${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give a path relative to the cascade file, or the schema inline.`, undefined, 'schema');
+    throw new ConfigError(
+      `${where}.schema: cannot read ${path} (resolved to ${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give a path relative to the cascade file, or the schema inline.`,
+      undefined,
+      'schema',
+    );
   }
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(`${where}.schema: ${file} is not valid JSON: ${(error as Error).message}`, undefined, 'schema');
+    throw new ConfigError(
+      `${where}.schema: ${file} is not valid JSON: ${(error as Error).message}`,
+      undefined,
+      'schema',
+    );
   }
 }

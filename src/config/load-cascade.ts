@@ -6,18 +6,25 @@ import { CircuitBreaker, defaultCircuitBreakerOptions } from '../engine/circuit-
 import { Cascade } from '../engine/cascade.js';
 import { defaultRetryOptions } from '../engine/retry-policy.js';
 import type { Tier } from '../engine/tier.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
-import { createProvider, loadFixtureIndex } from '../providers/create-provider.js';
+import { createProvider, loadFixtureIndex } from './create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate, endpointRetry } from './build-gate.js';
 import { offlineEndpoint } from './offline-endpoint.js';
-import { formatIssues } from './format-issues.js';
+import { formatIssues } from '../common/format-issues.js';
 import { maskKeyShapes, refuseSecrets } from './refuse-secrets.js';
-import { cascadeConfigSchema, type CacheConfig, type CascadeConfig, type CascadeConfigInput, type GateConfig, type ModelEndpointConfig } from './schema.js';
+import {
+  cascadeConfigSchema,
+  type CacheConfig,
+  type CascadeConfig,
+  type CascadeConfigInput,
+  type GateConfig,
+  type ModelEndpointConfig,
+} from './schema.js';
 import { ResponseCache } from '../cache/response-cache.js';
-import { canonicalJson, sha256 } from '../canonical-json.js';
-import { createEmbedder } from '../embed/create-embedder.js';
+import { canonicalJson, sha256 } from '../common/canonical-json.js';
+import { createEmbedder } from './create-embedder.js';
 
 export interface LoadCascadeOptions {
   /** Answer every tier and judge from this fixture file instead of their providers (no network). */
@@ -51,12 +58,18 @@ export async function readCascadeYaml(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read the cascade file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
+    throw new ConfigError(
+      `Cannot read the cascade file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      file,
+    );
   }
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     // The parser quotes the lines around the error, which may hold a key: mask key-shaped values.
-    throw new ConfigError(`${file}: not valid YAML:\n${document.errors.map((error) => maskKeyShapes(error.message)).join('\n')}`, file);
+    throw new ConfigError(
+      `${file}: not valid YAML:\n${document.errors.map((error) => maskKeyShapes(error.message)).join('\n')}`,
+      file,
+    );
   }
   return document.toJS();
 }
@@ -70,13 +83,18 @@ export function parseCascadeConfig(config: unknown, where: string): CascadeConfi
 }
 
 /** The fields of an options object that are not undefined, so that spreading it over defaults keeps them. */
-function definedFields<T extends object>(options: T | undefined): Partial<T> {
+function definedFields<T extends object>(options: T | undefined): { [K in keyof T]?: Exclude<T[K], undefined> } {
   if (!options) return {};
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }
 
 /** Validate and build a cascade from an object shaped like a cascade file. */
-export async function createCascade(config: CascadeConfigInput | unknown, options: LoadCascadeOptions = {}): Promise<Cascade> {
+export async function createCascade(
+  config: CascadeConfigInput | unknown,
+  options: LoadCascadeOptions = {},
+): Promise<Cascade> {
   const where = options.source ?? '(cascade object)';
   const baseDir = options.baseDir ?? process.cwd();
   const definition = parseCascadeConfig(config, where);
@@ -100,7 +118,10 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
   const effectiveTiers: unknown[] = [];
   const requiredEnv: { variable: string; where: string }[] = [];
   const requireKeyOf = (endpoint: ModelEndpointConfig, label: string) => {
-    const variable = replay && options.onReplayMiss !== 'live' ? undefined : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
+    const variable =
+      replay && options.onReplayMiss !== 'live'
+        ? undefined
+        : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
     if (variable) requiredEnv.push({ variable, where: label });
   };
   for (const [index, configured] of definition.tiers.entries()) {
@@ -121,26 +142,38 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
     const gates = [];
     for (const [gateIndex, configuredGate] of tierConfig.gates.entries()) {
       const gateWhere = `${tierWhere}.gates[${gateIndex}]`;
-      const gateConfig = configuredGate.type === 'judge' ? local(configuredGate, `${tierConfig.name} (judge)`, gateWhere) : configuredGate;
+      const gateConfig =
+        configuredGate.type === 'judge'
+          ? local(configuredGate, `${tierConfig.name} (judge)`, gateWhere)
+          : configuredGate;
       if (gateConfig.type === 'judge') requireKeyOf(gateConfig, `the judge of tier "${tierConfig.name}"`);
       gates.push(await buildGate(gateConfig, gateWhere, context, cascadeRetry));
     }
     // Stable sort: equal ranks keep the order of the file.
     gates.sort((a, b) => a.costRank - b.costRank);
+    const compress = tierConfig.compress ?? definition.compress;
     tiers.push({
       name: tierConfig.name,
       provider: createProvider(tierConfig, { ...context, label: `tier "${tierConfig.name}"`, where: tierWhere }),
       gates,
-      params: tierConfig.params ?? {},
+      params: definedFields(tierConfig.params),
       pricing,
       retry: endpointRetry(cascadeRetry, tierConfig),
       breaker: new CircuitBreaker(breakerOptions),
       witness: tierConfig.witness,
-      ...((tierConfig.compress ?? definition.compress) && { compress: tierConfig.compress ?? definition.compress }),
+      ...(compress && { compress }),
     });
   }
   if (replay) await replay;
-  const cache = definition.cache && options.cache !== false ? buildCache(definition.cache, effectiveTiers, definition, { baseDir, env, offline: options.offline === true, replayed: replay !== undefined }) : undefined;
+  const cache =
+    definition.cache && options.cache !== false
+      ? buildCache(definition.cache, effectiveTiers, definition, {
+          baseDir,
+          env,
+          offline: options.offline === true,
+          replayed: replay !== undefined,
+        })
+      : undefined;
   return new Cascade({
     ...(cache && { cache }),
     name: definition.name,
@@ -157,26 +190,61 @@ export async function createCascade(config: CascadeConfigInput | unknown, option
  * which answers pass, so it must change the cache fingerprint as much as editing the cascade file does.
  */
 function gateFileDigests(gate: GateConfig, baseDir: string): string[] {
-  const files = [gate.type === 'json-schema' && typeof gate.schema === 'string' ? gate.schema : undefined, gate.type === 'learned' ? gate.classifiers : undefined, gate.type === 'custom' ? gate.module : undefined];
-  return files.filter((file): file is string => file !== undefined).map((file) => sha256(readFileSync(resolve(baseDir, file), 'utf8')));
+  const files = [
+    gate.type === 'json-schema' && typeof gate.schema === 'string' ? gate.schema : undefined,
+    gate.type === 'learned' ? gate.classifiers : undefined,
+    gate.type === 'custom' ? gate.module : undefined,
+  ];
+  return files
+    .filter((file): file is string => file !== undefined)
+    .map((file) => sha256(readFileSync(resolve(baseDir, file), 'utf8')));
 }
 
 /** The cascade's response cache. Its fingerprint covers what shapes an answer, so editing a tier, gate or prompt starts afresh. */
-function buildCache(config: CacheConfig, tiers: unknown[], definition: CascadeConfig, options: { baseDir: string; env: NodeJS.ProcessEnv; offline: boolean; replayed: boolean }): ResponseCache {
+function buildCache(
+  config: CacheConfig,
+  tiers: unknown[],
+  definition: CascadeConfig,
+  options: { baseDir: string; env: NodeJS.ProcessEnv; offline: boolean; replayed: boolean },
+): ResponseCache {
   const shaping = (tier: unknown) => {
-    const { maxConcurrent: _a, requestsPerMinute: _b, tokensPerMinute: _c, timeoutMs: _d, maxRetries: _e, apiKeyEnv: _f, ...rest } = tier as Record<string, unknown>;
-    const gates = (rest.gates as GateConfig[] | undefined)?.map((gate) => ({ ...gate, files: gateFileDigests(gate, options.baseDir) }));
+    const {
+      maxConcurrent: _a,
+      requestsPerMinute: _b,
+      tokensPerMinute: _c,
+      timeoutMs: _d,
+      maxRetries: _e,
+      apiKeyEnv: _f,
+      ...rest
+    } = tier as Record<string, unknown>;
+    const gates = (rest['gates'] as GateConfig[] | undefined)?.map((gate) => ({
+      ...gate,
+      files: gateFileDigests(gate, options.baseDir),
+    }));
     return { ...rest, gates };
   };
   // Answers replayed from a recording are kept apart from live ones.
-  const cascadeFingerprint = sha256(canonicalJson({ replayed: options.replayed, system: definition.system, onExhausted: definition.onExhausted, compress: definition.compress, tiers: tiers.map(shaping) }));
+  const cascadeFingerprint = sha256(
+    canonicalJson({
+      replayed: options.replayed,
+      system: definition.system,
+      onExhausted: definition.onExhausted,
+      compress: definition.compress,
+      tiers: tiers.map(shaping),
+    }),
+  );
   return new ResponseCache({
     namespace: config.namespace,
     ...(config.store !== undefined && { store: resolve(options.baseDir, config.store) }),
     ...(config.ttlSeconds !== undefined && { ttlSeconds: config.ttlSeconds }),
     maxEntries: config.maxEntries,
     exact: config.exact,
-    ...(config.semantic && { semantic: { embedder: createEmbedder(config.semantic.embedder, { env: options.env, offline: options.offline }), threshold: config.semantic.threshold } }),
+    ...(config.semantic && {
+      semantic: {
+        embedder: createEmbedder(config.semantic.embedder, { env: options.env, offline: options.offline }),
+        threshold: config.semantic.threshold,
+      },
+    }),
     cascadeFingerprint,
   });
 }

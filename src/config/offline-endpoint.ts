@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 import { isLoopbackAddress } from '../network/loopback-only.js';
 import { ollamaHost } from '../providers/ollama-client.js';
 import type { ModelEndpointConfig, OfflineConfig } from './schema.js';
@@ -11,7 +11,13 @@ export const defaultOfflineModel = 'llama3.2:3b';
  * Ollama, free; an OpenAI-compatible `baseURL` on loopback and replay tiers stay as they are. Anything
  * still pointing off this machine is refused here, before the first call.
  */
-export function offlineEndpoint<T extends ModelEndpointConfig>(endpoint: T, name: string, offline: OfflineConfig | undefined, env: NodeJS.ProcessEnv, where: string): T {
+export function offlineEndpoint<T extends ModelEndpointConfig>(
+  endpoint: T,
+  name: string,
+  offline: OfflineConfig | undefined,
+  env: NodeJS.ProcessEnv,
+  where: string,
+): T {
   if (endpoint.provider === 'replay') return endpoint;
   if (endpoint.provider === 'openai' && endpoint.baseURL && isLoopbackAddress(endpoint.baseURL)) return endpoint;
   if (endpoint.provider === 'ollama') {
@@ -20,12 +26,20 @@ export function offlineEndpoint<T extends ModelEndpointConfig>(endpoint: T, name
   }
   const model = offline?.tiers?.[name] ?? offline?.model ?? defaultOfflineModel;
   const host = offline?.host ?? endpoint.host;
-  requireLoopback(ollamaHost(host, env), offline?.host ? `${where.replace(/: tiers.*$/, ': offline')}.host` : 'OLLAMA_HOST', where);
+  requireLoopback(
+    ollamaHost(host, env),
+    offline?.host ? `${where.replace(/: tiers.*$/, ': offline')}.host` : 'OLLAMA_HOST',
+    where,
+  );
   const { apiKeyEnv: _key, baseURL: _url, pricing: _price, ...rest } = endpoint;
   return { ...rest, provider: 'ollama', model, ...(host !== undefined && { host }) } as T;
 }
 
 function requireLoopback(address: string, setting: string, where: string): void {
   if (isLoopbackAddress(address)) return;
-  throw new ConfigError(`${where}: offline mode allows only loopback hosts, but ${setting} is ${address}. Run Ollama on this machine (127.0.0.1) or run without --offline.`, undefined, setting);
+  throw new ConfigError(
+    `${where}: offline mode allows only loopback hosts, but ${setting} is ${address}. Run Ollama on this machine (127.0.0.1) or run without --offline.`,
+    undefined,
+    setting,
+  );
 }

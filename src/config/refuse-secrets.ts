@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.js';
-import { formatPath } from './format-issues.js';
+import { ConfigError } from '../common/errors.js';
+import { formatPath } from '../common/format-issues.js';
 
 const secretKeyNames = /^(api[-_]?key|secret|token|access[-_]?token|authorization|password)$/i;
 /** Shapes of provider keys (OpenAI `sk-…`, Anthropic `sk-ant-…`, bearer tokens). */
@@ -11,7 +11,7 @@ const secretValue = /(^|\s)(sk-[A-Za-z0-9_-]{16,}|Bearer\s+\S{16,})/;
  */
 export function refuseSecrets(raw: unknown, where: string, path: (string | number)[] = []): void {
   if (Array.isArray(raw)) {
-    raw.forEach((item, index) => refuseSecrets(item, where, [...path, index]));
+    for (const [index, item] of raw.entries()) refuseSecrets(item, where, [...path, index]);
     return;
   }
   if (raw !== null && typeof raw === 'object') {

@@ -1,3 +1,4 @@
+import type { CompressStep } from '../spec/compress-step.js';
 import { z } from 'zod';
 
 const pricing = z.strictObject({
@@ -61,7 +62,10 @@ const embedderConfig = z.union(
       host: z.string().optional(),
     }),
   ],
-  { error: 'Expected `local`, or `{ provider: openai | ollama, model: <embedding model> }` with optional baseURL, apiKeyEnv, host' },
+  {
+    error:
+      'Expected `local`, or `{ provider: openai | ollama, model: <embedding model> }` with optional baseURL, apiKeyEnv, host',
+  },
 );
 
 const cacheConfig = z.strictObject({
@@ -103,7 +107,10 @@ const judgeGate = z.strictObject({
 const regexGate = z.strictObject({
   type: z.literal('regex'),
   pattern: z.string().min(1),
-  flags: z.string().regex(/^[dgimsuvy]*$/).optional(),
+  flags: z
+    .string()
+    .regex(/^[dgimsuvy]*$/)
+    .optional(),
   /** Pass when the pattern does NOT match. */
   negate: z.boolean().default(false),
 });
@@ -199,12 +206,21 @@ export const cascadeConfigSchema = z
     const seen = new Set<string>();
     config.tiers.forEach((tier, index) => {
       if (seen.has(tier.name)) {
-        context.addIssue({ code: 'custom', path: ['tiers', index, 'name'], message: `Tier names must be unique; "${tier.name}" is used twice` });
+        context.addIssue({
+          code: 'custom',
+          path: ['tiers', index, 'name'],
+          message: `Tier names must be unique; "${tier.name}" is used twice`,
+        });
       }
       seen.add(tier.name);
     });
     for (const name of Object.keys(config.offline?.tiers ?? {})) {
-      if (!seen.has(name)) context.addIssue({ code: 'custom', path: ['offline', 'tiers', name], message: `No tier is named "${name}"; the tiers are ${[...seen].map((tier) => `"${tier}"`).join(', ')}` });
+      if (!seen.has(name))
+        context.addIssue({
+          code: 'custom',
+          path: ['offline', 'tiers', name],
+          message: `No tier is named "${name}"; the tiers are ${[...seen].map((tier) => `"${tier}"`).join(', ')}`,
+        });
     }
   });
 
@@ -212,7 +228,15 @@ export type CascadeConfig = z.infer<typeof cascadeConfigSchema>;
 export type TierConfig = z.infer<typeof tierConfigSchema>;
 export type GateConfig = z.infer<typeof gateConfigSchema>;
 export type CacheConfig = z.infer<typeof cacheConfig>;
-export type CompressStep = z.infer<typeof compressStepSchema>;
+// The file's steps are exactly the engine's: a drift between the two fails to compile here.
+const compressStepsMatch: [z.infer<typeof compressStepSchema>, CompressStep] extends [
+  CompressStep,
+  z.infer<typeof compressStepSchema>,
+]
+  ? true
+  : never = true;
+void compressStepsMatch;
+export type { CompressStep };
 export type OfflineConfig = z.infer<typeof offlineConfig>;
 export type JudgeGateConfig = z.infer<typeof judgeGate>;
 export type ModelEndpointConfig = Pick<TierConfig, keyof typeof modelEndpoint>;

@@ -5,7 +5,9 @@ export const localEmbedderDimensions = 256;
 
 // Words that carry little of what a question is about; they still count, at a third of the weight.
 const functionWords = new Set(
-  'a an the is are was were be been being am do does did of in on at to for from by with and or but if then than so as it its this that these those there here what which who whom whose how why when where i me my we our you your he she they them their his her can could should would will shall may might must have has had get got about into over under up down out just very also some any all each more most much many such'.split(' '),
+  'a an the is are was were be been being am do does did of in on at to for from by with and or but if then than so as it its this that these those there here what which who whom whose how why when where i me my we our you your he she they them their his her can could should would will shall may might must have has had get got about into over under up down out just very also some any all each more most much many such'.split(
+    ' ',
+  ),
 );
 
 /** Lower-case word tokens, with a light suffix fold (plural, -ing, -ed) so inflections share features. */
@@ -55,12 +57,14 @@ export function embedLocally(text: string, dimensions = localEmbedderDimensions)
     const word = words[index]!;
     const wordHash = fnv(word, 0, word.length, seeds.word);
     addFeature(vector, wordHash, functionWords.has(word) ? 0.3 : 1);
-    if (index > 0) addFeature(vector, fnv(word, 0, word.length, Math.imul(previous ^ seeds.pair, 0x01000193) >>> 0), 0.5);
+    if (index > 0)
+      addFeature(vector, fnv(word, 0, word.length, Math.imul(previous ^ seeds.pair, 0x01000193) >>> 0), 0.5);
     previous = wordHash;
     if (word.length > 3) {
       // Trigrams of "<word>": the first and last carry the boundary marks.
       addFeature(vector, fnv(word, 0, 2, fnv('<', 0, 1, seeds.trigram)), 0.15);
-      for (let start = 0; start + 3 <= word.length; start++) addFeature(vector, fnv(word, start, start + 3, seeds.trigram), 0.15);
+      for (let start = 0; start + 3 <= word.length; start++)
+        addFeature(vector, fnv(word, start, start + 3, seeds.trigram), 0.15);
       addFeature(vector, fnv('>', 0, 1, fnv(word, word.length - 2, word.length, seeds.trigram)), 0.15);
     }
   }

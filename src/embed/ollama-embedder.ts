@@ -1,4 +1,4 @@
-import { UnexpectedResponseError } from '../errors.js';
+import { UnexpectedResponseError } from '../common/errors.js';
 import { mapOllamaError, ollamaClient, ollamaHost } from '../providers/ollama-client.js';
 import { normalizeVector, type Embedder } from '../spec/embedder.js';
 
@@ -19,17 +19,26 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
       let embeddings: number[][];
       let inputTokens: number | undefined;
       try {
-        const response = await ollamaClient(host, options.fetch, call.signal).embed({ model: options.model, input: [...texts] });
+        const response = await ollamaClient(host, options.fetch, call.signal).embed({
+          model: options.model,
+          input: [...texts],
+        });
         embeddings = response.embeddings;
         inputTokens = (response as { prompt_eval_count?: number }).prompt_eval_count;
       } catch (error) {
         throw mapOllamaError(error, options.model, host);
       }
       if (!Array.isArray(embeddings) || embeddings.length !== texts.length) {
-        throw new UnexpectedResponseError(`ollama ${options.model}: /api/embed returned ${Array.isArray(embeddings) ? embeddings.length : 'no'} embeddings for ${texts.length} inputs`);
+        throw new UnexpectedResponseError(
+          `ollama ${options.model}: /api/embed returned ${Array.isArray(embeddings) ? embeddings.length : 'no'} embeddings for ${texts.length} inputs`,
+        );
       }
       // A local model: free.
-      return { vectors: embeddings.map((vector) => normalizeVector(vector)), costUsd: 0, ...(inputTokens !== undefined && { inputTokens }) };
+      return {
+        vectors: embeddings.map((vector) => normalizeVector(vector)),
+        costUsd: 0,
+        ...(inputTokens !== undefined && { inputTokens }),
+      };
     },
   };
 }

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { UnexpectedResponseError } from '../errors.js';
+import { UnexpectedResponseError } from '../common/errors.js';
 import { mapSdkError } from '../providers/map-sdk-error.js';
 import { nodeHttpFetch } from '../providers/node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from '../providers/read-api-key.js';
@@ -17,7 +17,11 @@ export interface OpenAIEmbedderOptions {
 }
 
 /** OpenAI's embedding prices per million input tokens (public price list, 2025-11-01). */
-const embeddingPrices: Record<string, number> = { 'text-embedding-3-small': 0.02, 'text-embedding-3-large': 0.13, 'text-embedding-ada-002': 0.1 };
+const embeddingPrices: Record<string, number> = {
+  'text-embedding-3-small': 0.02,
+  'text-embedding-3-large': 0.13,
+  'text-embedding-ada-002': 0.1,
+};
 
 /** Embeddings through OpenAI's `/v1/embeddings`, or any endpoint that speaks it. The key is read at the first call. */
 export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
@@ -31,18 +35,31 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
       if (!client) {
         const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
         apiKey = variable ? readApiKey(variable, 'the semantic cache embedder', options.env) : 'no-key';
-        client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: options.fetch ?? nodeHttpFetch });
+        client = new OpenAI({
+          apiKey,
+          baseURL: options.baseURL ?? null,
+          maxRetries: 0,
+          fetch: options.fetch ?? nodeHttpFetch,
+        });
       }
       let response: OpenAI.CreateEmbeddingResponse;
       try {
-        response = await client.embeddings.create({ model, input: [...texts], encoding_format: 'float' }, call.signal ? { signal: call.signal } : undefined);
+        response = await client.embeddings.create(
+          { model, input: [...texts], encoding_format: 'float' },
+          call.signal ? { signal: call.signal } : undefined,
+        );
       } catch (error) {
         throw mapSdkError(error, `openai ${model}`, apiKey);
       }
       const ordered = [...(response?.data ?? [])].sort((a, b) => a.index - b.index);
-      if (ordered.length !== texts.length) throw new UnexpectedResponseError(`openai ${model}: ${ordered.length} embeddings for ${texts.length} inputs`);
+      if (ordered.length !== texts.length)
+        throw new UnexpectedResponseError(`openai ${model}: ${ordered.length} embeddings for ${texts.length} inputs`);
       const inputTokens = response.usage?.prompt_tokens ?? 0;
-      return { vectors: ordered.map((entry) => normalizeVector(entry.embedding)), inputTokens, costUsd: (inputTokens * (options.inputPerMTok ?? embeddingPrices[model] ?? 0)) / 1e6 };
+      return {
+        vectors: ordered.map((entry) => normalizeVector(entry.embedding)),
+        inputTokens,
+        costUsd: (inputTokens * (options.inputPerMTok ?? embeddingPrices[model] ?? 0)) / 1e6,
+      };
     },
   };
 }

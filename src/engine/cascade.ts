@@ -1,6 +1,6 @@
 import { compressMessages, type Compressed } from '../compress/compress-messages.js';
 import type { CacheLookup, ResponseCache } from '../cache/response-cache.js';
-import { AbortedError, MissingApiKeyError, ProviderError } from '../errors.js';
+import { AbortedError, MissingApiKeyError, ProviderError } from '../common/errors.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -126,15 +126,23 @@ export class Cascade {
 
     if (stop === 'budget') {
       const last = answers[answers.length - 1];
-      return { ...result(last, 'budget', trace), message: `the next tier's worst-case cost would pass the ${budget !== undefined && runBudget === undefined ? `item budget of $${budget}` : 'remaining budget'}` };
+      return {
+        ...result(last, 'budget', trace),
+        message: `the next tier's worst-case cost would pass the ${budget !== undefined && runBudget === undefined ? `item budget of $${budget}` : 'remaining budget'}`,
+      };
     }
     if (answers.length === 0) {
-      return { ...result(undefined, 'error', trace), message: `no tier answered: ${trace.map((entry) => `${entry.tier}: ${entry.error?.message ?? entry.skipped}`).join('; ')}` };
+      return {
+        ...result(undefined, 'error', trace),
+        message: `no tier answered: ${trace.map((entry) => `${entry.tier}: ${entry.error?.message ?? entry.skipped}`).join('; ')}`,
+      };
     }
     const chosen = chooseAnswer(answers, this.settings.onExhausted);
     return {
       ...result(chosen, 'exhausted', trace),
-      message: chosen ? `no tier passed its gates; returning ${this.settings.onExhausted === 'best-score' ? 'the best-scored' : 'the last'} answer (from ${chosen.tier})` : 'no tier passed its gates (onExhausted: fail)',
+      message: chosen
+        ? `no tier passed its gates; returning ${this.settings.onExhausted === 'best-score' ? 'the best-scored' : 'the last'} answer (from ${chosen.tier})`
+        : 'no tier passed its gates (onExhausted: fail)',
     };
   }
 
@@ -148,7 +156,11 @@ export class Cascade {
     this.settings.cache?.close();
   }
 
-  async exploreRemaining(input: CascadeRequest, result: CascadeResult, options: RunOptions = {}): Promise<{ tier: string; completion: Completion }[]> {
+  async exploreRemaining(
+    input: CascadeRequest,
+    result: CascadeResult,
+    options: RunOptions = {},
+  ): Promise<{ tier: string; completion: Completion }[]> {
     const { signal, runBudget } = options;
     const request = this.withSystem(input);
     const answered = new Set(result.trace.filter((entry) => !entry.skipped && !entry.error).map((entry) => entry.tier));
@@ -157,12 +169,21 @@ export class Cascade {
       if (answered.has(tier.name)) continue;
       if (signal?.aborted) throw new AbortedError();
       const compressed = tier.compress?.length ? compressMessages(request.messages, tier.compress) : undefined;
-      const prepared = prepareRequest(request, tier, runBudget ? (this.settings.budgetMaxTokens ?? 1024) : undefined, compressed?.messages);
+      const prepared = prepareRequest(
+        request,
+        tier,
+        runBudget ? (this.settings.budgetMaxTokens ?? 1024) : undefined,
+        compressed?.messages,
+      );
       // Exploring spends from the same run budget as the job, reserved the same way.
       const reserved = runBudget ? worstCaseCostUsd(prepared, tier, runBudget.remaining) : 0;
       if (runBudget && !runBudget.reserve(reserved)) break;
       try {
-        const { value } = await callWithRetries((callSignal) => tier.provider.complete(prepared, { signal: callSignal }), tier.retry, signal);
+        const { value } = await callWithRetries(
+          (callSignal) => tier.provider.complete(prepared, { signal: callSignal }),
+          tier.retry,
+          signal,
+        );
         runBudget?.settle(reserved, value.costUsd);
         explored.push({ tier: tier.name, completion: value });
       } catch (error) {
@@ -179,7 +200,12 @@ export class Cascade {
     return { ...request, messages: [{ role: 'system', content: system }, ...request.messages] };
   }
 
-  private async attempt(tier: Tier, request: CascadeRequest, earlier: readonly EarlierAnswer[], signal: AbortSignal | undefined): Promise<{ trace: TraceEntry; answer?: Answer }> {
+  private async attempt(
+    tier: Tier,
+    request: CascadeRequest,
+    earlier: readonly EarlierAnswer[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ trace: TraceEntry; answer?: Answer }> {
     const started = performance.now();
     let finalCallMs = 0;
     let completion: Completion;
@@ -214,7 +240,14 @@ export class Cascade {
     tier.breaker.recordSuccess();
     const gatesStarted = performance.now();
     const gates = tier.witness
-      ? { passed: false, records: [{ name: 'witness', pass: false, reason: 'a witness tier never answers on its own', costUsd: 0 }], text: completion.text, costUsd: 0, inputTokens: 0, outputTokens: 0 }
+      ? {
+          passed: false,
+          records: [{ name: 'witness', pass: false, reason: 'a witness tier never answers on its own', costUsd: 0 }],
+          text: completion.text,
+          costUsd: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+        }
       : await runGates(tier.gates, request, completion, tier.name, earlier, signal);
     const gatesMs = performance.now() - gatesStarted;
     // Recorded latency for replayed calls, wall time for live ones; retries' waiting counts too.
@@ -240,7 +273,11 @@ export class Cascade {
       model: completion.model,
       text: gates.text,
       accepted: gates.passed,
-      passedShare: tier.witness ? 0 : tier.gates.length === 0 ? 1 : gates.records.filter((record) => record.pass).length / tier.gates.length,
+      passedShare: tier.witness
+        ? 0
+        : tier.gates.length === 0
+          ? 1
+          : gates.records.filter((record) => record.pass).length / tier.gates.length,
       meanScore: scores.length === 0 ? 0 : scores.reduce((sum, score) => sum + score, 0) / scores.length,
     };
     if (gates.value !== undefined) answer.value = gates.value;
@@ -250,7 +287,11 @@ export class Cascade {
 
 function compressionRecord(compressed: Compressed, tier: Tier): NonNullable<TraceEntry['compression']> {
   const saved = compressed.tokensBefore - compressed.tokensAfter;
-  return { tokensBefore: compressed.tokensBefore, tokensAfter: compressed.tokensAfter, savedUsd: tier.pricing ? (saved * tier.pricing.inputPerMTok) / 1e6 : 0 };
+  return {
+    tokensBefore: compressed.tokensBefore,
+    tokensAfter: compressed.tokensAfter,
+    savedUsd: tier.pricing ? (saved * tier.pricing.inputPerMTok) / 1e6 : 0,
+  };
 }
 
 function emptyEntry(tier: Tier, latencyMs: number): TraceEntry {

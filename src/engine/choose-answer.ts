@@ -22,7 +22,10 @@ export function chooseAnswer(answers: readonly Answer[], mode: OnExhausted): Ans
   if (mode === 'accept-last') return answers[answers.length - 1];
   let best = answers[0]!;
   for (const answer of answers) {
-    if (answer.passedShare > best.passedShare || (answer.passedShare === best.passedShare && answer.meanScore >= best.meanScore)) {
+    if (
+      answer.passedShare > best.passedShare ||
+      (answer.passedShare === best.passedShare && answer.meanScore >= best.meanScore)
+    ) {
       best = answer;
     }
   }

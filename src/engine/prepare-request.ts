@@ -5,9 +5,19 @@ import type { Tier } from './tier.js';
  * The request as this tier sends it: its compressed messages, tier parameters under the request's own, a max-token bound when
  * a budget needs one, then each gate's adjustments (a confidence instruction, a schema, logprobs).
  */
-export function prepareRequest(request: CascadeRequest, tier: Tier, fallbackMaxTokens: number | undefined, compressedMessages?: ChatMessage[]): CascadeRequest {
+export function prepareRequest(
+  request: CascadeRequest,
+  tier: Tier,
+  fallbackMaxTokens: number | undefined,
+  compressedMessages?: ChatMessage[],
+): CascadeRequest {
   // The source stays the uncompressed input: recordings and caches know an item by it.
-  let prepared: CascadeRequest = { ...request, messages: compressedMessages ?? request.messages, params: { ...tier.params, ...request.params }, sourceMessages: request.messages };
+  let prepared: CascadeRequest = {
+    ...request,
+    messages: compressedMessages ?? request.messages,
+    params: { ...tier.params, ...request.params },
+    sourceMessages: request.messages,
+  };
   if (fallbackMaxTokens !== undefined && prepared.params!.maxTokens === undefined) {
     // The worst-case estimate needs a bound the provider enforces.
     prepared.params!.maxTokens = fallbackMaxTokens;

@@ -1,4 +1,4 @@
-import { AbortedError, ProviderError, TimeoutError } from '../errors.js';
+import { AbortedError, ProviderError, TimeoutError } from '../common/errors.js';
 
 export interface RetryOptions {
   /** Retries after the first call. @default 2 */
@@ -29,7 +29,10 @@ export interface RetryOutcome<T> {
 /** Thrown when every try failed; carries the last error and how many retries were spent. */
 export class RetriesExhaustedError extends Error {
   override name = 'RetriesExhaustedError' as const;
-  constructor(readonly lastError: unknown, readonly retries: number) {
+  constructor(
+    readonly lastError: unknown,
+    readonly retries: number,
+  ) {
     super(lastError instanceof Error ? lastError.message : String(lastError), { cause: lastError });
   }
 }
@@ -60,7 +63,11 @@ export async function callWithRetries<T>(
  * One try with its own controller, released when the try ends. (AbortSignal.any on a long-lived caller
  * signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over a batch.)
  */
-async function tryOnce<T>(call: (signal: AbortSignal) => Promise<T>, timeoutMs: number, callerSignal?: AbortSignal): Promise<{ value: T } | { error: unknown }> {
+async function tryOnce<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  callerSignal?: AbortSignal,
+): Promise<{ value: T } | { error: unknown }> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {

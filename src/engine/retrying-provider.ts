@@ -13,10 +13,14 @@ export function retryingProvider(provider: Provider, retry: RetryOptions): Provi
     specificationVersion: 'v1',
     name: provider.name,
     model: provider.model,
-    ...(knownCostUsd && { knownCostUsd: (request: Parameters<typeof knownCostUsd>[0]) => knownCostUsd.call(provider, request) }),
+    ...(knownCostUsd && {
+      knownCostUsd: (request: Parameters<typeof knownCostUsd>[0]) => knownCostUsd.call(provider, request),
+    }),
     complete: async (request, options = {}) => {
       try {
-        return (await callWithRetries((signal) => provider.complete(request, { ...options, signal }), retry, options.signal)).value;
+        return (
+          await callWithRetries((signal) => provider.complete(request, { ...options, signal }), retry, options.signal)
+        ).value;
       } catch (error) {
         throw error instanceof RetriesExhaustedError ? error.lastError : error;
       }

@@ -8,7 +8,8 @@ export class RunBudget {
   private reservedUsd = 0;
 
   constructor(readonly limitUsd: number) {
-    if (!(limitUsd >= 0)) throw new RangeError(`Expected \`budgetUsd\` to be a number of at least 0, got \`${limitUsd}\``);
+    if (!(limitUsd >= 0))
+      throw new RangeError(`Expected \`budgetUsd\` to be a number of at least 0, got \`${limitUsd}\``);
   }
 
   /** Hold `amount` for a call; false when it does not fit in what is left. */

@@ -1,4 +1,4 @@
-import { AbortedError } from '../errors.js';
+import { AbortedError } from '../common/errors.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer, Gate } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -27,11 +27,21 @@ export async function runGates(
   earlier: readonly EarlierAnswer[],
   signal: AbortSignal | undefined,
 ): Promise<GatesOutcome> {
-  const outcome: GatesOutcome = { passed: true, records: [], text: completion.text, costUsd: 0, inputTokens: 0, outputTokens: 0 };
+  const outcome: GatesOutcome = {
+    passed: true,
+    records: [],
+    text: completion.text,
+    costUsd: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
   for (const gate of gates) {
     let record: GateRecord;
     try {
-      const verdict = await gate.check({ request, completion, text: outcome.text, tierName, earlier }, signal ? { signal } : {});
+      const verdict = await gate.check(
+        { request, completion, text: outcome.text, tierName, earlier },
+        signal ? { signal } : {},
+      );
       record = { name: gate.name, pass: verdict.pass, reason: verdict.reason, costUsd: verdict.costUsd ?? 0 };
       if (verdict.score !== undefined) record.score = verdict.score;
       if (verdict.text !== undefined) outcome.text = verdict.text;
@@ -40,7 +50,12 @@ export async function runGates(
       outcome.outputTokens += verdict.usage?.outputTokens ?? 0;
     } catch (error) {
       if (signal?.aborted) throw new AbortedError();
-      record = { name: gate.name, pass: false, reason: `gate failed to run: ${error instanceof Error ? error.message : String(error)}`, costUsd: 0 };
+      record = {
+        name: gate.name,
+        pass: false,
+        reason: `gate failed to run: ${error instanceof Error ? error.message : String(error)}`,
+        costUsd: 0,
+      };
     }
     if (gate.threshold !== undefined) record.threshold = gate.threshold;
     outcome.records.push(record);

@@ -1,4 +1,4 @@
-import type { CompressStep } from '../config/schema.js';
+import type { CompressStep } from '../spec/compress-step.js';
 import type { Pricing } from '../pricing/price-table.js';
 import type { Gate } from '../spec/gate.js';
 import type { Provider } from '../spec/provider.js';

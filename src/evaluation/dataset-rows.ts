@@ -24,7 +24,11 @@ export function joinDatasets(first: Dataset, second: Dataset, file = first.file)
   const models = [...first.models, ...second.models.filter((model) => !first.models.includes(model))];
   const n1 = first.ids.length;
   const n = n1 + second.ids.length;
-  const column = <T extends Float64Array | Uint8Array>(make: (length: number) => T, fill: number, pick: (dataset: Dataset) => T[]) =>
+  const column = <T extends Float64Array | Uint8Array>(
+    make: (length: number) => T,
+    fill: number,
+    pick: (dataset: Dataset) => T[],
+  ) =>
     models.map((model) => {
       const out = make(n).fill(fill) as T;
       const a = first.models.indexOf(model);
@@ -38,14 +42,33 @@ export function joinDatasets(first: Dataset, second: Dataset, file = first.file)
     models,
     ids: [...first.ids, ...second.ids],
     messages: [...first.messages, ...second.messages],
-    available: column((length) => new Uint8Array(length), 0, (dataset) => dataset.available),
-    score: column((length) => new Float64Array(length), 0, (dataset) => dataset.score),
-    cost: column((length) => new Float64Array(length), 0, (dataset) => dataset.cost),
-    confidence: column((length) => new Float64Array(length), Number.NaN, (dataset) => dataset.confidence),
+    available: column(
+      (length) => new Uint8Array(length),
+      0,
+      (dataset) => dataset.available,
+    ),
+    score: column(
+      (length) => new Float64Array(length),
+      0,
+      (dataset) => dataset.score,
+    ),
+    cost: column(
+      (length) => new Float64Array(length),
+      0,
+      (dataset) => dataset.cost,
+    ),
+    confidence: column(
+      (length) => new Float64Array(length),
+      Number.NaN,
+      (dataset) => dataset.confidence,
+    ),
     text: models.map((model) => {
       const a = first.models.indexOf(model);
       const b = second.models.indexOf(model);
-      return [...(a >= 0 ? first.text[a]! : new Array<string>(n1).fill('')), ...(b >= 0 ? second.text[b]! : new Array<string>(second.ids.length).fill(''))];
+      return [
+        ...(a >= 0 ? first.text[a]! : new Array<string>(n1).fill('')),
+        ...(b >= 0 ? second.text[b]! : new Array<string>(second.ids.length).fill('')),
+      ];
     }),
     pricing: { ...second.pricing, ...first.pricing },
   };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 import { recordedCostUsd } from '../fixtures/recorded-cost.js';
 import { readFixtureItems } from '../fixtures/read-fixtures.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
@@ -99,7 +99,8 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
       const answer = stated?.answer ?? response.text;
       let score = options.reference === undefined ? response.score : undefined;
       if (score === undefined && options.reference === undefined && scorer) score = scorer(answer, item.expected, item);
-      if (score === undefined && options.reference === undefined && item.expected !== undefined) score = scoreAgainstExpected(answer, item.expected, comparison);
+      if (score === undefined && options.reference === undefined && item.expected !== undefined)
+        score = scoreAgainstExpected(answer, item.expected, comparison);
       if (score === undefined) unlabelled.push({ row, model: index, line: item.line });
       else labelled++;
       const price = pricingTable[model] ?? findPricing('replay', model);
@@ -113,7 +114,11 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
   }
   if (ids.length === 0) throw new ConfigError(`${file}: holds no items`, file);
   if (modelIndex.size === 0) {
-    throw new ConfigError(`${file}: no item has a recorded answer under \`responses\`, so there is nothing to evaluate or tune. Record each model's answers (\`cascade run --record\`, or \`--explore\`).`, file, 'responses');
+    throw new ConfigError(
+      `${file}: no item has a recorded answer under \`responses\`, so there is nothing to evaluate or tune. Record each model's answers (\`cascade run --record\`, or \`--explore\`).`,
+      file,
+      'responses',
+    );
   }
   const n = ids.length;
   if (unlabelled.length > 0 && labelled > 0) {
@@ -125,7 +130,17 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
       `responses.${name}.score`,
     );
   }
-  const quality = unlabelled.length > 0 ? scoreByAgreement(file, columns, [...modelIndex.keys()], unlabelled, options.reference, comparison === 'exact' ? 'text' : comparison) : undefined;
+  const quality =
+    unlabelled.length > 0
+      ? scoreByAgreement(
+          file,
+          columns,
+          [...modelIndex.keys()],
+          unlabelled,
+          options.reference,
+          comparison === 'exact' ? 'text' : comparison,
+        )
+      : undefined;
   const dense = (values: number[], fill: number) => Float64Array.from({ length: n }, (_, row) => values[row] ?? fill);
   return {
     file,
@@ -164,10 +179,18 @@ function scoreByAgreement(
   }
   let reference = requested === undefined ? -1 : models.indexOf(requested);
   if (requested !== undefined && reference < 0) {
-    throw new ConfigError(`${file}: --reference ${requested} names no model of this fixture. Its models are: ${models.join(', ')}.`, file, 'responses');
+    throw new ConfigError(
+      `${file}: --reference ${requested} names no model of this fixture. Its models are: ${models.join(', ')}.`,
+      file,
+      'responses',
+    );
   }
   if (reference < 0) {
-    const meanCost = columns.map((column) => column.cost.reduce((sum, value) => sum + (value ?? 0), 0) / Math.max(1, column.cost.filter((value) => value !== undefined).length));
+    const meanCost = columns.map(
+      (column) =>
+        column.cost.reduce((sum, value) => sum + (value ?? 0), 0) /
+        Math.max(1, column.cost.filter((value) => value !== undefined).length),
+    );
     reference = meanCost.reduce((kept, cost, index) => (cost > meanCost[kept]! ? index : kept), 0);
   }
   const column = columns[reference]!;
@@ -186,7 +209,11 @@ function scoreByAgreement(
 
 async function loadScorer(path: string): Promise<Scorer> {
   const loaded = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  if (typeof loaded.default !== 'function') throw new ConfigError(`${path}: a scorer module must export a function (text, expected, item) => number as its default export`, path);
+  if (typeof loaded.default !== 'function')
+    throw new ConfigError(
+      `${path}: a scorer module must export a function (text, expected, item) => number as its default export`,
+      path,
+    );
   return loaded.default as Scorer;
 }
 

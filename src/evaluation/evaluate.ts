@@ -1,5 +1,5 @@
 import type { Cascade } from '../engine/cascade.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../common/errors.js';
 import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
 import type { Dataset } from './dataset.js';
 import { singleModelFigures } from './dataset.js';
@@ -33,11 +33,19 @@ export interface EvalReport {
 }
 
 /** The best single model: the most accurate, the cheaper of equals. */
-export function bestSingleModel(dataset: Dataset): { model: string; index: number; accuracy: number; costPerItem: number } {
+export function bestSingleModel(dataset: Dataset): {
+  model: string;
+  index: number;
+  accuracy: number;
+  costPerItem: number;
+} {
   let best = { model: dataset.models[0]!, index: 0, ...singleModelFigures(dataset, 0) };
   dataset.models.forEach((model, index) => {
     const figures = singleModelFigures(dataset, index);
-    if (figures.accuracy > best.accuracy + 1e-12 || (Math.abs(figures.accuracy - best.accuracy) <= 1e-12 && figures.costPerItem < best.costPerItem)) {
+    if (
+      figures.accuracy > best.accuracy + 1e-12 ||
+      (Math.abs(figures.accuracy - best.accuracy) <= 1e-12 && figures.costPerItem < best.costPerItem)
+    ) {
       best = { model, index, ...figures };
     }
   });
@@ -61,7 +69,13 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
       );
     }
   }
-  const tierStats = cascade.tiers.map((tier) => ({ name: tier.name, model: tier.provider.model, answered: 0, reached: 0, gates: new Map<string, { checked: number; passed: number }>() }));
+  const tierStats = cascade.tiers.map((tier) => ({
+    name: tier.name,
+    model: tier.provider.model,
+    answered: 0,
+    reached: 0,
+    gates: new Map<string, { checked: number; passed: number }>(),
+  }));
   const stops: Record<string, number> = {};
   const n = dataset.ids.length;
   const scores = new Float64Array(n);
@@ -85,7 +99,9 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
     const answeringTier = tierStats.find((tier) => tier.name === result.tier);
     if (answeringTier) answeringTier.answered++;
   }
-  const singleModels = Object.fromEntries(dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]));
+  const singleModels = Object.fromEntries(
+    dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]),
+  );
   const best = bestSingleModel(dataset);
   const accuracy = scores.reduce((sum, value) => sum + value, 0) / n;
   const costPerItem = costs.reduce((sum, value) => sum + value, 0) / n;
@@ -101,7 +117,9 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
       model: tier.model,
       share: tier.answered / n,
       reached: tier.reached / n,
-      gatePassRates: Object.fromEntries([...tier.gates].map(([gate, counts]) => [gate, counts.passed / counts.checked])),
+      gatePassRates: Object.fromEntries(
+        [...tier.gates].map(([gate, counts]) => [gate, counts.passed / counts.checked]),
+      ),
     })),
     stops,
     singleModels,

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { OfflineViolationError } from '../errors.js';
+import { OfflineViolationError } from '../common/errors.js';
 
 /** Hosts that never leave this machine: `localhost`, 127.0.0.0/8 and ::1. Names are not resolved. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -33,7 +33,11 @@ export function loopbackOnlyFetch(inner: typeof fetch, label: string): typeof fe
   return (input, init) => {
     const address = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (!isLoopbackAddress(address)) {
-      return Promise.reject(new OfflineViolationError(`${label}: offline mode refused a call to ${hostOf(address) ?? address}; only loopback hosts (127.0.0.1, ::1, localhost) are allowed. Point the tier at a local server, or run without --offline.`));
+      return Promise.reject(
+        new OfflineViolationError(
+          `${label}: offline mode refused a call to ${hostOf(address) ?? address}; only loopback hosts (127.0.0.1, ::1, localhost) are allowed. Point the tier at a local server, or run without --offline.`,
+        ),
+      );
     }
     return inner(input, init);
   };

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { UnexpectedResponseError } from '../errors.js';
+import { UnexpectedResponseError } from '../common/errors.js';
 import { findPricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
@@ -22,7 +22,12 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
   function getClient(): Anthropic {
     if (client) return client;
     apiKey = readApiKey(apiKeyVariable('anthropic', options.apiKeyEnv)!, options.label, options.env);
-    client = new Anthropic({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: options.fetch ?? nodeHttpFetch });
+    client = new Anthropic({
+      apiKey,
+      baseURL: options.baseURL ?? null,
+      maxRetries: 0,
+      fetch: options.fetch ?? nodeHttpFetch,
+    });
     return client;
   }
 
@@ -32,10 +37,14 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
     model: options.model,
     async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
       const anthropic = getClient();
-      const systemParts = request.messages.filter((message) => message.role === 'system').map((message) => message.content);
+      const systemParts = request.messages
+        .filter((message) => message.role === 'system')
+        .map((message) => message.content);
       if (request.outputSchema) {
         // The Messages API has no portable structured-output switch; state the schema instead.
-        systemParts.push(`Answer with a single JSON value that satisfies this JSON schema, and nothing else:\n${JSON.stringify(request.outputSchema)}`);
+        systemParts.push(
+          `Answer with a single JSON value that satisfies this JSON schema, and nothing else:\n${JSON.stringify(request.outputSchema)}`,
+        );
       }
       const params = request.params ?? {};
       const body: Anthropic.MessageCreateParamsNonStreaming = {
@@ -61,9 +70,17 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
       }
       const blocks = response.content.filter((block): block is Anthropic.TextBlock => block.type === 'text');
       // `content: []` is no answer, as a missing message is on OpenAI and Ollama: the item falls back.
-      if (blocks.length === 0) throw new UnexpectedResponseError(`anthropic ${options.model}: the response has no text block`);
+      if (blocks.length === 0)
+        throw new UnexpectedResponseError(`anthropic ${options.model}: the response has no text block`);
       const text = blocks.map((block) => block.text).join('');
-      return completionOf({ text, model: options.model, inputTokens: response.usage?.input_tokens ?? 0, outputTokens: response.usage?.output_tokens ?? 0, pricing, latencyMs });
+      return completionOf({
+        text,
+        model: options.model,
+        inputTokens: response.usage?.input_tokens ?? 0,
+        outputTokens: response.usage?.output_tokens ?? 0,
+        pricing,
+        latencyMs,
+      });
     },
   };
 }

@@ -1,10 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors.js';
+import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../common/errors.js';
 
-const isUserAbort = (error: unknown) => error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError;
+const isUserAbort = (error: unknown) =>
+  error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError;
 // The SDKs do not set `name` on these classes, so they are told apart by class.
-const isConnectionError = (error: unknown) => error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError;
+const isConnectionError = (error: unknown) =>
+  error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError;
 
 /** Milliseconds from `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
 export function parseRetryAfter(headers: { get(name: string): string | null } | undefined): number | undefined {

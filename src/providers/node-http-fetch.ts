@@ -20,30 +20,43 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
   if (!url || !bufferedBody || (url.protocol !== 'http:' && url.protocol !== 'https:')) return fetch(input, init);
   return new Promise<Response>((resolve, reject) => {
     const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    for (const [name, value] of new Headers(init.headers)) headers[name] = value;
     const transport = url.protocol === 'https:' ? https : http;
-    const request = transport.request(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'], ...(init.signal && { signal: init.signal }) }, (response) => {
-      const chunks: Buffer[] = [];
-      let ended = false;
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        ended = true;
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
-        }
-        const status = response.statusCode ?? 500;
-        // Responses with these statuses may not carry a body.
-        const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-        resolve(new Response(payload, { status, statusText: response.statusMessage ?? '', headers: responseHeaders }));
-      });
-      response.on('error', (error) => reject(new TypeError(`terminated: ${error.message}`, { cause: error })));
-      response.on('close', () => {
-        if (!ended) reject(new TypeError('terminated: the connection closed before the response body ended'));
-      });
-    });
+    const request = transport.request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers,
+        agent: agents[url.protocol as 'http:' | 'https:'],
+        ...(init.signal && { signal: init.signal }),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let ended = false;
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          ended = true;
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          const status = response.statusCode ?? 500;
+          // Responses with these statuses may not carry a body.
+          const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(
+            new Response(payload, { status, statusText: response.statusMessage ?? '', headers: responseHeaders }),
+          );
+        });
+        response.on('error', (error) => reject(new TypeError(`terminated: ${error.message}`, { cause: error })));
+        response.on('close', () => {
+          if (!ended) reject(new TypeError('terminated: the connection closed before the response body ended'));
+        });
+      },
+    );
     // Socket errors (ECONNREFUSED, ECONNRESET) reject like the global fetch does: as a TypeError.
-    request.on('error', (error) => reject(error.name === 'AbortError' ? error : new TypeError(`fetch failed: ${error.message}`, { cause: error })));
+    request.on('error', (error) =>
+      reject(error.name === 'AbortError' ? error : new TypeError(`fetch failed: ${error.message}`, { cause: error })),
+    );
     request.end(body ?? undefined);
   });
 }

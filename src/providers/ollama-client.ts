@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama';
-import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors.js';
+import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../common/errors.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
 export const defaultOllamaHost = 'http://127.0.0.1:11434';
@@ -20,14 +20,20 @@ export function mapOllamaError(error: unknown, model: string, host: string): unk
   const message = error instanceof Error ? error.message : String(error);
   if (typeof status === 'number') {
     if (status === 404 && /not found/i.test(message)) {
-      return new ProviderError(`ollama: model "${model}" is not on the server at ${host}. Run \`ollama pull ${model}\` there, or name a model that \`ollama list\` shows.`, false, 404);
+      return new ProviderError(
+        `ollama: model "${model}" is not on the server at ${host}. Run \`ollama pull ${model}\` there, or name a model that \`ollama list\` shows.`,
+        false,
+        404,
+      );
     }
     return new ApiStatusError(`ollama ${model}: ${message}`, status);
   }
   if ((error as { name?: string })?.name === 'AbortError') return error;
   if (error instanceof SyntaxError) return new MalformedResponseError(`ollama ${model}: ${message}`);
   if (error instanceof TypeError) {
-    return new ConnectionError(`ollama: cannot reach the server at ${host} (${message}). Start it with \`ollama serve\`, or set OLLAMA_HOST (or the tier's host) to where it runs.`);
+    return new ConnectionError(
+      `ollama: cannot reach the server at ${host} (${message}). Start it with \`ollama serve\`, or set OLLAMA_HOST (or the tier's host) to where it runs.`,
+    );
   }
   return error;
 }

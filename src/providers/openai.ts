@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { UnexpectedResponseError } from '../errors.js';
+import { UnexpectedResponseError } from '../common/errors.js';
 import { findPricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
@@ -26,7 +26,12 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
     if (client) return client;
     const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
     apiKey = variable ? readApiKey(variable, options.label, options.env) : 'no-key';
-    client = new OpenAI({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: options.fetch ?? nodeHttpFetch });
+    client = new OpenAI({
+      apiKey,
+      baseURL: options.baseURL ?? null,
+      maxRetries: 0,
+      fetch: options.fetch ?? nodeHttpFetch,
+    });
     return client;
   }
 

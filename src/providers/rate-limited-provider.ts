@@ -38,17 +38,28 @@ class TokenBucket {
         this.available -= tokens;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((tokens - this.available) * 60_000) / this.perMinute)));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.ceil(((tokens - this.available) * 60_000) / this.perMinute)),
+      );
     }
   }
 }
 
 /** The same provider behind a tier's limits: concurrency and requests per minute by p-queue, tokens by a bucket. */
 export function withRateLimits(provider: Provider, limits: RateLimits): Provider {
-  if (limits.maxConcurrent === undefined && limits.requestsPerMinute === undefined && limits.tokensPerMinute === undefined) return provider;
+  if (
+    limits.maxConcurrent === undefined &&
+    limits.requestsPerMinute === undefined &&
+    limits.tokensPerMinute === undefined
+  )
+    return provider;
   const queue = new PQueue({
     concurrency: limits.maxConcurrent ?? Infinity,
-    ...(limits.requestsPerMinute !== undefined && { intervalCap: limits.requestsPerMinute, interval: 60_000, strict: true }),
+    ...(limits.requestsPerMinute !== undefined && {
+      intervalCap: limits.requestsPerMinute,
+      interval: 60_000,
+      strict: true,
+    }),
   });
   const bucket = limits.tokensPerMinute === undefined ? undefined : new TokenBucket(limits.tokensPerMinute);
   // Build the tokenizer now, not on the first call of the run.

@@ -1,4 +1,4 @@
-import { MissingApiKeyError } from '../errors.js';
+import { MissingApiKeyError } from '../common/errors.js';
 
 /** Read the key at call time, never at import, so loading a cascade needs no secrets. */
 export function readApiKey(variable: string, tier: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -1,4 +1,4 @@
-import { ReplayMissError } from '../errors.js';
+import { ReplayMissError } from '../common/errors.js';
 import { readFixtures } from '../fixtures/read-fixtures.js';
 import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';
 import { requestKey } from '../fixtures/request-key.js';
@@ -13,7 +13,10 @@ export class FixtureIndex {
   private readonly byId = new Map<string, FixtureItem>();
   private readonly byRequest = new Map<string, FixtureItem>();
 
-  constructor(readonly file: string, items: readonly FixtureItem[]) {
+  constructor(
+    readonly file: string,
+    items: readonly FixtureItem[],
+  ) {
     for (const item of items) {
       this.byId.set(item.id, item);
       this.byRequest.set(requestKey(item.input.messages), item);
@@ -47,26 +50,39 @@ export interface ReplayProviderOptions {
  * and confidence. No network. A request it has no recording for fails with ReplayMissError.
  */
 export function createReplayProvider(options: ReplayProviderOptions): Provider {
-  const index = typeof options.fixtures === 'string' ? FixtureIndex.load(options.fixtures) : Promise.resolve(options.fixtures);
+  const index =
+    typeof options.fixtures === 'string' ? FixtureIndex.load(options.fixtures) : Promise.resolve(options.fixtures);
   const pricing = findPricing(options.pricedAs ?? 'replay', options.model, options.pricing);
   let loaded: FixtureIndex | undefined;
-  void index.then((value) => (loaded = value), () => undefined);
+  void index.then(
+    (value) => (loaded = value),
+    () => undefined,
+  );
 
   function lookup(fixtures: FixtureIndex, request: CascadeRequest): { item: FixtureItem; response: RecordedResponse } {
     const item = fixtures.find(request);
     if (!item) {
       const what = request.id !== undefined ? `item "${request.id}" nor its messages` : 'these messages';
-      throw new ReplayMissError(`replay: ${fixtures.file} has neither ${what}. Record the item first, or replay from the file that has it.`);
+      throw new ReplayMissError(
+        `replay: ${fixtures.file} has neither ${what}. Record the item first, or replay from the file that has it.`,
+      );
     }
     const response = item.responses[options.model];
     if (!response) {
-      throw new ReplayMissError(`replay: ${fixtures.file} item "${item.id}" has no answer of model "${options.model}"; it has ${Object.keys(item.responses).map((name) => `"${name}"`).join(', ')}.`);
+      throw new ReplayMissError(
+        `replay: ${fixtures.file} item "${item.id}" has no answer of model "${options.model}"; it has ${Object.keys(
+          item.responses,
+        )
+          .map((name) => `"${name}"`)
+          .join(', ')}.`,
+      );
     }
     return { item, response };
   }
 
   // Priced on the item's recorded input, so a cost does not change with what gates added to the request.
-  const recordedCost = (item: FixtureItem, response: RecordedResponse) => recordedCostUsd(item.input.messages, response, pricing);
+  const recordedCost = (item: FixtureItem, response: RecordedResponse) =>
+    recordedCostUsd(item.input.messages, response, pricing);
 
   return {
     specificationVersion: 'v1',

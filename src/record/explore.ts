@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { answersAgree } from '../../gates/normalize-answer.js';
 import type { Cascade } from '../engine/cascade.js';
 import type { CascadeResult } from '../spec/result.js';
-import { percent } from '../format-percent.js';
+import { percent } from '../common/format-percent.js';
 
 /**
  * Whether an item is in the explored sample. Decided by a hash of its id, not a random draw, so a
@@ -68,9 +68,10 @@ export class ExploreStats {
 
   format(file: string): string {
     const interval = wilsonInterval(this.disagreed, this.compared);
-    const falseAccepts = this.compared === 0
-      ? 'no explored item was accepted below the top tier'
-      : `${this.disagreed} of ${this.compared} answers accepted below the top tier disagree with it: ${percent(this.disagreed / this.compared)} (95% CI ${percent(interval.low)}-${percent(interval.high)})`;
+    const falseAccepts =
+      this.compared === 0
+        ? 'no explored item was accepted below the top tier'
+        : `${this.disagreed} of ${this.compared} answers accepted below the top tier disagree with it: ${percent(this.disagreed / this.compared)} (95% CI ${percent(interval.low)}-${percent(interval.high)})`;
     return [
       `explored:      ${this.items} items, $${this.costUsd.toFixed(6)} extra (not in the cost above) -> ${file}`,
       `false accepts: ${falseAccepts}`,

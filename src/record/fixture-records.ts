@@ -28,7 +28,11 @@ export function fixtureRecords(id: string, calls: readonly CapturedCall[]): Fixt
   let other = 0;
   for (const [key, group] of byInput) {
     const isOwn = key === ownKey;
-    records.push({ id: isOwn ? id : `${id}~call${++other}`, input: { messages: group.messages }, responses: group.responses });
+    records.push({
+      id: isOwn ? id : `${id}~call${++other}`,
+      input: { messages: group.messages },
+      responses: group.responses,
+    });
   }
   return records;
 }

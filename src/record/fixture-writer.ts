@@ -1,6 +1,6 @@
-import { prepareResume } from '../batch/resume.js';
-import { ResultSink } from '../batch/result-sink.js';
-import { ConfigError } from '../errors.js';
+import { prepareResume } from '../output/resume.js';
+import { ResultSink } from '../output/result-sink.js';
+import { ConfigError } from '../common/errors.js';
 import type { FixtureItem } from '../fixtures/fixture-schema.js';
 
 /**
@@ -15,7 +15,8 @@ export class FixtureWriter {
 
   constructor(readonly path: string) {
     // `-` means standard output to the result sink; a recording needs a file it can resume.
-    if (path === '-') throw new ConfigError('A fixture file to record or explore into must be a file, not `-` (standard output)');
+    if (path === '-')
+      throw new ConfigError('A fixture file to record or explore into must be a file, not `-` (standard output)');
     const { done } = prepareResume(path);
     this.ids = new Set([...done].filter((key) => key.startsWith('id:')).map((key) => key.slice(3)));
     // The same line-at-a-time appender as results: a fixture file is JSON Lines too.

@@ -18,14 +18,21 @@ export interface Recording {
  * written before the caller writes the result, so a resumed run never lacks the recording of an item
  * it skips.
  */
-export async function runRecorded(cascade: Cascade, id: string, request: CascadeRequest, options: RunOptions, recording: Recording): Promise<CascadeResult> {
+export async function runRecorded(
+  cascade: Cascade,
+  id: string,
+  request: CascadeRequest,
+  options: RunOptions,
+  recording: Recording,
+): Promise<CascadeResult> {
   const { record, explore } = recording;
   if (!record && !explore) return cascade.run(request, options);
   let explored: Awaited<ReturnType<Cascade['exploreRemaining']>> | undefined;
   const { value: result, calls } = await captureCalls(async () => {
     const result = await cascade.run(request, options);
     const served = result.cache !== undefined && result.cache.kind !== 'miss';
-    if (explore && !served && isExplored(id, explore.rate) && !explore.writer.has(id)) explored = await cascade.exploreRemaining(request, result, options);
+    if (explore && !served && isExplored(id, explore.rate) && !explore.writer.has(id))
+      explored = await cascade.exploreRemaining(request, result, options);
     return result;
   });
   const records = fixtureRecords(id, calls);
@@ -37,7 +44,11 @@ export async function runRecorded(cascade: Cascade, id: string, request: Cascade
     const reference = own?.responses[top]?.text;
     // The top tier's answer is the label: a tuned cascade should answer as the top tier would.
     if (own && reference !== undefined) {
-      explore.writer.write({ ...own, expected: asJson(reference) ?? reference, meta: { explored: true, expectedFrom: top } });
+      explore.writer.write({
+        ...own,
+        expected: asJson(reference) ?? reference,
+        meta: { explored: true, expectedFrom: top },
+      });
     }
   }
   return result;

@@ -67,7 +67,8 @@ function solve(matrix: number[][], vector: number[]): number[] {
   const a = matrix.map((row, index) => [...row, vector[index]!]);
   for (let column = 0; column < size; column++) {
     let pivot = column;
-    for (let row = column + 1; row < size; row++) if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
+    for (let row = column + 1; row < size; row++)
+      if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
     [a[column], a[pivot]] = [a[pivot]!, a[column]!];
     const divisor = a[column]![column]! || 1e-12;
     for (let row = column + 1; row < size; row++) {

@@ -1,11 +1,18 @@
 /** Deterministic pseudo-random numbers (Park-Miller), so tuning gives the same cascade every run. */
 export function seededRandom(seed: number): () => number {
   let state = seed % 2147483647 || 1;
-  return () => (state = (state * 16807) % 2147483647) / 2147483647;
+  return () => {
+    state = (state * 16807) % 2147483647;
+    return state / 2147483647;
+  };
 }
 
 /** Area under the ROC curve of `signal` for telling items with `label` >= 0.5 apart; ties count half. */
-export function areaUnderCurve(signal: ArrayLike<number>, label: ArrayLike<number>, include: (row: number) => boolean): number {
+export function areaUnderCurve(
+  signal: ArrayLike<number>,
+  label: ArrayLike<number>,
+  include: (row: number) => boolean,
+): number {
   const rows: number[] = [];
   for (let row = 0; row < signal.length; row++) if (include(row)) rows.push(row);
   const value = (row: number) => (Number.isNaN(signal[row]!) ? -Infinity : signal[row]!);
@@ -31,19 +38,30 @@ export function areaUnderCurve(signal: ArrayLike<number>, label: ArrayLike<numbe
 
 /** The standard normal quantile (Acklam's approximation), for one-sided bounds. */
 export function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   if (p > 1 - low) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 export interface Interval {
@@ -52,7 +70,12 @@ export interface Interval {
 }
 
 /** Percentile bootstrap interval of the mean of each of several per-item series, resampling items together. */
-export function bootstrapMeans(series: readonly ArrayLike<number>[], resamples: number, level: number, seed = 7): Interval[] {
+export function bootstrapMeans(
+  series: readonly ArrayLike<number>[],
+  resamples: number,
+  level: number,
+  seed = 7,
+): Interval[] {
   const n = series[0]!.length;
   const random = seededRandom(seed);
   const means = series.map(() => new Float64Array(resamples));

@@ -29,7 +29,12 @@ export type Choose = (train: Dataset) => { candidate: Candidate; reference: numb
  * say what to expect. Gates are simulated from the recorded confidences and answers (learned gates are
  * not supported here).
  */
-export function crossValidate(dataset: Dataset, choose: Choose, comparison: AnswerComparison, folds = 5): HeldOutFigures {
+export function crossValidate(
+  dataset: Dataset,
+  choose: Choose,
+  comparison: AnswerComparison,
+  folds = 5,
+): HeldOutFigures {
   const n = dataset.ids.length;
   // Shuffled, then dealt round-robin so that every fold has n/folds items.
   const shuffled = shuffledRows(n, 41);
@@ -39,14 +44,23 @@ export function crossValidate(dataset: Dataset, choose: Choose, comparison: Answ
   let cost = 0;
   let referenceCost = 0;
   for (let fold = 0; fold < folds; fold++) {
-    const held = pickRows(dataset, shuffled.filter((_, position) => position % folds === fold));
-    const train = pickRows(dataset, shuffled.filter((_, position) => position % folds !== fold));
+    const held = pickRows(
+      dataset,
+      shuffled.filter((_, position) => position % folds === fold),
+    );
+    const train = pickRows(
+      dataset,
+      shuffled.filter((_, position) => position % folds !== fold),
+    );
     const { candidate, reference } = choose(train);
     const heldSignals = computeSignals(held, modelsByCost(train), comparison, { learned: false });
-    const totals = new ChainSimulator(held, heldSignals, candidate.chain, candidate.kinds, 'final').totals(candidate.thresholds, {
-      scores: held.score[reference]!,
-      model: reference,
-    });
+    const totals = new ChainSimulator(held, heldSignals, candidate.chain, candidate.kinds, 'final').totals(
+      candidate.thresholds,
+      {
+        scores: held.score[reference]!,
+        model: reference,
+      },
+    );
     diff += totals.diff;
     diff2 += totals.diff2;
     score += totals.score;

@@ -49,7 +49,13 @@ function confidenceFeatures(value: number): number[] {
   return [logit(value), value >= 1 - 1e-6 ? 1 : 0, 1];
 }
 
-function pairFeatures(dataset: Dataset, model: number, previous: number | undefined, row: number, comparison: AnswerComparison): number[] {
+function pairFeatures(
+  dataset: Dataset,
+  model: number,
+  previous: number | undefined,
+  row: number,
+  comparison: AnswerComparison,
+): number[] {
   const own = dataset.confidence[model]![row]!;
   const features = confidenceFeatures(own);
   if (previous !== undefined && dataset.available[previous]![row]) {
@@ -63,14 +69,21 @@ function pairFeatures(dataset: Dataset, model: number, previous: number | undefi
 }
 
 /** Expected gains for every pair `computeSignals` covers, against `reference` (a model index). */
-export function computeExpectedGains(dataset: Dataset, order: readonly number[], reference: number, comparison: AnswerComparison): Map<string, ExpectedGain> {
+export function computeExpectedGains(
+  dataset: Dataset,
+  order: readonly number[],
+  reference: number,
+  comparison: AnswerComparison,
+): Map<string, ExpectedGain> {
   const n = dataset.ids.length;
   const out = new Map<string, ExpectedGain>();
   const referenceScore = dataset.score[reference]!;
   for (const [position, model] of order.entries()) {
     const available = dataset.available[model]!;
     const rows = [...Array(n).keys()].filter((row) => available[row] === 1);
-    const fitPenalty = rows.some((row) => Number.isFinite(dataset.confidence[model]![row]!)) ? smoothPenalty : binaryPenalty;
+    const fitPenalty = rows.some((row) => Number.isFinite(dataset.confidence[model]![row]!))
+      ? smoothPenalty
+      : binaryPenalty;
     for (const previous of [undefined, ...order.slice(0, position)]) {
       const fitted: ExpectedGain = { gain: new Float64Array(n) };
       out.set(pairKey(model, previous), fitted);
@@ -78,9 +91,18 @@ export function computeExpectedGains(dataset: Dataset, order: readonly number[],
       if (rows.length === 0 || model === reference) continue;
       const features = Array.from({ length: n }, (_, row) => pairFeatures(dataset, model, previous, row, comparison));
       const x = rows.map((row) => features[row]!);
-      const own = fitLogistic(x, Float64Array.from(rows, (row) => dataset.score[model]![row]!), fitPenalty);
-      const theirs = fitLogistic(x, Float64Array.from(rows, (row) => referenceScore[row]!), fitPenalty);
-      for (let row = 0; row < n; row++) fitted.gain[row] = predictProbability(own, features[row]!) - predictProbability(theirs, features[row]!);
+      const own = fitLogistic(
+        x,
+        Float64Array.from(rows, (row) => dataset.score[model]![row]!),
+        fitPenalty,
+      );
+      const theirs = fitLogistic(
+        x,
+        Float64Array.from(rows, (row) => referenceScore[row]!),
+        fitPenalty,
+      );
+      for (let row = 0; row < n; row++)
+        fitted.gain[row] = predictProbability(own, features[row]!) - predictProbability(theirs, features[row]!);
     }
   }
   return out;

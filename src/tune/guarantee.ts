@@ -86,11 +86,29 @@ export function chooseWithGuarantee(
   const calibrationSignals = computeSignals(calibration, order, options.comparison, { learned: false });
   const alone: Candidate = { chain: [best.index], kinds: [undefined], thresholds: [Infinity], value: 0 };
   let chosen = alone;
-  let result: GuaranteeCalibration = { items: calibration.ids.length, losses: 0, wins: 0, differenceBound: 0, passed: 0 };
+  let result: GuaranteeCalibration = {
+    items: calibration.ids.length,
+    losses: 0,
+    wins: 0,
+    differenceBound: 0,
+    passed: 0,
+  };
   const proposals = proposalTolerances.map((tolerance) => {
     const objective: Objective = { kind: 'match-best', z: 0, estimate: 'blend', tolerance };
-    const proposal = searchCascades(selection, signals, order, { objective, maxTiers: options.maxTiers, variant: 'final', reference, referenceCost, expected, kinds: recordedKinds, quantiles: fittedQuantiles }).best;
-    const exposed = new ChainSimulator(selection, signals, proposal.chain, proposal.kinds, 'final').totals(proposal.thresholds, reference).exposed;
+    const proposal = searchCascades(selection, signals, order, {
+      objective,
+      maxTiers: options.maxTiers,
+      variant: 'final',
+      reference,
+      referenceCost,
+      expected,
+      kinds: recordedKinds,
+      quantiles: fittedQuantiles,
+    }).best;
+    const exposed = new ChainSimulator(selection, signals, proposal.chain, proposal.kinds, 'final').totals(
+      proposal.thresholds,
+      reference,
+    ).exposed;
     return { proposal, exposed };
   });
   proposals.sort((a, b) => a.exposed - b.exposed);
@@ -98,7 +116,13 @@ export function chooseWithGuarantee(
   for (const { proposal, exposed } of proposals) {
     // Answered by the best model throughout: the same as keeping it alone, nothing to test.
     if (exposed === 0) continue;
-    const figures = new ChainSimulator(calibration, calibrationSignals, proposal.chain, proposal.kinds, 'final').figures(proposal.thresholds);
+    const figures = new ChainSimulator(
+      calibration,
+      calibrationSignals,
+      proposal.chain,
+      proposal.kinds,
+      'final',
+    ).figures(proposal.thresholds);
     let losses = 0;
     let wins = 0;
     for (let row = 0; row < m; row++) {
@@ -106,7 +130,9 @@ export function chooseWithGuarantee(
       if (difference < 0) losses -= difference;
       else wins += difference;
     }
-    const differenceBound = clopperPearsonLower(Math.floor(wins + 1e-9), m, options.delta / 2) - clopperPearsonUpper(Math.ceil(losses - 1e-9), m, options.delta / 2);
+    const differenceBound =
+      clopperPearsonLower(Math.floor(wins + 1e-9), m, options.delta / 2) -
+      clopperPearsonUpper(Math.ceil(losses - 1e-9), m, options.delta / 2);
     if (differenceBound < -options.tolerance) break;
     chosen = proposal;
     result = { items: m, losses, wins, differenceBound, passed: result.passed + 1 };

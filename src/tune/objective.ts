@@ -4,7 +4,13 @@
  */
 export type Objective =
   /** Lowest cost whose accuracy is not below the best single model's (paired bound). */
-  | { kind: 'match-best'; z: number; estimate?: 'paired-bound' | 'blend' | 'guarantee'; tolerance?: number; delta?: number }
+  | {
+      kind: 'match-best';
+      z: number;
+      estimate?: 'paired-bound' | 'blend' | 'guarantee';
+      tolerance?: number;
+      delta?: number;
+    }
   /** Lowest cost whose accuracy bound reaches `target`. */
   | { kind: 'target-accuracy'; target: number; z: number }
   /** Highest accuracy bound at a cost per item of at most `maxCost`. */
@@ -44,7 +50,12 @@ export function usesFittedGains(objective: Objective): boolean {
 }
 
 /** Lower is better; undefined when the constraint fails. */
-export function objectiveValue(objective: Objective, totals: Totals, n: number, referenceCost: number): number | undefined {
+export function objectiveValue(
+  objective: Objective,
+  totals: Totals,
+  n: number,
+  referenceCost: number,
+): number | undefined {
   const accuracy = totals.score / n;
   const cost = totals.cost / n;
   const spread = (sum: number, squares: number) => Math.sqrt(Math.max(0, squares / n - (sum / n) ** 2) / n);
@@ -54,7 +65,8 @@ export function objectiveValue(objective: Objective, totals: Totals, n: number, 
       // The reference alone always qualifies, however strict the tolerance.
       if (totals.exposed === 0) return cost;
       // The mean of the observed and the fitted gain (expected-gain.ts) over the reference.
-      if (objective.estimate === 'blend') return (totals.diff + totals.expectedDiff) / 2 / n >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
+      if (objective.estimate === 'blend')
+        return (totals.diff + totals.expectedDiff) / 2 / n >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
       // Items answered by another model may disagree with the reference even when none did in training:
       // add the disagreement a uniform prior expects among them (e/(e+2) of an item), so that zero losses
       // seen in a few hundred items does not read as certainty. The reference alone stays exact.
@@ -76,11 +88,14 @@ export function describeObjective(objective: Objective): string {
   const bound = `a lower bound ${objective.z.toFixed(3).replace(/\.?0+$/, '')} standard errors under the mean`;
   switch (objective.kind) {
     case 'match-best': {
-      const tolerance = objective.tolerance ? ` less ${(100 * objective.tolerance).toFixed(2).replace(/\.?0+$/, '')} points` : '';
+      const tolerance = objective.tolerance
+        ? ` less ${(100 * objective.tolerance).toFixed(2).replace(/\.?0+$/, '')} points`
+        : '';
       if (objective.estimate === 'guarantee') {
         return `accuracy at least the best single model's${tolerance || ' (no loss)'} with probability ${(1 - (objective.delta ?? 0.05)).toFixed(3).replace(/\.?0+$/, '')}, by fixed-sequence testing on a calibration half`;
       }
-      if (objective.estimate === 'paired-bound' || objective.estimate === undefined) return `lowest cost whose accuracy, by ${bound} of the paired difference, is at least the best single model's${tolerance}`;
+      if (objective.estimate === 'paired-bound' || objective.estimate === undefined)
+        return `lowest cost whose accuracy, by ${bound} of the paired difference, is at least the best single model's${tolerance}`;
       return `lowest cost whose accuracy is expected to be at least the best single model's${tolerance} (observed and fitted gains blended)`;
     }
     case 'target-accuracy':

@@ -1,8 +1,9 @@
 import { describeObjective } from './objective.js';
 import type { TuneResult } from './tune.js';
-import { percent as pct } from '../format-percent.js';
+import { percent as pct } from '../common/format-percent.js';
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const usd = (value: number) => `$${value.toPrecision(3)}`;
 
 interface Point {
@@ -18,9 +19,13 @@ function plot(result: TuneResult): string {
   // Labels of points in the right-hand third go to their left, so none runs off the plot.
   const label = (px: number, py: number, text: string) =>
     px > width * 0.66
-      ? `<text x="${px - 7}" y="${py - 6}" text-anchor="end" class="label">${escape(text)}</text>`
-      : `<text x="${px + 7}" y="${py - 6}" class="label">${escape(text)}</text>`;
-  const singles = Object.entries(result.singleModels).map(([model, figures]) => ({ model, cost: figures.costPerItem, accuracy: figures.accuracy }));
+      ? `<text x="${px - 7}" y="${py - 6}" text-anchor="end" class="label">${escapeHtml(text)}</text>`
+      : `<text x="${px + 7}" y="${py - 6}" class="label">${escapeHtml(text)}</text>`;
+  const singles = Object.entries(result.singleModels).map(([model, figures]) => ({
+    model,
+    cost: figures.costPerItem,
+    accuracy: figures.accuracy,
+  }));
   const all: Point[] = [
     ...singles,
     ...result.frontier.map((point) => ({ cost: point.costPerItem, accuracy: point.accuracy })),
@@ -31,8 +36,12 @@ function plot(result: TuneResult): string {
   const high = Math.log10(positive.length > 0 ? Math.max(...positive) : 1e-6) + 0.15;
   const accuracyLow = Math.max(0, Math.min(...all.map((point) => point.accuracy)) - 0.03);
   const accuracyHigh = Math.min(1, Math.max(...all.map((point) => point.accuracy)) + 0.03);
-  const x = (cost: number) => margin.left + ((Math.log10(Math.max(cost, 10 ** low)) - low) / (high - low)) * (width - margin.left - margin.right);
-  const y = (accuracy: number) => height - margin.bottom - ((accuracy - accuracyLow) / (accuracyHigh - accuracyLow || 1)) * (height - margin.top - margin.bottom);
+  const x = (cost: number) =>
+    margin.left + ((Math.log10(Math.max(cost, 10 ** low)) - low) / (high - low)) * (width - margin.left - margin.right);
+  const y = (accuracy: number) =>
+    height -
+    margin.bottom -
+    ((accuracy - accuracyLow) / (accuracyHigh - accuracyLow || 1)) * (height - margin.top - margin.bottom);
   const ticks: string[] = [];
   // Powers of ten, and 2 and 5 times them when the costs span less than two and a half decades.
   const steps = high - low < 2.5 ? [1, 2, 5] : [1];
@@ -40,19 +49,31 @@ function plot(result: TuneResult): string {
     for (const step of steps) {
       const cost = step * 10 ** exponent;
       if (Math.log10(cost) < low || Math.log10(cost) > high) continue;
-      ticks.push(`<line x1="${x(cost)}" x2="${x(cost)}" y1="${margin.top}" y2="${height - margin.bottom}" class="grid"/><text x="${x(cost)}" y="${height - margin.bottom + 16}" text-anchor="middle">${step}e${exponent}</text>`);
+      ticks.push(
+        `<line x1="${x(cost)}" x2="${x(cost)}" y1="${margin.top}" y2="${height - margin.bottom}" class="grid"/><text x="${x(cost)}" y="${height - margin.bottom + 16}" text-anchor="middle">${step}e${exponent}</text>`,
+      );
     }
   }
   for (let step = 0; step <= 5; step++) {
     const accuracy = accuracyLow + ((accuracyHigh - accuracyLow) * step) / 5;
-    ticks.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(accuracy)}" y2="${y(accuracy)}" class="grid"/><text x="${margin.left - 6}" y="${y(accuracy) + 4}" text-anchor="end">${pct(accuracy)}</text>`);
+    ticks.push(
+      `<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(accuracy)}" y2="${y(accuracy)}" class="grid"/><text x="${margin.left - 6}" y="${y(accuracy) + 4}" text-anchor="end">${pct(accuracy)}</text>`,
+    );
   }
-  const frontier = result.frontier.map((point) => `${x(point.costPerItem).toFixed(1)},${y(point.accuracy).toFixed(1)}`).join(' ');
+  const frontier = result.frontier
+    .map((point) => `${x(point.costPerItem).toFixed(1)},${y(point.accuracy).toFixed(1)}`)
+    .join(' ');
   const frontierDots = result.frontier
-    .map((point) => `<circle cx="${x(point.costPerItem)}" cy="${y(point.accuracy)}" r="3" class="frontier"><title>${escape(point.chain.join(' -> '))}: ${pct(point.accuracy)}, ${usd(point.costPerItem)}</title></circle>`)
+    .map(
+      (point) =>
+        `<circle cx="${x(point.costPerItem)}" cy="${y(point.accuracy)}" r="3" class="frontier"><title>${escapeHtml(point.chain.join(' -> '))}: ${pct(point.accuracy)}, ${usd(point.costPerItem)}</title></circle>`,
+    )
     .join('');
   const singleDots = singles
-    .map((point) => `<circle cx="${x(point.cost)}" cy="${y(point.accuracy)}" r="5" class="single"><title>${escape(point.model)}</title></circle>${label(x(point.cost), y(point.accuracy), point.model)}`)
+    .map(
+      (point) =>
+        `<circle cx="${x(point.cost)}" cy="${y(point.accuracy)}" r="5" class="single"><title>${escapeHtml(point.model)}</title></circle>${label(x(point.cost), y(point.accuracy), point.model)}`,
+    )
     .join('');
   const chosenX = x(result.predicted.costPerItem);
   const chosenY = y(result.predicted.accuracy);
@@ -81,12 +102,15 @@ export function renderTuneReport(result: TuneResult, fixtures: string): string {
   const tierRows = result.tiers
     .map(
       (tier, index) =>
-        `<tr><td>${index + 1}</td><td>${escape(tier.model)}</td><td>${tier.gate === 'witness' ? 'witness (second opinion)' : tier.gate ? `${tier.gate.kind} &ge; ${tier.gate.threshold.toFixed(4)}` : 'accepts'}</td><td>${pct(tier.share)}</td><td>${tier.passRate === undefined ? '-' : pct(tier.passRate)}</td></tr>`,
+        `<tr><td>${index + 1}</td><td>${escapeHtml(tier.model)}</td><td>${tier.gate === 'witness' ? 'witness (second opinion)' : tier.gate ? `${tier.gate.kind} &ge; ${tier.gate.threshold.toFixed(4)}` : 'accepts'}</td><td>${pct(tier.share)}</td><td>${tier.passRate === undefined ? '-' : pct(tier.passRate)}</td></tr>`,
     )
     .join('\n');
   const singleRows = Object.entries(result.singleModels)
     .sort(([, a], [, b]) => a.costPerItem - b.costPerItem)
-    .map(([model, figures]) => `<tr><td>${escape(model)}</td><td>${pct(figures.accuracy)}</td><td>${usd(figures.costPerItem)}</td></tr>`)
+    .map(
+      ([model, figures]) =>
+        `<tr><td>${escapeHtml(model)}</td><td>${pct(figures.accuracy)}</td><td>${usd(figures.costPerItem)}</td></tr>`,
+    )
     .join('\n');
   const predicted = result.predicted;
   return `<!doctype html>
@@ -96,11 +120,11 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 820px
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; } td, th { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; }
 </style></head><body>
 <h1>Tuned cascade</h1>
-<p>Tuned on <code>${escape(fixtures)}</code> (${result.items} items) with the objective: ${escape(describeObjective(result.objective))}.</p>
+<p>Tuned on <code>${escapeHtml(fixtures)}</code> (${result.items} items) with the objective: ${escapeHtml(describeObjective(result.objective))}.</p>
 ${result.heldOut ? `<p><strong>Expected on new items</strong> (${result.heldOut.folds}-fold cross-validation of this tuning: tuned on four fifths, measured on the fifth it did not see): accuracy ${pct(result.heldOut.accuracy)}, ${(100 * result.heldOut.accuracyDifference).toFixed(1)} points (&plusmn;${(100 * result.heldOut.standardError).toFixed(1)}) against the best single model, ${pct(result.heldOut.savings)} saved. Figures on the training data below look better than this: they are where the thresholds were chosen.</p>` : ''}
 <p><strong>On the training data:</strong> accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}&ndash;${pct(predicted.accuracyInterval.high)}),
 cost ${usd(predicted.costPerItem)} per item (95% CI ${usd(predicted.costInterval.low)}&ndash;${usd(predicted.costInterval.high)});
-the best single model, ${escape(result.bestSingle.model)}, scores ${pct(result.bestSingle.accuracy)} at ${usd(result.bestSingle.costPerItem)}: ${pct(result.savingsVsBest)} saved.</p>
+the best single model, ${escapeHtml(result.bestSingle.model)}, scores ${pct(result.bestSingle.accuracy)} at ${usd(result.bestSingle.costPerItem)}: ${pct(result.savingsVsBest)} saved.</p>
 ${plot(result)}
 <p>Grey: single models. Blue: the Pareto frontier of every cascade the search tried, on the training data. Red star: the chosen cascade, which must also meet the objective. Orange square: the plain grid search (no margin).</p>
 <h2>Tiers</h2>

@@ -55,7 +55,9 @@ export function enumerateChains(order: readonly number[], maxTiers: number): num
 
 function thresholdCandidates(signal: Float64Array, kind: GateKind, quantiles: number): number[] {
   if (kind === 'agreement') return [0.5, Infinity];
-  const finite = Array.from(signal).filter(Number.isFinite).sort((a, b) => a - b);
+  const finite = Array.from(signal)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const values = new Set<number>([Infinity]);
   for (let step = 0; step <= quantiles; step++) {
     const value = finite[Math.min(finite.length - 1, Math.floor((step / quantiles) * finite.length))];
@@ -80,7 +82,12 @@ export function gateKindFor(pair: PairSignals | undefined, allowed?: readonly Ga
  * For every chain, coordinate descent over its gates' thresholds (start by accepting nothing below the
  * top, then lower one threshold at a time while the objective improves); keep the best chain.
  */
-export function searchCascades(dataset: Dataset, signals: Map<string, PairSignals>, order: readonly number[], options: SearchOptions): SearchResult {
+export function searchCascades(
+  dataset: Dataset,
+  signals: Map<string, PairSignals>,
+  order: readonly number[],
+  options: SearchOptions,
+): SearchResult {
   const n = dataset.ids.length;
   const chains: Candidate[] = [];
   const explored: ExploredPoint[] = [];
@@ -89,14 +96,21 @@ export function searchCascades(dataset: Dataset, signals: Map<string, PairSignal
   const candidateCache = new Map<string, number[]>();
   for (const chain of enumerateChains(order, options.maxTiers)) {
     // A tier with no gate to offer can still be a witness: asked so that the next tier's agreement gate has a second opinion.
-    const kinds = chain.map((model, tier) => (tier === chain.length - 1 ? undefined : gateKindFor(signals.get(pairKey(model, tier === 0 ? undefined : chain[tier - 1])), options.kinds)));
+    const kinds = chain.map((model, tier) =>
+      tier === chain.length - 1
+        ? undefined
+        : gateKindFor(signals.get(pairKey(model, tier === 0 ? undefined : chain[tier - 1])), options.kinds),
+    );
     const simulator = new ChainSimulator(dataset, signals, chain, kinds, options.variant, options.expected);
     const candidates = chain.map((model, tier) => {
       const kind = kinds[tier];
       if (!kind) return [Infinity];
       const key = `${model}|${tier === 0 ? -1 : chain[tier - 1]}|${kind}`;
       let values = candidateCache.get(key);
-      if (!values) candidateCache.set(key, (values = thresholdCandidates(simulator.signalOf(tier), kind, options.quantiles ?? 40)));
+      if (!values) {
+        values = thresholdCandidates(simulator.signalOf(tier), kind, options.quantiles ?? 40);
+        candidateCache.set(key, values);
+      }
       return values;
     });
     const thresholds = chain.map(() => Infinity);
@@ -128,10 +142,15 @@ export function searchCascades(dataset: Dataset, signals: Map<string, PairSignal
     if (current === undefined) continue;
     chains.push({ chain, kinds, thresholds: [...thresholds], value: current });
   }
-  if (chains.length === 0) throw new Error('no cascade meets the objective on this fixture; relax the target or the cost limit');
+  if (chains.length === 0)
+    throw new Error('no cascade meets the objective on this fixture; relax the target or the cost limit');
   let best = chains[0]!;
   for (const candidate of chains) {
-    if (candidate.value < best.value - 1e-15 || (Math.abs(candidate.value - best.value) <= 1e-15 && candidate.chain.length < best.chain.length)) best = candidate;
+    if (
+      candidate.value < best.value - 1e-15 ||
+      (Math.abs(candidate.value - best.value) <= 1e-15 && candidate.chain.length < best.chain.length)
+    )
+      best = candidate;
   }
   return { best, explored, evaluations };
 }

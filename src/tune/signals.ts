@@ -46,30 +46,49 @@ export function computeSignals(
     const label = dataset.score[model]!;
     const include = (row: number) => available[row] === 1;
     for (const previous of [undefined, ...order.slice(0, position)]) {
-      const features = !withLearned ? [] : Array.from({ length: n }, (_, row) =>
-        learnedFeatures(
-          {
-            answer: dataset.text[model]![row]!,
-            confidence: dataset.confidence[model]![row]!,
-            previous: previous !== undefined && dataset.available[previous]![row] ? dataset.text[previous]![row]! : undefined,
-            messages: dataset.messages[row]!,
-            comparison,
-          },
-          questionLengths[row]!,
-        ),
-      );
+      const features = !withLearned
+        ? []
+        : Array.from({ length: n }, (_, row) =>
+            learnedFeatures(
+              {
+                answer: dataset.text[model]![row]!,
+                confidence: dataset.confidence[model]![row]!,
+                previous:
+                  previous !== undefined && dataset.available[previous]![row]
+                    ? dataset.text[previous]![row]!
+                    : undefined,
+                messages: dataset.messages[row]!,
+                comparison,
+              },
+              questionLengths[row]!,
+            ),
+          );
       const rows = [...Array(n).keys()].filter(include);
-      const classifier = withLearned ? fitLogistic(rows.map((row) => features[row]!), Float64Array.from(rows, (row) => label[row]!)) : undefined;
+      const classifier = withLearned
+        ? fitLogistic(
+            rows.map((row) => features[row]!),
+            Float64Array.from(rows, (row) => label[row]!),
+          )
+        : undefined;
       const candidates: { kind: GateKind; signal: Float64Array; honest: Float64Array }[] = [];
       const confidence = dataset.confidence[model]!;
-      if (rows.some((row) => Number.isFinite(confidence[row]!))) candidates.push({ kind: 'confidence', signal: confidence, honest: confidence });
+      if (rows.some((row) => Number.isFinite(confidence[row]!)))
+        candidates.push({ kind: 'confidence', signal: confidence, honest: confidence });
       if (previous !== undefined) {
         const agreement = Float64Array.from({ length: n }, (_, row) =>
-          dataset.available[previous]![row] && answersAgree(dataset.text[model]![row]!, dataset.text[previous]![row]!, comparison) ? 1 : 0,
+          dataset.available[previous]![row] &&
+          answersAgree(dataset.text[model]![row]!, dataset.text[previous]![row]!, comparison)
+            ? 1
+            : 0,
         );
         candidates.push({ kind: 'agreement', signal: agreement, honest: agreement });
       }
-      if (classifier) candidates.push({ kind: 'learned', signal: Float64Array.from(features, (row) => predictProbability(classifier, row)), honest: outOfFold(features, rows, label, fold) });
+      if (classifier)
+        candidates.push({
+          kind: 'learned',
+          signal: Float64Array.from(features, (row) => predictProbability(classifier, row)),
+          honest: outOfFold(features, rows, label, fold),
+        });
       const auc: Partial<Record<GateKind, number>> = {};
       for (const candidate of candidates) auc[candidate.kind] = areaUnderCurve(candidate.honest, label, include);
       // With no confidence and nothing before it, a tier has no gate; a learned one is always possible.
@@ -79,20 +98,38 @@ export function computeSignals(
         const margin = candidate.kind === 'learned' ? 0.01 : 0;
         if (auc[candidate.kind]! > auc[chosen.kind]! + margin) chosen = candidate;
       }
-      const pairSignals = Object.fromEntries(candidates.map((candidate) => [candidate.kind, { final: candidate.signal, honest: candidate.honest }]));
-      signals.set(pairKey(model, previous), { model, previous, kind: chosen.kind, signals: pairSignals, ...(classifier && { classifier }), auc });
+      const pairSignals = Object.fromEntries(
+        candidates.map((candidate) => [candidate.kind, { final: candidate.signal, honest: candidate.honest }]),
+      );
+      signals.set(pairKey(model, previous), {
+        model,
+        previous,
+        kind: chosen.kind,
+        signals: pairSignals,
+        ...(classifier && { classifier }),
+        auc,
+      });
     }
   }
   return signals;
 }
 
 /** The classifier's prediction for each item from a fit that left the item's fold out. */
-function outOfFold(features: readonly number[][], rows: readonly number[], label: Float64Array, fold: Int32Array): Float64Array {
+function outOfFold(
+  features: readonly number[][],
+  rows: readonly number[],
+  label: Float64Array,
+  fold: Int32Array,
+): Float64Array {
   const honest = new Float64Array(features.length);
   for (let k = 0; k < folds; k++) {
     const train = rows.filter((row) => fold[row] !== k);
-    const foldModel = fitLogistic(train.map((row) => features[row]!), Float64Array.from(train, (row) => label[row]!));
-    for (let row = 0; row < features.length; row++) if (fold[row] === k) honest[row] = predictProbability(foldModel, features[row]!);
+    const foldModel = fitLogistic(
+      train.map((row) => features[row]!),
+      Float64Array.from(train, (row) => label[row]!),
+    );
+    for (let row = 0; row < features.length; row++)
+      if (fold[row] === k) honest[row] = predictProbability(foldModel, features[row]!);
   }
   return honest;
 }
@@ -102,13 +139,18 @@ export function pairKey(model: number, previous: number | undefined): string {
 }
 
 /** The learned gate's classifiers for every pair a chain can meet (a tier after any earlier one, or first). */
-export function classifiersFor(dataset: Dataset, signals: Map<string, PairSignals>, chain: readonly number[]): Record<string, LogisticModel> {
+export function classifiersFor(
+  dataset: Dataset,
+  signals: Map<string, PairSignals>,
+  chain: readonly number[],
+): Record<string, LogisticModel> {
   const out: Record<string, LogisticModel> = {};
   chain.forEach((model, position) => {
     for (const previous of [undefined, ...chain.slice(0, position)]) {
       const pair = signals.get(pairKey(model, previous));
       if (!pair?.classifier) continue;
-      out[classifierKey(dataset.models[model]!, previous === undefined ? undefined : dataset.models[previous])] = pair.classifier;
+      out[classifierKey(dataset.models[model]!, previous === undefined ? undefined : dataset.models[previous])] =
+        pair.classifier;
     }
   });
   return out;

@@ -50,7 +50,16 @@ interface Walked {
  * that answered stands (`last`, carried in from earlier tiers). Writes into `out`, so hot loops allocate
  * nothing.
  */
-function walkOn(flat: RowMajor, tiers: number, thresholds: ArrayLike<number>, base: number, from: number, cost: number, last: number, out: Walked): void {
+function walkOn(
+  flat: RowMajor,
+  tiers: number,
+  thresholds: ArrayLike<number>,
+  base: number,
+  from: number,
+  cost: number,
+  last: number,
+  out: Walked,
+): void {
   out.by = -1;
   for (let at = from; at < tiers; at++) {
     if (!flat.available[base + at]) continue;
@@ -75,7 +84,12 @@ class Tally {
   /** Per tier: whether it is the reference model (answering there is not exposed). */
   private readonly isReference: boolean[];
 
-  constructor(private readonly flat: RowMajor, private readonly tiers: number, chain: readonly number[], reference: Reference | undefined) {
+  constructor(
+    private readonly flat: RowMajor,
+    private readonly tiers: number,
+    chain: readonly number[],
+    reference: Reference | undefined,
+  ) {
     this.referenceScores = reference?.scores;
     this.isReference = chain.map((model) => model === reference?.model);
   }
@@ -247,7 +261,13 @@ export class ChainSimulator {
     if (this.flat) return this.flat;
     const tiers = this.chain.length;
     const size = this.n * tiers;
-    const flat = { available: new Uint8Array(size), cost: new Float64Array(size), score: new Float64Array(size), signal: new Float64Array(size), gain: new Float64Array(size) };
+    const flat = {
+      available: new Uint8Array(size),
+      cost: new Float64Array(size),
+      score: new Float64Array(size),
+      signal: new Float64Array(size),
+      gain: new Float64Array(size),
+    };
     for (let row = 0; row < this.n; row++) {
       for (let tier = 0; tier < tiers; tier++) {
         const at = row * tiers + tier;
@@ -258,7 +278,8 @@ export class ChainSimulator {
         flat.gain[at] = this.gain[tier]![row]!;
       }
     }
-    return (this.flat = flat);
+    this.flat = flat;
+    return flat;
   }
 
   /** Full per-item figures for one set of thresholds. */
@@ -295,6 +316,14 @@ export class ChainSimulator {
       accuracy += scores[row]!;
       costPerItem += costs[row]!;
     }
-    return { accuracy: accuracy / this.n, costPerItem: costPerItem / this.n, scores, costs, answeredBy, gateChecks, gatePasses };
+    return {
+      accuracy: accuracy / this.n,
+      costPerItem: costPerItem / this.n,
+      scores,
+      costs,
+      answeredBy,
+      gateChecks,
+      gatePasses,
+    };
   }
 }

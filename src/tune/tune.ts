@@ -80,7 +80,11 @@ function paretoFrontier(points: readonly ExploredPoint[], dataset: Dataset): Tun
   let bestAccuracy = -Infinity;
   for (const point of sorted) {
     if (point.accuracy > bestAccuracy + 1e-12) {
-      frontier.push({ chain: point.chain.map((model) => dataset.models[model]!), accuracy: point.accuracy, costPerItem: point.costPerItem });
+      frontier.push({
+        chain: point.chain.map((model) => dataset.models[model]!),
+        accuracy: point.accuracy,
+        costPerItem: point.costPerItem,
+      });
       bestAccuracy = point.accuracy;
     }
   }
@@ -97,15 +101,33 @@ export interface Choice {
 }
 
 /** The search proper: signals, fitted gains when the objective reads them, and the best configuration. */
-export function chooseCascade(dataset: Dataset, objective: Objective, maxTiers: number, comparison: AnswerComparison, keepExplored = false): Choice {
+export function chooseCascade(
+  dataset: Dataset,
+  objective: Objective,
+  maxTiers: number,
+  comparison: AnswerComparison,
+  keepExplored = false,
+): Choice {
   const order = modelsByCost(dataset);
   const best = bestSingleModel(dataset);
   const reference = { scores: dataset.score[best.index]!, model: best.index };
   const fitted = usesFittedGains(objective);
   if (objective.kind === 'match-best' && objective.estimate === 'guarantee') {
-    const guaranteed = chooseWithGuarantee(dataset, { delta: objective.delta ?? 0.05, tolerance: objective.tolerance ?? 0, maxTiers, comparison });
+    const guaranteed = chooseWithGuarantee(dataset, {
+      delta: objective.delta ?? 0.05,
+      tolerance: objective.tolerance ?? 0,
+      maxTiers,
+      comparison,
+    });
     const signals = computeSignals(dataset, order, comparison, { learned: false });
-    return { candidate: guaranteed.candidate, guarantee: guaranteed.calibration, signals, best, explored: [], evaluations: 0 };
+    return {
+      candidate: guaranteed.candidate,
+      guarantee: guaranteed.calibration,
+      signals,
+      best,
+      explored: [],
+      evaluations: 0,
+    };
   }
   // The fitted-gain objectives use the gates a recording always has, with in-sample thresholds (the
   // smoothing is what guards against overfitting); the others keep the learned gate and out-of-fold thresholds.
@@ -134,7 +156,9 @@ export function tuneCascade(dataset: Dataset, options: TuneOptions): TuneResult 
   const comparison = options.comparison ?? 'auto';
   const maxTiers = options.maxTiers ?? 4;
   const n = dataset.ids.length;
-  const singleModels = Object.fromEntries(dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]));
+  const singleModels = Object.fromEntries(
+    dataset.models.map((model, index) => [model, singleModelFigures(dataset, index)]),
+  );
   const order = modelsByCost(dataset);
   const choice = chooseCascade(dataset, options.objective, maxTiers, comparison, true);
   const { best, signals } = choice;
@@ -147,7 +171,12 @@ export function tuneCascade(dataset: Dataset, options: TuneOptions): TuneResult 
     items: n,
     objective: options.objective,
     tiers: describeTiers(dataset, chosen, figures),
-    predicted: { accuracy: figures.accuracy, costPerItem: figures.costPerItem, accuracyInterval: accuracyInterval!, costInterval: costInterval! },
+    predicted: {
+      accuracy: figures.accuracy,
+      costPerItem: figures.costPerItem,
+      accuracyInterval: accuracyInterval!,
+      costInterval: costInterval!,
+    },
     bestSingle: { model: best.model, accuracy: best.accuracy, costPerItem: best.costPerItem },
     singleModels,
     savingsVsBest: best.costPerItem > 0 ? 1 - figures.costPerItem / best.costPerItem : 0,
@@ -161,16 +190,33 @@ export function tuneCascade(dataset: Dataset, options: TuneOptions): TuneResult 
   };
   if (options.baseline) {
     const plainSignals = usesFittedGains(options.objective) ? computeSignals(dataset, order, comparison) : signals;
-    const plain = searchCascades(dataset, plainSignals, order, { objective: { kind: 'match-best', z: 0 }, maxTiers, variant: 'final', reference, referenceCost: best.costPerItem, quantiles: fittedQuantiles });
-    const plainFigures = new ChainSimulator(dataset, plainSignals, plain.best.chain, plain.best.kinds, 'final').figures(plain.best.thresholds);
-    result.baseline = { tiers: describeTiers(dataset, plain.best, plainFigures), accuracy: plainFigures.accuracy, costPerItem: plainFigures.costPerItem };
+    const plain = searchCascades(dataset, plainSignals, order, {
+      objective: { kind: 'match-best', z: 0 },
+      maxTiers,
+      variant: 'final',
+      reference,
+      referenceCost: best.costPerItem,
+      quantiles: fittedQuantiles,
+    });
+    const plainFigures = new ChainSimulator(dataset, plainSignals, plain.best.chain, plain.best.kinds, 'final').figures(
+      plain.best.thresholds,
+    );
+    result.baseline = {
+      tiers: describeTiers(dataset, plain.best, plainFigures),
+      accuracy: plainFigures.accuracy,
+      costPerItem: plainFigures.costPerItem,
+    };
     Object.assign(result.classifiers, classifiersFor(dataset, plainSignals, plain.best.chain));
   }
   if (options.heldOut && n >= 20) {
-    result.heldOut = crossValidate(dataset, (train) => {
-      const picked = chooseCascade(train, options.objective, maxTiers, comparison);
-      return { candidate: picked.candidate, reference: picked.best.index };
-    }, comparison);
+    result.heldOut = crossValidate(
+      dataset,
+      (train) => {
+        const picked = chooseCascade(train, options.objective, maxTiers, comparison);
+        return { candidate: picked.candidate, reference: picked.best.index };
+      },
+      comparison,
+    );
   }
   result.seconds = (performance.now() - started) / 1000;
   return result;

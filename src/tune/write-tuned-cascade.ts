@@ -6,8 +6,7 @@ import type { LearnedGateFile } from '../../gates/learned.js';
 import type { Dataset } from '../evaluation/dataset.js';
 import { describeObjective } from './objective.js';
 import type { TuneResult } from './tune.js';
-import { percent } from '../format-percent.js';
-
+import { percent } from '../common/format-percent.js';
 
 /**
  * Write the tuned cascade as a cascade file `cascade eval` runs as it is: tiers on the replay provider,
@@ -32,9 +31,11 @@ export async function writeTunedCascade(result: TuneResult, dataset: Dataset, ou
     if (price) entry['pricing'] = price;
     // Thresholds are written exactly: rounding one would move items across it and change the figures.
     if (tier.gate === 'witness') entry['witness'] = true;
-    else if (tier.gate?.kind === 'confidence') entry['gates'] = [{ type: 'confidence', source: 'auto', min: tier.gate.threshold }];
+    else if (tier.gate?.kind === 'confidence')
+      entry['gates'] = [{ type: 'confidence', source: 'auto', min: tier.gate.threshold }];
     else if (tier.gate?.kind === 'agreement') entry['gates'] = [{ type: 'agreement', compare: result.comparison }];
-    else if (tier.gate?.kind === 'learned') entry['gates'] = [{ type: 'learned', classifiers: `./${classifierFile}`, min: tier.gate.threshold }];
+    else if (tier.gate?.kind === 'learned')
+      entry['gates'] = [{ type: 'learned', classifiers: `./${classifierFile}`, min: tier.gate.threshold }];
     return entry;
   });
   const predicted = result.predicted;
@@ -49,12 +50,21 @@ export async function writeTunedCascade(result: TuneResult, dataset: Dataset, ou
           `Expected on new items (${result.heldOut.folds}-fold cross-validation of the tuning): accuracy ${percent(result.heldOut.accuracy)}, ${(100 * result.heldOut.accuracyDifference).toFixed(1)} points against the best single model, ${percent(result.heldOut.savings)} cheaper.`,
         ]
       : []),
-    'To run it live, change each tier\'s provider and model lines (and add apiKeyEnv).',
+    "To run it live, change each tier's provider and model lines (and add apiKeyEnv).",
   ];
-  const document = { name: `tuned-${basename(dataset.file).replace(/\.jsonl$/i, '')}`, tiers, onExhausted: 'accept-last' };
+  const document = {
+    name: `tuned-${basename(dataset.file).replace(/\.jsonl$/i, '')}`,
+    tiers,
+    onExhausted: 'accept-last',
+  };
   await writeFile(out, `${header.map((line) => `# ${line}`).join('\n')}\n${stringify(document)}`);
   if (usesLearned) {
-    const file: LearnedGateFile = { version: 1, comparison: result.comparison, features: [...learnedFeatureNames], classifiers: result.classifiers };
+    const file: LearnedGateFile = {
+      version: 1,
+      comparison: result.comparison,
+      features: [...learnedFeatureNames],
+      classifiers: result.classifiers,
+    };
     const path = resolve(outDir, classifierFile);
     await writeFile(path, `${JSON.stringify(file)}\n`);
     written.push(path);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { prepareResume } from '../../src/batch/resume.js';
+import { prepareResume } from '../../src/output/resume.js';
 import { runCli } from '../../src/cli/program.js';
 import { runCommand } from '../../src/cli/run-command.js';
 import { RunBudget } from '../../src/engine/run-budget.js';
@@ -47,7 +47,10 @@ describe('resume', () => {
   it('starts afresh with --overwrite', async () => {
     const output = join(tempDir(), 'results.jsonl');
     await runCli(['run', ...demo, '--input', 'fixtures/demo/tickets.jsonl', '--output', output], captureIo());
-    await runCli(['run', ...demo, '--input', 'fixtures/demo/tickets.jsonl', '--output', output, '--overwrite'], captureIo());
+    await runCli(
+      ['run', ...demo, '--input', 'fixtures/demo/tickets.jsonl', '--output', output, '--overwrite'],
+      captureIo(),
+    );
     expect(readResultLines(output)).toHaveLength(30);
   });
 });
@@ -58,7 +61,10 @@ describe('bad input', () => {
     writeFileSync(
       file,
       [
-        JSON.stringify({ id: 'T-1001', prompt: 'Ticket T-1001: I was charged twice for my March invoice. Please refund the duplicate charge of $49.' }),
+        JSON.stringify({
+          id: 'T-1001',
+          prompt: 'Ticket T-1001: I was charged twice for my March invoice. Please refund the duplicate charge of $49.',
+        }),
         JSON.stringify({ id: 'T-1001', prompt: 'again' }),
         JSON.stringify({ id: 'long', prompt: 'x'.repeat(3000) }),
       ].join('\n'),
@@ -68,17 +74,36 @@ describe('bad input', () => {
 
   it('writes a duplicate id and an over-long line as errors with their line numbers, keeping ids unique', async () => {
     const output = join(tempDir(), 'out.jsonl');
-    expect(await runCli(['run', ...demo, '--input', badInput(), '--output', output, '--max-line-bytes', '2000'], captureIo())).toBe(0);
+    expect(
+      await runCli(
+        ['run', ...demo, '--input', badInput(), '--output', output, '--max-line-bytes', '2000'],
+        captureIo(),
+      ),
+    ).toBe(0);
     const results = readResultLines(output).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     expect(results.filter((result) => result.id === 'T-1001')).toHaveLength(1);
-    expect(results).toContainEqual(expect.objectContaining({ line: 2, duplicateId: 'T-1001', stop: 'error', error: 'line 2: duplicate id "T-1001" (first on line 1)' }));
-    expect(results).toContainEqual(expect.objectContaining({ line: 3, stop: 'error', error: expect.stringContaining('over the limit of 2000') }));
+    expect(results).toContainEqual(
+      expect.objectContaining({
+        line: 2,
+        duplicateId: 'T-1001',
+        stop: 'error',
+        error: 'line 2: duplicate id "T-1001" (first on line 1)',
+      }),
+    );
+    expect(results).toContainEqual(
+      expect.objectContaining({ line: 3, stop: 'error', error: expect.stringContaining('over the limit of 2000') }),
+    );
   });
 
   it('--strict refuses the input before any call', async () => {
     const output = join(tempDir(), 'out.jsonl');
     const io = captureIo();
-    expect(await runCli(['run', ...demo, '--input', badInput(), '--output', output, '--strict', '--max-line-bytes', '2000'], io)).toBe(2);
+    expect(
+      await runCli(
+        ['run', ...demo, '--input', badInput(), '--output', output, '--strict', '--max-line-bytes', '2000'],
+        io,
+      ),
+    ).toBe(2);
     expect(io.err()).toContain('--strict refused the input; nothing was run');
     expect(io.err()).toContain('line 2: duplicate id "T-1001"');
   });
@@ -108,9 +133,15 @@ describe('run budget and graceful stop', () => {
     });
     const folder = tempDir();
     const cascade = join(folder, 'cascade.yaml');
-    writeFileSync(cascade, `name: slow\ntiers:\n  - { name: only, provider: openai, model: m, baseURL: "${server.url}/v1" }\n`);
+    writeFileSync(
+      cascade,
+      `name: slow\ntiers:\n  - { name: only, provider: openai, model: m, baseURL: "${server.url}/v1" }\n`,
+    );
     const input = join(folder, 'items.jsonl');
-    writeFileSync(input, Array.from({ length: 200 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'));
+    writeFileSync(
+      input,
+      Array.from({ length: 200 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'),
+    );
     const output = join(folder, 'out.jsonl');
     const signals = new EventEmitter();
     setTimeout(() => signals.emit('SIGINT'), 120);
@@ -135,11 +166,22 @@ describe('run budget and graceful stop', () => {
     const folder = tempDir();
     const cascade = join(folder, 'cascade.yaml');
     // Each call counts its input tokens plus 100 allowed answer tokens: two fit in 250 per minute, a third must wait.
-    writeFileSync(cascade, `name: limited\ntiers:\n  - { name: only, provider: openai, model: m, baseURL: "${server.url}/v1", tokensPerMinute: 250, params: { maxTokens: 100 } }\n`);
+    writeFileSync(
+      cascade,
+      `name: limited\ntiers:\n  - { name: only, provider: openai, model: m, baseURL: "${server.url}/v1", tokensPerMinute: 250, params: { maxTokens: 100 } }\n`,
+    );
     const input = join(folder, 'items.jsonl');
-    writeFileSync(input, Array.from({ length: 4 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'));
+    writeFileSync(
+      input,
+      Array.from({ length: 4 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'),
+    );
     const signals = new EventEmitter();
-    const running = runCommand(cascade, { input, output: join(folder, 'out.jsonl'), concurrency: '4' }, captureIo(), signals);
+    const running = runCommand(
+      cascade,
+      { input, output: join(folder, 'out.jsonl'), concurrency: '4' },
+      captureIo(),
+      signals,
+    );
     // However slow the machine (building the tokenizer can take seconds under load), two calls go out;
     // the third needs about 15 s of refill, far more than any delay here, so it has not been sent.
     await vi.waitFor(() => expect(server!.requests).toHaveLength(2), { timeout: 30_000, interval: 20 });
@@ -154,11 +196,22 @@ describe('run budget and graceful stop', () => {
     server = await startLoopbackServer(() => ({ json: openAIChat('B') }));
     const folder = tempDir();
     const cascade = join(folder, 'cascade.yaml');
-    writeFileSync(cascade, `name: limited\ntiers:\n  - { name: only, provider: openai, model: m, baseURL: "${server.url}/v1", requestsPerMinute: 5, maxConcurrent: 2 }\n`);
+    writeFileSync(
+      cascade,
+      `name: limited\ntiers:\n  - { name: only, provider: openai, model: m, baseURL: "${server.url}/v1", requestsPerMinute: 5, maxConcurrent: 2 }\n`,
+    );
     const input = join(folder, 'items.jsonl');
-    writeFileSync(input, Array.from({ length: 8 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'));
+    writeFileSync(
+      input,
+      Array.from({ length: 8 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'),
+    );
     const signals = new EventEmitter();
-    const running = runCommand(cascade, { input, output: join(folder, 'out.jsonl'), concurrency: '8' }, captureIo(), signals);
+    const running = runCommand(
+      cascade,
+      { input, output: join(folder, 'out.jsonl'), concurrency: '8' },
+      captureIo(),
+      signals,
+    );
     // Five calls in the first minute, no more, however many items wait (the sixth is a minute away).
     await vi.waitFor(() => expect(server!.requests).toHaveLength(5), { timeout: 30_000, interval: 20 });
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -36,7 +36,12 @@ circuitBreaker: { failureThreshold: 5, cooldownMs: 100 }
 ${extra}`,
   );
   const input = join(folder, 'items.jsonl');
-  writeFileSync(input, Array.from({ length: items }, (_, index) => JSON.stringify({ id: `item-${index}`, prompt: `Question ${index}: which letter?`, batch: 'nightly' })).join('\n') + '\n');
+  writeFileSync(
+    input,
+    Array.from({ length: items }, (_, index) =>
+      JSON.stringify({ id: `item-${index}`, prompt: `Question ${index}: which letter?`, batch: 'nightly' }),
+    ).join('\n') + '\n',
+  );
   return { cascade, input, output: join(folder, 'out', 'results.jsonl') };
 }
 
@@ -61,7 +66,21 @@ describe('batch run against a faulty OpenAI-protocol server', () => {
       return process.memoryUsage().heapUsed / 1048576;
     };
     // Warm up (tokenizer, SDK, JIT) on the same job into another file, then measure the real run.
-    await runCli(['run', job.cascade, '--input', job.input, '--output', join(folder, 'warm-up.jsonl'), '--concurrency', '32', '--budget-usd', '0.5'], captureIo());
+    await runCli(
+      [
+        'run',
+        job.cascade,
+        '--input',
+        job.input,
+        '--output',
+        join(folder, 'warm-up.jsonl'),
+        '--concurrency',
+        '32',
+        '--budget-usd',
+        '0.5',
+      ],
+      captureIo(),
+    );
     expect(typeof (globalThis as { gc?: unknown }).gc).toBe('function');
     const heapBefore = heapAfterCollection();
     const unhandled: unknown[] = [];
@@ -70,7 +89,21 @@ describe('batch run against a faulty OpenAI-protocol server', () => {
     // Each successful call costs 102 tokens x $10-20/M; $2 runs out well before 2,000 items.
     const budget = 2;
     const io = captureIo();
-    const code = await runCli(['run', job.cascade, '--input', job.input, '--output', job.output, '--concurrency', '32', '--budget-usd', String(budget)], io);
+    const code = await runCli(
+      [
+        'run',
+        job.cascade,
+        '--input',
+        job.input,
+        '--output',
+        job.output,
+        '--concurrency',
+        '32',
+        '--budget-usd',
+        String(budget),
+      ],
+      io,
+    );
     process.off('unhandledRejection', onUnhandled);
     const heapGrowth = heapAfterCollection() - heapBefore;
     expect(unhandled).toEqual([]);
@@ -87,7 +120,9 @@ describe('batch run against a faulty OpenAI-protocol server', () => {
       stops.set(result.stop, (stops.get(result.stop) ?? 0) + 1);
       expect(result.batch).toBe('nightly');
       if (result.stop === 'error') expect(result.message ?? result.error).toBeTruthy();
-      for (const entry of result.trace ?? []) if (entry.error) expect(entry.error.kind).toMatch(/^(status|connection|timeout|malformed|unexpected-response)$/);
+      for (const entry of result.trace ?? [])
+        if (entry.error)
+          expect(entry.error.kind).toMatch(/^(status|connection|timeout|malformed|unexpected-response)$/);
     }
     expect(spent).toBeLessThanOrEqual(budget);
     expect(stops.get('budget')).toBeGreaterThan(0);

@@ -6,7 +6,8 @@ import { captureIo } from '../helpers/capture-io.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 import { join } from 'node:path';
 
-const result = (fields: Partial<CascadeResult>): CascadeResult => ({ text: 'B', accepted: true, stop: 'accepted', costUsd: 0, latencyMs: 0, trace: [], ...fields }) as CascadeResult;
+const result = (fields: Partial<CascadeResult>): CascadeResult =>
+  ({ text: 'B', accepted: true, stop: 'accepted', costUsd: 0, latencyMs: 0, trace: [], ...fields }) as CascadeResult;
 
 describe('the run summary never misleads', () => {
   it('says nothing was answered instead of "100% saved" when every item stopped for budget', () => {
@@ -22,7 +23,9 @@ describe('the run summary never misleads', () => {
   it('says how much more a cascade cost than its top tier, not "-108% saved"', () => {
     const summary = new RunSummary(['small', 'big'], 'big');
     summary.add(result({ tier: 'big', costUsd: 0.0208 }), 0.01);
-    expect(summary.format('out.jsonl', 1)).toContain('always using big on the 1 items answered (108% more than always using big)');
+    expect(summary.format('out.jsonl', 1)).toContain(
+      'always using big on the 1 items answered (108% more than always using big)',
+    );
   });
 
   it('counts bad input lines under the stop the result lines carry', () => {
@@ -35,10 +38,21 @@ describe('the run summary never misleads', () => {
 
   it('a resumed run with nothing left says so', async () => {
     const output = join(tempDir(), 'out.jsonl');
-    const args = ['run', 'cascades/demo.yaml', '--input', 'fixtures/demo/tickets.jsonl', '--output', output, '--replay', 'fixtures/demo/recorded.jsonl'];
+    const args = [
+      'run',
+      'cascades/demo.yaml',
+      '--input',
+      'fixtures/demo/tickets.jsonl',
+      '--output',
+      output,
+      '--replay',
+      'fixtures/demo/recorded.jsonl',
+    ];
     expect(await runCli(args, captureIo())).toBe(0);
     const again = captureIo();
     expect(await runCli(args, again)).toBe(0);
-    expect(again.out()).toContain(`resumed:       all 30 items were already done in ${output} (use --overwrite to redo them)`);
+    expect(again.out()).toContain(
+      `resumed:       all 30 items were already done in ${output} (use --overwrite to redo them)`,
+    );
   });
 });

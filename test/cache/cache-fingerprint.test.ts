@@ -13,7 +13,14 @@ function setUp() {
   );
   const schemaFile = join(folder, 'ticket.schema.json');
   const writeSchema = (required: string[]) =>
-    writeFileSync(schemaFile, JSON.stringify({ type: 'object', required, properties: { category: { type: 'string' }, priority: { type: 'string' } } }));
+    writeFileSync(
+      schemaFile,
+      JSON.stringify({
+        type: 'object',
+        required,
+        properties: { category: { type: 'string' }, priority: { type: 'string' } },
+      }),
+    );
   writeSchema(['category']);
   const cascadeFile = join(folder, 'cascade.yaml');
   writeFileSync(

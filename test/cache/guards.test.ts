@@ -12,15 +12,30 @@ const cosine = (a: string, b: string) => dotProduct(embedLocally(a), embedLocall
  */
 const mustRefuse: [string, string, string, string][] = [
   // GPTCache #694: a question and its polarity reversal score far above the threshold.
-  ['Is it safe to take ibuprofen with alcohol?', 'Is it not safe to take ibuprofen with alcohol?', 'negation', 'GPTCache #694'],
-  ["Does the premium plan include phone support?", "Doesn't the premium plan include phone support?", 'negation', 'GPTCache #694'],
+  [
+    'Is it safe to take ibuprofen with alcohol?',
+    'Is it not safe to take ibuprofen with alcohol?',
+    'negation',
+    'GPTCache #694',
+  ],
+  [
+    'Does the premium plan include phone support?',
+    "Doesn't the premium plan include phone support?",
+    'negation',
+    'GPTCache #694',
+  ],
   ['Which laptops have a backlit keyboard?', 'Which laptops have no backlit keyboard?', 'negation', 'GPTCache #694'],
   ['Should I buy Tesla stock now?', 'Should I sell Tesla stock now?', 'content', 'GPTCache #694 (antonym)'],
   // semantic-router #36: requests that differ by one number produce completely different results.
   ['What is 17 times 23?', 'What is 17 times 24?', 'numbers', 'vllm semantic-router #36'],
   ['Convert 100 USD to EUR', 'Convert 1,000 USD to EUR', 'numbers', 'vllm semantic-router #36'],
   ['Refund order 48213 please', 'Refund order 48231 please', 'numbers', 'vllm semantic-router #36'],
-  ['What are ancient folk tales?', 'What are the ten most ancient folk tales?', 'numbers', 'QQP dev, a labelled non-duplicate'],
+  [
+    'What are ancient folk tales?',
+    'What are the ten most ancient folk tales?',
+    'numbers',
+    'QQP dev, a labelled non-duplicate',
+  ],
   ['Book a table for two at 7pm', 'Book a table for four at 7pm', 'numbers', 'changed number word'],
   // Dates.
   ['What is the weather in Paris tomorrow?', 'What is the weather in Paris today?', 'dates', 'changed day'],
@@ -37,9 +52,19 @@ const mustRefuse: [string, string, string, string][] = [
   ['Hello world', 'What is 1+1?', 'numbers', 'LiteLLM #12234'],
   ["How's the weather today?", 'Hello world', 'dates', 'LiteLLM #12234'],
   // Asked differently.
-  ['When will Puerto Rico become a state?', 'Should Puerto Rico become a state?', 'question', 'QQP dev, a labelled non-duplicate'],
+  [
+    'When will Puerto Rico become a state?',
+    'Should Puerto Rico become a state?',
+    'question',
+    'QQP dev, a labelled non-duplicate',
+  ],
   ['Can Islam be reformed?', 'How can Islam be reformed?', 'question', 'QQP dev, a labelled non-duplicate'],
-  ['What does it take to clean up a river?', 'What does it take to clean a river?', 'content', 'QQP dev, a labelled non-duplicate'],
+  [
+    'What does it take to clean up a river?',
+    'What does it take to clean a river?',
+    'content',
+    'QQP dev, a labelled non-duplicate',
+  ],
   // Symbols the local embedder scored 1.0 and every other guard let through (issue 14).
   ['What is 12 + 7?', 'What is 12 - 7?', 'symbols', 'operator'],
   ['What is 12 + 7?', 'What is 12 * 7?', 'symbols', 'operator'],
@@ -81,6 +106,11 @@ describe('cache guards refuse the hits semantic caches are known to get wrong', 
   it('reads negations, numbers and names the way the guards compare them', () => {
     expect(negations("I can't log in and it never loads")).toEqual(['never', 'not']);
     expect(numbers('Order 1,200 units at 3.5% for twelve months, the 2nd time')).toEqual(['1200', '3.5%', '12', '2']);
-    expect(namedEntities('What did Alice tell Bob about the iPhone 15? Then GPT-4o answered.')).toEqual(['alice', 'bob', 'iphone', 'gpt-4o']);
+    expect(namedEntities('What did Alice tell Bob about the iPhone 15? Then GPT-4o answered.')).toEqual([
+      'alice',
+      'bob',
+      'iphone',
+      'gpt-4o',
+    ]);
   });
 });

@@ -5,11 +5,32 @@ import type { CascadeRequest } from '../../src/spec/request.js';
 import type { CascadeResult } from '../../src/spec/result.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 
-const ask = (content: string, extra: Partial<CascadeRequest> = {}): CascadeRequest => ({ messages: [{ role: 'system', content: 'You answer support questions.' }, { role: 'user', content }], ...extra });
-const answered = (text: string, overrides: Partial<CascadeResult> = {}): CascadeResult => ({ text, tier: 'cheap', model: 'gpt-4o-mini', accepted: true, stop: 'accepted', costUsd: 0.002, latencyMs: 800, trace: [], ...overrides });
+const ask = (content: string, extra: Partial<CascadeRequest> = {}): CascadeRequest => ({
+  messages: [
+    { role: 'system', content: 'You answer support questions.' },
+    { role: 'user', content },
+  ],
+  ...extra,
+});
+const answered = (text: string, overrides: Partial<CascadeResult> = {}): CascadeResult => ({
+  text,
+  tier: 'cheap',
+  model: 'gpt-4o-mini',
+  accepted: true,
+  stop: 'accepted',
+  costUsd: 0.002,
+  latencyMs: 800,
+  trace: [],
+  ...overrides,
+});
 
 function cacheWith(options: Partial<ConstructorParameters<typeof ResponseCache>[0]> = {}) {
-  return new ResponseCache({ namespace: 'tickets', cascadeFingerprint: 'cascade-a', semantic: { embedder: createLocalEmbedder(), threshold: 0.9 }, ...options });
+  return new ResponseCache({
+    namespace: 'tickets',
+    cascadeFingerprint: 'cascade-a',
+    semantic: { embedder: createLocalEmbedder(), threshold: 0.9 },
+    ...options,
+  });
 }
 
 /** Look up; on a miss, store `answer` as the cascade would. Returns the lookup's result or outcome. */
@@ -25,7 +46,14 @@ describe('response cache', () => {
     const cache = cacheWith();
     expect((await through(cache, ask('How do I reset my password?'))).cache).toEqual({ kind: 'miss' });
     const hit = await through(cache, ask('How do I reset my password?'), answered('never used'));
-    expect(hit).toMatchObject({ text: 'stored answer', tier: 'cheap', model: 'gpt-4o-mini', costUsd: 0, stop: 'accepted', cache: { kind: 'exact', savedUsd: 0.002 } });
+    expect(hit).toMatchObject({
+      text: 'stored answer',
+      tier: 'cheap',
+      model: 'gpt-4o-mini',
+      costUsd: 0,
+      stop: 'accepted',
+      cache: { kind: 'exact', savedUsd: 0.002 },
+    });
     expect(Date.parse(hit.cache!.storedAt!)).toBeGreaterThan(Date.now() - 60_000);
   });
 
@@ -43,11 +71,21 @@ describe('response cache', () => {
     await through(cache, ask('Is it safe to take ibuprofen with alcohol?'));
     const negated = await through(cache, ask('Is it not safe to take ibuprofen with alcohol?'), answered('fresh'));
     expect(negated.text).toBe('fresh');
-    expect(negated.cache).toMatchObject({ kind: 'miss', refused: [{ guard: 'negation', reason: 'negation differs (not vs none)' }] });
+    expect(negated.cache).toMatchObject({
+      kind: 'miss',
+      refused: [{ guard: 'negation', reason: 'negation differs (not vs none)' }],
+    });
     await through(cache, ask('Please send me the invoice for order 1234 from last month'));
-    const otherOrder = await through(cache, ask('Please send me the invoice for order 1235 from last month'), answered('fresh'));
+    const otherOrder = await through(
+      cache,
+      ask('Please send me the invoice for order 1235 from last month'),
+      answered('fresh'),
+    );
     expect(otherOrder.text).toBe('fresh');
-    expect(otherOrder.cache).toMatchObject({ kind: 'miss', refused: [{ guard: 'numbers', reason: 'numbers differ (1235 vs 1234)' }] });
+    expect(otherOrder.cache).toMatchObject({
+      kind: 'miss',
+      refused: [{ guard: 'numbers', reason: 'numbers differ (1235 vs 1234)' }],
+    });
   });
 
   it('never serves across a different system prompt, output schema, parameters or earlier turns', async () => {
@@ -55,7 +93,12 @@ describe('response cache', () => {
     const question = 'How do I reset my password?';
     await through(cache, ask(question));
     const variants: CascadeRequest[] = [
-      { messages: [{ role: 'system', content: 'You answer in French.' }, { role: 'user', content: question }] },
+      {
+        messages: [
+          { role: 'system', content: 'You answer in French.' },
+          { role: 'user', content: question },
+        ],
+      },
       ask(question, { outputSchema: { type: 'object', required: ['steps'] } }),
       ask(question, { params: { temperature: 1 } }),
       {
@@ -130,7 +173,9 @@ describe('response cache', () => {
     await through(crashed, ask('Where can I download my invoices?'));
     crashed.store.close();
     const third = cacheWith({ store: folder });
-    expect(await through(third, ask('where can i download my invoices'))).toMatchObject({ cache: { kind: 'semantic', matched: 'Where can I download my invoices?' } });
+    expect(await through(third, ask('where can i download my invoices'))).toMatchObject({
+      cache: { kind: 'semantic', matched: 'Where can I download my invoices?' },
+    });
     expect(await through(third, ask('how do I export my data to CSV'))).toMatchObject({ cache: { kind: 'semantic' } });
     third.close();
   });
@@ -165,7 +210,9 @@ describe('repeats in flight together', () => {
     const { createCascade } = await import('../../src/config/load-cascade.js');
     const server = await startLoopbackServer(async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      return { json: openAIChat('Settings > Security > Reset password.', { promptTokens: 1000, completionTokens: 200 }) };
+      return {
+        json: openAIChat('Settings > Security > Reset password.', { promptTokens: 1000, completionTokens: 200 }),
+      };
     });
     try {
       const cascade = await createCascade({
@@ -173,12 +220,18 @@ describe('repeats in flight together', () => {
         cache: { namespace: 'support' },
         tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1` }],
       });
-      const results = await Promise.all(Array.from({ length: 5 }, () => cascade.run(ask('How do I reset my password?'))));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => cascade.run(ask('How do I reset my password?'))),
+      );
       expect(server.requests).toHaveLength(1);
       expect(results.filter((result) => result.cache?.kind === 'miss')).toHaveLength(1);
       const served = results.filter((result) => result.cache?.kind === 'exact');
       expect(served).toHaveLength(4);
-      expect(served[0]).toMatchObject({ text: 'Settings > Security > Reset password.', costUsd: 0, model: 'gpt-4o-mini' });
+      expect(served[0]).toMatchObject({
+        text: 'Settings > Security > Reset password.',
+        costUsd: 0,
+        model: 'gpt-4o-mini',
+      });
       expect(served[0]!.cache!.savedUsd).toBeGreaterThan(0);
       cascade.close();
     } finally {
@@ -194,13 +247,26 @@ describe('a paid embedder', () => {
     const { createCascade } = await import('../../src/config/load-cascade.js');
     const server = await startLoopbackServer((incoming) =>
       incoming.path === '/v1/embeddings'
-        ? { json: { object: 'list', model: 'text-embedding-3-small', data: [{ object: 'embedding', index: 0, embedding: [0.6, 0.8] }], usage: { prompt_tokens: 1000, total_tokens: 1000 } } }
+        ? {
+            json: {
+              object: 'list',
+              model: 'text-embedding-3-small',
+              data: [{ object: 'embedding', index: 0, embedding: [0.6, 0.8] }],
+              usage: { prompt_tokens: 1000, total_tokens: 1000 },
+            },
+          }
         : { json: openAIChat('Use Settings > Security.', { promptTokens: 100, completionTokens: 10 }) },
     );
     try {
       const cascade = await createCascade({
         name: 'support',
-        cache: { namespace: 'support', semantic: { embedder: { provider: 'openai', model: 'text-embedding-3-small', baseURL: `${server.url}/v1` }, threshold: 0.9 } },
+        cache: {
+          namespace: 'support',
+          semantic: {
+            embedder: { provider: 'openai', model: 'text-embedding-3-small', baseURL: `${server.url}/v1` },
+            threshold: 0.9,
+          },
+        },
         tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1` }],
       });
       const embedCost = (1000 * 0.02) / 1e6;
@@ -211,7 +277,11 @@ describe('a paid embedder', () => {
       const hit = await cascade.run(ask('how do i reset my password'));
       expect(hit.cache).toMatchObject({ kind: 'semantic', embedCostUsd: embedCost });
       expect(hit.costUsd).toBeCloseTo(embedCost, 15);
-      expect(server.requests.map((request) => request.path)).toEqual(['/v1/embeddings', '/v1/chat/completions', '/v1/embeddings']);
+      expect(server.requests.map((request) => request.path)).toEqual([
+        '/v1/embeddings',
+        '/v1/chat/completions',
+        '/v1/embeddings',
+      ]);
       cascade.close();
     } finally {
       await server.close();

@@ -5,13 +5,29 @@ import { runCli } from '../../src/cli/program.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 
-const readLines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+const readLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 
 describe('cascade run', () => {
   it('runs the demo offline and writes one result per item with its id, then a summary', async () => {
     const output = join(tempDir(), 'nested', 'results.jsonl');
     const io = captureIo();
-    const code = await runCli(['run', 'cascades/demo.yaml', '--input', 'fixtures/demo/tickets.jsonl', '--output', output, '--replay', 'fixtures/demo/recorded.jsonl'], io);
+    const code = await runCli(
+      [
+        'run',
+        'cascades/demo.yaml',
+        '--input',
+        'fixtures/demo/tickets.jsonl',
+        '--output',
+        output,
+        '--replay',
+        'fixtures/demo/recorded.jsonl',
+      ],
+      io,
+    );
     expect(io.err()).toContain('progress: 30/30 items');
     expect(code).toBe(0);
     const tickets = readLines('fixtures/demo/tickets.jsonl');
@@ -48,23 +64,48 @@ describe('cascade run', () => {
   it('writes an error result for a bad input line and goes on', async () => {
     const folder = tempDir();
     const input = join(folder, 'items.jsonl');
-    writeFileSync(input, ['{"id":"T-1001","input":{"messages":[{"role":"user","content":"x"}]}}', '{not json', '{"prompt":"no id"}', '{"id":"T-1002"}'].join('\n'));
+    writeFileSync(
+      input,
+      [
+        '{"id":"T-1001","input":{"messages":[{"role":"user","content":"x"}]}}',
+        '{not json',
+        '{"prompt":"no id"}',
+        '{"id":"T-1002"}',
+      ].join('\n'),
+    );
     const output = join(folder, 'out.jsonl');
     const io = captureIo();
-    expect(await runCli(['run', 'cascades/demo.yaml', '--input', input, '--output', output, '--replay', 'fixtures/demo/recorded.jsonl'], io)).toBe(0);
+    expect(
+      await runCli(
+        ['run', 'cascades/demo.yaml', '--input', input, '--output', output, '--replay', 'fixtures/demo/recorded.jsonl'],
+        io,
+      ),
+    ).toBe(0);
     const results = readLines(output).sort((a, b) => (a.line ?? 1) - (b.line ?? 1));
     expect(results).toHaveLength(4);
     expect(results[0]).toMatchObject({ id: 'T-1001', stop: 'accepted' });
-    expect(results[1]).toMatchObject({ line: 2, stop: 'error', error: expect.stringContaining('line 2: not valid JSON') });
+    expect(results[1]).toMatchObject({
+      line: 2,
+      stop: 'error',
+      error: expect.stringContaining('line 2: not valid JSON'),
+    });
     expect(results[2]).toMatchObject({ line: 3, stop: 'error', error: 'line 3: missing `id` (a string or number)' });
-    expect(results[3]).toMatchObject({ id: 'T-1002', line: 4, stop: 'error', error: expect.stringContaining('input.messages') });
+    expect(results[3]).toMatchObject({
+      id: 'T-1002',
+      line: 4,
+      stop: 'error',
+      error: expect.stringContaining('input.messages'),
+    });
   });
 
   it('stops before the first call when an API key is missing, naming the variable', async () => {
     const folder = tempDir();
     const output = join(folder, 'out.jsonl');
     const io = captureIo({});
-    const code = await runCli(['run', 'cascades/demo.yaml', '--input', 'fixtures/demo/tickets.jsonl', '--output', output], io);
+    const code = await runCli(
+      ['run', 'cascades/demo.yaml', '--input', 'fixtures/demo/tickets.jsonl', '--output', output],
+      io,
+    );
     expect(code).toBe(2);
     expect(io.err()).toContain('OPENAI_API_KEY is not set');
   });
@@ -81,8 +122,11 @@ describe('cascade run', () => {
 describe('cascade ask', () => {
   it('finds the demo recording by request, with the system message the cascade file adds', async () => {
     const io = captureIo();
-    const prompt = 'Ticket T-1009: Since the update yesterday, the search returns results from other workspaces. This is a data leak!';
-    expect(await runCli(['ask', 'cascades/demo.yaml', prompt, '--replay', 'fixtures/demo/recorded.jsonl', '--json'], io)).toBe(0);
+    const prompt =
+      'Ticket T-1009: Since the update yesterday, the search returns results from other workspaces. This is a data leak!';
+    expect(
+      await runCli(['ask', 'cascades/demo.yaml', prompt, '--replay', 'fixtures/demo/recorded.jsonl', '--json'], io),
+    ).toBe(0);
     const result = JSON.parse(io.out());
     expect(result).toMatchObject({ tier: 'strong', stop: 'accepted', value: { category: 'bug', priority: 'urgent' } });
     expect(result.trace.map((entry: { tier: string }) => entry.tier)).toEqual(['local', 'cheap', 'strong']);
@@ -111,6 +155,11 @@ describe('cascade ask', () => {
 
     const json = captureIo();
     await runCli(['ask', cascadeFile, 'Capital of France? Answer with one word.', '--json'], json);
-    expect(JSON.parse(json.out())).toMatchObject({ text: 'Paris', tier: 'big', stop: 'accepted', trace: [{ tier: 'small' }, { tier: 'big' }] });
+    expect(JSON.parse(json.out())).toMatchObject({
+      text: 'Paris',
+      tier: 'big',
+      stop: 'accepted',
+      trace: [{ tier: 'small' }, { tier: 'big' }],
+    });
   });
 });

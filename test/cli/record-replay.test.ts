@@ -18,7 +18,8 @@ afterEach(async () => {
 
 const tickets = Array.from({ length: 12 }, (_, index) => ({
   id: `t${index + 1}`,
-  prompt: index % 3 === 0 ? `Ticket ${index + 1}: please refund my order` : `Ticket ${index + 1}: the app crashes on start`,
+  prompt:
+    index % 3 === 0 ? `Ticket ${index + 1}: please refund my order` : `Ticket ${index + 1}: the app crashes on start`,
 }));
 
 function ticketJson(category: string, summary: string): string {
@@ -31,14 +32,24 @@ async function startServers(): Promise<{ ollama: FakeOllamaServer; openai: Loopb
     models: ['llama3.2:3b'],
     answer: (_model, messages) => {
       const user = messages.at(-1)!.content;
-      return /refund/.test(user) ? ticketJson('billing', 'Customer asks for a refund.') : 'This looks like a crash report, probably a bug.';
+      return /refund/.test(user)
+        ? ticketJson('billing', 'Customer asks for a refund.')
+        : 'This looks like a crash report, probably a bug.';
     },
   });
   const openai = await startLoopbackServer((incoming) => {
     const messages: { role: string; content: string }[] = incoming.body.messages;
-    if (/strict grader/.test(messages[0]!.content)) return { json: openAIChat('{"score": 9, "reason": "fits the ticket"}', { promptTokens: 300, completionTokens: 12 }) };
+    if (/strict grader/.test(messages[0]!.content))
+      return {
+        json: openAIChat('{"score": 9, "reason": "fits the ticket"}', { promptTokens: 300, completionTokens: 12 }),
+      };
     const user = messages.at(-1)!.content;
-    return { json: openAIChat(ticketJson(/refund/.test(user) ? 'billing' : 'bug', `Summary of ${user.slice(0, 9)}`), { promptTokens: 90, completionTokens: 20 }) };
+    return {
+      json: openAIChat(ticketJson(/refund/.test(user) ? 'billing' : 'bug', `Summary of ${user.slice(0, 9)}`), {
+        promptTokens: 90,
+        completionTokens: 20,
+      }),
+    };
   });
   servers.push(ollama, openai);
   return { ollama, openai };
@@ -85,12 +96,18 @@ function writeItems(folder: string, items: { id: string; prompt: string }[], nam
 }
 
 function readResults(file: string): any[] {
-  return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).sort((a, b) => a.id.localeCompare(b.id));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** A result without what differs between a live run and its replay: wall-clock latency, and the trace's provider (`replay`). */
 function withoutLatency(result: any): any {
-  return JSON.parse(JSON.stringify(result, (key, value) => (key === 'latencyMs' || key === 'provider' ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(result, (key, value) => (key === 'latencyMs' || key === 'provider' ? undefined : value)),
+  );
 }
 
 describe('record a live run, replay it with the network off, explore it into fixtures for tune', () => {
@@ -101,7 +118,12 @@ describe('record a live run, replay it with the network off, explore it into fix
     const input = writeItems(folder, tickets);
     const recording = join(folder, 'recording.jsonl');
     const io = captureIo({ LOOPBACK_OPENAI_KEY: openAIKey });
-    expect(await runCli(['run', cascade, '--input', input, '--output', join(folder, 'live.jsonl'), '--record', recording], io)).toBe(0);
+    expect(
+      await runCli(
+        ['run', cascade, '--input', input, '--output', join(folder, 'live.jsonl'), '--record', recording],
+        io,
+      ),
+    ).toBe(0);
     const live = readResults(join(folder, 'live.jsonl'));
     expect(live.filter((result) => result.tier === 'local')).toHaveLength(4);
     expect(live.filter((result) => result.tier === 'cheap')).toHaveLength(8);
@@ -110,8 +132,15 @@ describe('record a live run, replay it with the network off, explore it into fix
     const records = await readFixtures(recording);
     const escalated = records.find((record) => record.id === 't2')!;
     expect(Object.keys(escalated.responses).sort()).toEqual(['gpt-4o-mini', 'llama3.2:3b']);
-    expect(escalated.input.messages[0]).toEqual({ role: 'system', content: 'Classify the support ticket. Answer with JSON only.' });
-    expect(escalated.responses['gpt-4o-mini']).toMatchObject({ usage: { inputTokens: 90, outputTokens: 20 }, costUsd: expect.any(Number), latencyMs: expect.any(Number) });
+    expect(escalated.input.messages[0]).toEqual({
+      role: 'system',
+      content: 'Classify the support ticket. Answer with JSON only.',
+    });
+    expect(escalated.responses['gpt-4o-mini']).toMatchObject({
+      usage: { inputTokens: 90, outputTokens: 20 },
+      costUsd: expect.any(Number),
+      latencyMs: expect.any(Number),
+    });
     const judgeRecords = records.filter((record) => record.id.includes('~call'));
     expect(judgeRecords).toHaveLength(8);
     expect(judgeRecords[0]!.input.messages[0]!.content).toContain('strict grader');
@@ -123,12 +152,19 @@ describe('record a live run, replay it with the network off, explore it into fix
     await Promise.all(servers.splice(0).map((server) => server.close()));
     const replayIo = captureIo({});
     const replayed = join(folder, 'replayed.jsonl');
-    expect(await runCli(['run', cascade, '--input', input, '--output', replayed, '--replay', recording], replayIo)).toBe(0);
+    expect(
+      await runCli(['run', cascade, '--input', input, '--output', replayed, '--replay', recording], replayIo),
+    ).toBe(0);
     expect(readResults(replayed).map(withoutLatency)).toEqual(live.map(withoutLatency));
     expect(ollama.requests.length + openai.requests.length).toBe(callsMade);
 
     // Same input, same output, every time.
-    expect(await runCli(['run', cascade, '--input', input, '--output', replayed, '--replay', recording, '--overwrite'], captureIo({}))).toBe(0);
+    expect(
+      await runCli(
+        ['run', cascade, '--input', input, '--output', replayed, '--replay', recording, '--overwrite'],
+        captureIo({}),
+      ),
+    ).toBe(0);
     expect(readResults(replayed).map(withoutLatency)).toEqual(live.map(withoutLatency));
   });
 
@@ -138,12 +174,16 @@ describe('record a live run, replay it with the network off, explore it into fix
     const cascade = writeCascade(folder, ollama.url, openai.url);
     const recording = join(folder, 'asked.jsonl');
     const live = captureIo({ LOOPBACK_OPENAI_KEY: openAIKey });
-    expect(await runCli(['ask', cascade, 'Ticket 9: the app crashes on start', '--record', recording, '--json'], live)).toBe(0);
+    expect(
+      await runCli(['ask', cascade, 'Ticket 9: the app crashes on start', '--record', recording, '--json'], live),
+    ).toBe(0);
     const [record] = await readFixtures(recording);
     expect(record!.id).toMatch(/^ask-[0-9a-f]{16}$/);
     await Promise.all(servers.splice(0).map((server) => server.close()));
     const replayed = captureIo({});
-    expect(await runCli(['ask', cascade, 'Ticket 9: the app crashes on start', '--replay', recording, '--json'], replayed)).toBe(0);
+    expect(
+      await runCli(['ask', cascade, 'Ticket 9: the app crashes on start', '--replay', recording, '--json'], replayed),
+    ).toBe(0);
     expect(withoutLatency(JSON.parse(replayed.out()))).toEqual(withoutLatency(JSON.parse(live.out())));
   });
 
@@ -153,17 +193,52 @@ describe('record a live run, replay it with the network off, explore it into fix
     const cascade = writeCascade(folder, ollama.url, openai.url);
     const recording = join(folder, 'recording.jsonl');
     const env = { LOOPBACK_OPENAI_KEY: openAIKey };
-    expect(await runCli(['run', cascade, '--input', writeItems(folder, tickets.slice(0, 1)), '--output', join(folder, 'a.jsonl'), '--record', recording], captureIo(env))).toBe(0);
+    expect(
+      await runCli(
+        [
+          'run',
+          cascade,
+          '--input',
+          writeItems(folder, tickets.slice(0, 1)),
+          '--output',
+          join(folder, 'a.jsonl'),
+          '--record',
+          recording,
+        ],
+        captureIo(env),
+      ),
+    ).toBe(0);
     const newItem = writeItems(folder, [{ id: 'new', prompt: 'Ticket new: please refund me' }], 'new.jsonl');
 
-    expect(await runCli(['run', cascade, '--input', newItem, '--output', join(folder, 'miss.jsonl'), '--replay', recording], captureIo({}))).toBe(0);
+    expect(
+      await runCli(
+        ['run', cascade, '--input', newItem, '--output', join(folder, 'miss.jsonl'), '--replay', recording],
+        captureIo({}),
+      ),
+    ).toBe(0);
     const [missed] = readResults(join(folder, 'miss.jsonl'));
     expect(missed.stop).toBe('error');
     expect(missed.trace[0].error).toMatchObject({ kind: 'replay-miss' });
     expect(missed.trace[0].error.message).toContain(recording);
 
     const before = ollama.requests.length;
-    expect(await runCli(['run', cascade, '--input', newItem, '--output', join(folder, 'live.jsonl'), '--replay', recording, '--on-miss', 'live'], captureIo(env))).toBe(0);
+    expect(
+      await runCli(
+        [
+          'run',
+          cascade,
+          '--input',
+          newItem,
+          '--output',
+          join(folder, 'live.jsonl'),
+          '--replay',
+          recording,
+          '--on-miss',
+          'live',
+        ],
+        captureIo(env),
+      ),
+    ).toBe(0);
     expect(readResults(join(folder, 'live.jsonl'))[0]).toMatchObject({ tier: 'local', stop: 'accepted' });
     expect(ollama.requests.length).toBe(before + 1);
   });
@@ -174,7 +249,18 @@ describe('record a live run, replay it with the network off, explore it into fix
     const cascade = writeCascade(folder, ollama.url, openai.url);
     const explored = join(folder, 'explored.jsonl');
     const io = captureIo({ LOOPBACK_OPENAI_KEY: openAIKey });
-    const args = ['run', cascade, '--input', writeItems(folder, tickets), '--output', join(folder, 'out.jsonl'), '--explore', '1', '--explore-out', explored];
+    const args = [
+      'run',
+      cascade,
+      '--input',
+      writeItems(folder, tickets),
+      '--output',
+      join(folder, 'out.jsonl'),
+      '--explore',
+      '1',
+      '--explore-out',
+      explored,
+    ];
     expect(await runCli(args, io)).toBe(0);
     const fixtures = await readFixtures(explored);
     expect(fixtures).toHaveLength(12);
@@ -184,7 +270,9 @@ describe('record a live run, replay it with the network off, explore it into fix
     }
     // Refund tickets are accepted locally; the top tier agrees on the category but not the summary.
     expect(io.out()).toMatch(/explored: +12 items, \$0\.0\d+ extra/);
-    expect(io.out()).toContain('4 of 4 answers accepted below the top tier disagree with it: 100.0% (95% CI 51.0%-100.0%)');
+    expect(io.out()).toContain(
+      '4 of 4 answers accepted below the top tier disagree with it: 100.0% (95% CI 51.0%-100.0%)',
+    );
 
     const same = captureIo({});
     expect(await runCli([...args.slice(0, -2), '--explore-out', explored, '--record', explored], same)).toBe(2);

@@ -17,13 +17,20 @@ const anthropicKey = 'sk-ant-loopback-0123456789abcdef';
 const ticket = '{"category":"billing","priority":"high","summary":"Charged twice for March."}';
 
 async function setUp(openAIStatus: number) {
-  const ollama = await startLoopbackServer(() => ({ json: ollamaChat('Sure! The category is billing.\nConfidence: 0.9') }));
+  const ollama = await startLoopbackServer(() => ({
+    json: ollamaChat('Sure! The category is billing.\nConfidence: 0.9'),
+  }));
   const openai = await startLoopbackServer((incoming) =>
     openAIStatus === 200
       ? { json: openAIChat(ticket) }
-      : { status: openAIStatus, json: openAIError(`failure for key ${String(incoming.headers.authorization).slice(7)}`) },
+      : {
+          status: openAIStatus,
+          json: openAIError(`failure for key ${String(incoming.headers.authorization).slice(7)}`),
+        },
   );
-  const anthropic = await startLoopbackServer(() => ({ json: anthropicMessage(ticket, { inputTokens: 120, outputTokens: 30 }) }));
+  const anthropic = await startLoopbackServer(() => ({
+    json: anthropicMessage(ticket, { inputTokens: 120, outputTokens: 30 }),
+  }));
   servers.push(ollama, openai, anthropic);
   const folder = tempDir();
   const cascade = join(folder, 'cascade.yaml');
@@ -68,12 +75,37 @@ describe('a cascade over Ollama, OpenAI and Anthropic protocol servers on loopba
     const setup = await setUp(500);
     const io = captureIo({ LOOPBACK_OPENAI_KEY: openAIKey, LOOPBACK_ANTHROPIC_KEY: anthropicKey });
     expect(await runCli(['run', setup.cascade, '--input', setup.input, '--output', setup.output], io)).toBe(0);
-    const [result] = readFileSync(setup.output, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(result).toMatchObject({ id: 't1', tier: 'strong', model: 'claude-haiku-4-5', stop: 'accepted', accepted: true, value: JSON.parse(ticket) });
+    const [result] = readFileSync(setup.output, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(result).toMatchObject({
+      id: 't1',
+      tier: 'strong',
+      model: 'claude-haiku-4-5',
+      stop: 'accepted',
+      accepted: true,
+      value: JSON.parse(ticket),
+    });
     expect(result.trace).toHaveLength(3);
-    expect(result.trace[0]).toMatchObject({ tier: 'local', provider: 'ollama', accepted: false, gates: [{ name: 'json-schema', pass: false }] });
-    expect(result.trace[1]).toMatchObject({ tier: 'cheap', provider: 'openai', retries: 1, error: { statusCode: 500 } });
-    expect(result.trace[2]).toMatchObject({ tier: 'strong', provider: 'anthropic', usage: { inputTokens: 120, outputTokens: 30 }, accepted: true });
+    expect(result.trace[0]).toMatchObject({
+      tier: 'local',
+      provider: 'ollama',
+      accepted: false,
+      gates: [{ name: 'json-schema', pass: false }],
+    });
+    expect(result.trace[1]).toMatchObject({
+      tier: 'cheap',
+      provider: 'openai',
+      retries: 1,
+      error: { statusCode: 500 },
+    });
+    expect(result.trace[2]).toMatchObject({
+      tier: 'strong',
+      provider: 'anthropic',
+      usage: { inputTokens: 120, outputTokens: 30 },
+      accepted: true,
+    });
     expect(result.trace[2].costUsd).toBeCloseTo((120 * 1 + 30 * 5) / 1e6, 12);
     expect(setup.ollama.requests[0]!.body.format).toMatchObject({ required: ['category', 'priority', 'summary'] });
     expect(setup.openai.requests).toHaveLength(2);

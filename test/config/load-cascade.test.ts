@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCascade, loadCascadeFile } from '../../src/config/load-cascade.js';
-import { ConfigError, MissingApiKeyError } from '../../src/errors.js';
+import { ConfigError, MissingApiKeyError } from '../../src/common/errors.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 
 function yamlFile(text: string): string {
@@ -24,12 +24,18 @@ const oneTier = (tier: string) => `name: t\ntiers:\n  - name: a\n${tier}`;
 describe('cascade file errors name the file, the field, what was expected and what was found', () => {
   it('unknown provider', async () => {
     const error = await loadError(oneTier('    provider: gemini\n    model: x\n'));
-    expect(error.message).toMatch(/tiers\[0\]\.provider: Invalid option: expected one of "openai"\|"anthropic"\|"ollama"\|"replay", got `"gemini"` \(string\)/);
+    expect(error.message).toMatch(
+      /tiers\[0\]\.provider: Invalid option: expected one of "openai"\|"anthropic"\|"ollama"\|"replay", got `"gemini"` \(string\)/,
+    );
   });
 
   it('a threshold out of range', async () => {
-    const error = await loadError(oneTier('    provider: ollama\n    model: x\n    gates:\n      - type: confidence\n        min: 1.5\n'));
-    expect(error.message).toMatch(/tiers\[0\]\.gates\[0\]\.min: Too big: expected number to be <=1, got `1\.5` \(number\)/);
+    const error = await loadError(
+      oneTier('    provider: ollama\n    model: x\n    gates:\n      - type: confidence\n        min: 1.5\n'),
+    );
+    expect(error.message).toMatch(
+      /tiers\[0\]\.gates\[0\]\.min: Too big: expected number to be <=1, got `1\.5` \(number\)/,
+    );
   });
 
   it('a misspelt key', async () => {
@@ -39,7 +45,9 @@ describe('cascade file errors name the file, the field, what was expected and wh
 
   it('no tiers, and duplicate tier names', async () => {
     expect((await loadError('name: t\ntiers: []\n')).message).toMatch(/tiers: Too small/);
-    const duplicate = await loadError('name: t\ntiers:\n  - { name: a, provider: ollama, model: x }\n  - { name: a, provider: ollama, model: y }\n');
+    const duplicate = await loadError(
+      'name: t\ntiers:\n  - { name: a, provider: ollama, model: x }\n  - { name: a, provider: ollama, model: y }\n',
+    );
     expect(duplicate.message).toContain('tiers[1].name: Tier names must be unique; "a" is used twice');
   });
 
@@ -47,7 +55,9 @@ describe('cascade file errors name the file, the field, what was expected and wh
     const error = await loadError(
       'name: t\ncache:\n  semantic:\n    threshold: 2\n    embedder: { provider: cohere, model: x }\ncompress:\n  - type: few-shot\ntiers:\n  - name: a\n    provider: replay\n    model: a\n    fixtures: f.jsonl\n',
     );
-    expect(error.message).toContain('cache.semantic.embedder: Expected `local`, or `{ provider: openai | ollama, model: <embedding model> }`');
+    expect(error.message).toContain(
+      'cache.semantic.embedder: Expected `local`, or `{ provider: openai | ollama, model: <embedding model> }`',
+    );
     expect(error.message).toContain('got `{"provider":"cohere","model":"x"}`');
     expect(error.message).toContain('cache.semantic.threshold: Too big: expected number to be <=1, got `2`');
     expect(error.message).toContain('compress[0].keep: required, expected number');
@@ -59,13 +69,19 @@ describe('cascade file errors name the file, the field, what was expected and wh
   });
 
   it('a schema file that does not exist', async () => {
-    const error = await loadError(oneTier('    provider: ollama\n    model: x\n    gates:\n      - type: json-schema\n        schema: ./schemas/missing.json\n'));
+    const error = await loadError(
+      oneTier(
+        '    provider: ollama\n    model: x\n    gates:\n      - type: json-schema\n        schema: ./schemas/missing.json\n',
+      ),
+    );
     expect(error.message).toContain('tiers[0].gates[0].schema: cannot read ./schemas/missing.json');
     expect(error.message).toContain('ENOENT');
   });
 
   it('a budget with a model that has no known price', async () => {
-    const error = await loadError(`${oneTier('    provider: openai\n    model: gpt-9-ultra\n')}budget:\n  perItemUsd: 0.01\n`);
+    const error = await loadError(
+      `${oneTier('    provider: openai\n    model: gpt-9-ultra\n')}budget:\n  perItemUsd: 0.01\n`,
+    );
     expect(error.message).toContain('tiers[0].pricing: no built-in price for model "gpt-9-ultra"');
   });
 
@@ -75,7 +91,9 @@ describe('cascade file errors name the file, the field, what was expected and wh
   });
 
   it('a cascade file that does not exist', async () => {
-    await expect(loadCascadeFile('/no/such/cascade.yaml')).rejects.toThrow('Cannot read the cascade file /no/such/cascade.yaml: ENOENT');
+    await expect(loadCascadeFile('/no/such/cascade.yaml')).rejects.toThrow(
+      'Cannot read the cascade file /no/such/cascade.yaml: ENOENT',
+    );
   });
 });
 
@@ -96,7 +114,9 @@ describe('secrets in cascade files', () => {
   });
 
   it('does not echo a malformed apiKeyEnv value that is not shaped like a known key', async () => {
-    const error = await loadError(oneTier('    provider: openai\n    model: gpt-4o-mini\n    apiKeyEnv: "AIzaSy-secret-value-123"\n'));
+    const error = await loadError(
+      oneTier('    provider: openai\n    model: gpt-4o-mini\n    apiKeyEnv: "AIzaSy-secret-value-123"\n'),
+    );
     expect(error.message).toContain('tiers[0].apiKeyEnv: Expected the name of an environment variable');
     expect(error.message).not.toContain('AIzaSy');
   });
@@ -115,6 +135,7 @@ describe('secrets in cascade files', () => {
       } catch (caught) {
         return caught as MissingApiKeyError;
       }
+      return undefined;
     })();
     expect(error).toBeInstanceOf(MissingApiKeyError);
     expect(error!.message).toContain('ANTHROPIC_API_KEY');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCascade } from '../../src/config/load-cascade.js';
-import { AbortedError } from '../../src/errors.js';
+import { AbortedError } from '../../src/common/errors.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { writeFixture } from '../helpers/replay-fixture.js';
 import { openAIChat, openAIError } from '../helpers/wire.js';
@@ -25,17 +25,25 @@ describe('escalation', () => {
         },
       },
     ]);
-    const cascade = await createCascade({ name: 'mcq', tiers: ['small', 'medium', 'large'].map((name) => replayTier(name, fixtures)) });
+    const cascade = await createCascade({
+      name: 'mcq',
+      tiers: ['small', 'medium', 'large'].map((name) => replayTier(name, fixtures)),
+    });
     const result = await cascade.run({ id: 'q1', messages: [{ role: 'user', content: 'question q1' }] });
     expect(result).toMatchObject({ text: 'B', tier: 'medium', model: 'medium', accepted: true, stop: 'accepted' });
-    expect(result.trace.map((entry) => [entry.tier, entry.accepted])).toEqual([['small', false], ['medium', true]]);
+    expect(result.trace.map((entry) => [entry.tier, entry.accepted])).toEqual([
+      ['small', false],
+      ['medium', true],
+    ]);
     expect(result.trace[0]!.gates[0]).toMatchObject({ name: 'regex', pass: false });
     expect(result.costUsd).toBeCloseTo(0.0011, 12);
     expect(result.latencyMs).toBeGreaterThanOrEqual(400);
   });
 
   it('answers by request when the item has no id', async () => {
-    const fixtures = writeFixture([{ id: 'q1', prompt: 'What is 2+2? A) 3 B) 4', responses: { small: { text: 'B' } } }]);
+    const fixtures = writeFixture([
+      { id: 'q1', prompt: 'What is 2+2? A) 3 B) 4', responses: { small: { text: 'B' } } },
+    ]);
     const cascade = await createCascade({ name: 'mcq', tiers: [replayTier('small', fixtures)] });
     const result = await cascade.run({ messages: [{ role: 'user', content: 'What is 2+2? A) 3 B) 4' }] });
     expect(result).toMatchObject({ text: 'B', stop: 'accepted' });
@@ -43,7 +51,10 @@ describe('escalation', () => {
 
   it('passes the parsed value of a json-schema gate and the text a confidence gate stripped', async () => {
     const fixtures = writeFixture([{ id: 'j', responses: { small: { text: '{"label":"spam"}\nConfidence: 0.9' } } }]);
-    const gates = [{ type: 'json-schema', schema: { type: 'object', required: ['label'] } }, { type: 'confidence', source: 'self-report', min: 0.8 }];
+    const gates = [
+      { type: 'json-schema', schema: { type: 'object', required: ['label'] } },
+      { type: 'confidence', source: 'self-report', min: 0.8 },
+    ];
     const cascade = await createCascade({ name: 'j', tiers: [replayTier('small', fixtures, gates)] });
     const result = await cascade.run({ id: 'j', messages: [{ role: 'user', content: 'x' }] });
     expect(result).toMatchObject({ text: '{"label":"spam"}', value: { label: 'spam' }, accepted: true });
@@ -56,14 +67,34 @@ describe('escalation', () => {
 describe('witness tiers and agreement', () => {
   it('asks a witness, never returns its answer alone, and accepts the next tier when it agrees', async () => {
     const fixtures = writeFixture([
-      { id: 'same', responses: { witness: { text: 'B', costUsd: 0.001 }, second: { text: 'b', costUsd: 0.002 }, top: { text: 'C', costUsd: 0.01 } } },
-      { id: 'differ', responses: { witness: { text: 'A', costUsd: 0.001 }, second: { text: 'B', costUsd: 0.002 }, top: { text: 'C', costUsd: 0.01 } } },
+      {
+        id: 'same',
+        responses: {
+          witness: { text: 'B', costUsd: 0.001 },
+          second: { text: 'b', costUsd: 0.002 },
+          top: { text: 'C', costUsd: 0.01 },
+        },
+      },
+      {
+        id: 'differ',
+        responses: {
+          witness: { text: 'A', costUsd: 0.001 },
+          second: { text: 'B', costUsd: 0.002 },
+          top: { text: 'C', costUsd: 0.01 },
+        },
+      },
     ]);
     const cascade = await createCascade({
       name: 'x',
       tiers: [
         { name: 'witness', provider: 'replay', model: 'witness', fixtures, witness: true },
-        { name: 'second', provider: 'replay', model: 'second', fixtures, gates: [{ type: 'agreement', compare: 'letter' }] },
+        {
+          name: 'second',
+          provider: 'replay',
+          model: 'second',
+          fixtures,
+          gates: [{ type: 'agreement', compare: 'letter' }],
+        },
         { name: 'top', provider: 'replay', model: 'top', fixtures },
       ],
     });
@@ -85,16 +116,30 @@ describe('onExhausted', () => {
   async function exhaust(onExhausted: 'accept-last' | 'best-score' | 'fail') {
     const fixtures = writeFixture([{ id: 'q', responses: answers }]);
     const gates = [{ type: 'confidence', min: 0.9 }];
-    const cascade = await createCascade({ name: 'x', onExhausted, tiers: ['small', 'medium', 'large'].map((name) => replayTier(name, fixtures, gates)) });
+    const cascade = await createCascade({
+      name: 'x',
+      onExhausted,
+      tiers: ['small', 'medium', 'large'].map((name) => replayTier(name, fixtures, gates)),
+    });
     return cascade.run({ id: 'q', messages: [{ role: 'user', content: 'q' }] });
   }
 
   it('accept-last returns the top tier answer, not accepted', async () => {
-    expect(await exhaust('accept-last')).toMatchObject({ text: 'C', tier: 'large', accepted: false, stop: 'exhausted' });
+    expect(await exhaust('accept-last')).toMatchObject({
+      text: 'C',
+      tier: 'large',
+      accepted: false,
+      stop: 'exhausted',
+    });
   });
 
   it('best-score returns the answer whose gates came closest', async () => {
-    expect(await exhaust('best-score')).toMatchObject({ text: 'B', tier: 'medium', accepted: false, stop: 'exhausted' });
+    expect(await exhaust('best-score')).toMatchObject({
+      text: 'B',
+      tier: 'medium',
+      accepted: false,
+      stop: 'exhausted',
+    });
   });
 
   it('fail returns no answer', async () => {
@@ -108,9 +153,20 @@ describe('onExhausted', () => {
 describe('budget', () => {
   it('stops before a call whose recorded cost would pass the item budget, returning the best answer so far', async () => {
     const fixtures = writeFixture([
-      { id: 'q', responses: { small: { text: 'no', costUsd: 0.0002 }, medium: { text: 'nope', costUsd: 0.0005 }, large: { text: 'B', costUsd: 0.002 } } },
+      {
+        id: 'q',
+        responses: {
+          small: { text: 'no', costUsd: 0.0002 },
+          medium: { text: 'nope', costUsd: 0.0005 },
+          large: { text: 'B', costUsd: 0.002 },
+        },
+      },
     ]);
-    const cascade = await createCascade({ name: 'x', budget: { perItemUsd: 0.001 }, tiers: ['small', 'medium', 'large'].map((name) => replayTier(name, fixtures)) });
+    const cascade = await createCascade({
+      name: 'x',
+      budget: { perItemUsd: 0.001 },
+      tiers: ['small', 'medium', 'large'].map((name) => replayTier(name, fixtures)),
+    });
     const result = await cascade.run({ id: 'q', messages: [{ role: 'user', content: 'q' }] });
     expect(result).toMatchObject({ stop: 'budget', text: 'nope', tier: 'medium', accepted: false });
     expect(result.trace[2]).toMatchObject({ tier: 'large', skipped: 'budget', costUsd: 0 });
@@ -119,14 +175,26 @@ describe('budget', () => {
 
   it('is never exceeded over many items with random costs', async () => {
     let seed = 42;
-    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
     const items = Array.from({ length: 300 }, (_, index) => ({
       id: `q${index}`,
-      responses: Object.fromEntries(['small', 'medium', 'large'].map((name, tier) => [name, { text: random() < 0.5 ? 'B' : 'maybe B', costUsd: random() * 0.0008 * (tier + 1) }])),
+      responses: Object.fromEntries(
+        ['small', 'medium', 'large'].map((name, tier) => [
+          name,
+          { text: random() < 0.5 ? 'B' : 'maybe B', costUsd: random() * 0.0008 * (tier + 1) },
+        ]),
+      ),
     }));
     const fixtures = writeFixture(items);
     const budget = 0.001;
-    const cascade = await createCascade({ name: 'x', budget: { perItemUsd: budget }, tiers: ['small', 'medium', 'large'].map((name) => replayTier(name, fixtures)) });
+    const cascade = await createCascade({
+      name: 'x',
+      budget: { perItemUsd: budget },
+      tiers: ['small', 'medium', 'large'].map((name) => replayTier(name, fixtures)),
+    });
     const stops = new Set<string>();
     for (const item of items) {
       const result = await cascade.run({ id: item.id, messages: [{ role: 'user', content: `question ${item.id}` }] });
@@ -144,7 +212,14 @@ describe('budget', () => {
       budget: { perItemUsd: 0.001 },
       tiers: [
         // 2,000 answer tokens at $10/M = $0.02 worst case: over the budget before any token is sent.
-        { name: 'big', provider: 'openai', model: 'custom-large', baseURL: `${server.url}/v1`, params: { maxTokens: 2000 }, pricing: { inputPerMTok: 10, outputPerMTok: 10 } },
+        {
+          name: 'big',
+          provider: 'openai',
+          model: 'custom-large',
+          baseURL: `${server.url}/v1`,
+          params: { maxTokens: 2000 },
+          pricing: { inputPerMTok: 10, outputPerMTok: 10 },
+        },
       ],
     });
     const result = await cascade.run({ messages: [{ role: 'user', content: 'q' }] });
@@ -157,7 +232,15 @@ describe('budget', () => {
     const cascade = await createCascade({
       name: 'x',
       budget: { perItemUsd: 0.05 },
-      tiers: [{ name: 'cheap', provider: 'openai', model: 'm', baseURL: `${server.url}/v1`, pricing: { inputPerMTok: 1, outputPerMTok: 1 } }],
+      tiers: [
+        {
+          name: 'cheap',
+          provider: 'openai',
+          model: 'm',
+          baseURL: `${server.url}/v1`,
+          pricing: { inputPerMTok: 1, outputPerMTok: 1 },
+        },
+      ],
     });
     const result = await cascade.run({ messages: [{ role: 'user', content: 'q' }] });
     expect(result.stop).toBe('accepted');
@@ -174,7 +257,10 @@ describe('fallback, retries and the circuit breaker', () => {
     const cascade = await createCascade({
       name: 'x',
       retry: fastRetry,
-      tiers: [{ name: 'flaky', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, maxRetries: 2 }, replayTier('backup', fixtures)],
+      tiers: [
+        { name: 'flaky', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, maxRetries: 2 },
+        replayTier('backup', fixtures),
+      ],
     });
     const result = await cascade.run({ id: 'q', messages: [{ role: 'user', content: 'q' }] });
     expect(result).toMatchObject({ text: 'B', tier: 'backup', stop: 'accepted' });
@@ -183,8 +269,16 @@ describe('fallback, retries and the circuit breaker', () => {
   });
 
   it('retries a 429 after its retry-after and then succeeds', async () => {
-    server = await startLoopbackServer((_request, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '0.02' }, json: openAIError('slow down') } : { json: openAIChat('C') }));
-    const cascade = await createCascade({ name: 'x', retry: fastRetry, tiers: [{ name: 'one', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, gates: [letter] }] });
+    server = await startLoopbackServer((_request, index) =>
+      index === 0
+        ? { status: 429, headers: { 'retry-after': '0.02' }, json: openAIError('slow down') }
+        : { json: openAIChat('C') },
+    );
+    const cascade = await createCascade({
+      name: 'x',
+      retry: fastRetry,
+      tiers: [{ name: 'one', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, gates: [letter] }],
+    });
     const started = performance.now();
     const result = await cascade.run({ messages: [{ role: 'user', content: 'q' }] });
     expect(result).toMatchObject({ text: 'C', stop: 'accepted' });
@@ -194,13 +288,20 @@ describe('fallback, retries and the circuit breaker', () => {
 
   it('skips a tier that keeps failing for its cool-down, then lets one trial call through', async () => {
     let healthy = false;
-    server = await startLoopbackServer(() => (healthy ? { json: openAIChat('A') } : { status: 503, json: openAIError('unavailable') }));
-    const fixtures = writeFixture(['q1', 'q2', 'q3', 'q4', 'q5'].map((id) => ({ id, responses: { backup: { text: 'D' } } })));
+    server = await startLoopbackServer(() =>
+      healthy ? { json: openAIChat('A') } : { status: 503, json: openAIError('unavailable') },
+    );
+    const fixtures = writeFixture(
+      ['q1', 'q2', 'q3', 'q4', 'q5'].map((id) => ({ id, responses: { backup: { text: 'D' } } })),
+    );
     const cascade = await createCascade({
       name: 'x',
       retry: fastRetry,
       circuitBreaker: { failureThreshold: 2, cooldownMs: 150 },
-      tiers: [{ name: 'flaky', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, maxRetries: 1 }, replayTier('backup', fixtures)],
+      tiers: [
+        { name: 'flaky', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, maxRetries: 1 },
+        replayTier('backup', fixtures),
+      ],
     });
     const ask = (id: string) => cascade.run({ id, messages: [{ role: 'user', content: 'q' }] });
     await ask('q1');
@@ -218,8 +319,14 @@ describe('fallback, retries and the circuit breaker', () => {
   });
 
   it('returns stop "error" when no tier answers', async () => {
-    server = await startLoopbackServer(() => ({ status: 400, json: openAIError('bad request', 'invalid_request_error') }));
-    const cascade = await createCascade({ name: 'x', tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1` }] });
+    server = await startLoopbackServer(() => ({
+      status: 400,
+      json: openAIError('bad request', 'invalid_request_error'),
+    }));
+    const cascade = await createCascade({
+      name: 'x',
+      tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1` }],
+    });
     const result = await cascade.run({ messages: [{ role: 'user', content: 'q' }] });
     expect(result).toMatchObject({ stop: 'error', accepted: false });
     expect(result.text).toBeUndefined();
@@ -229,10 +336,17 @@ describe('fallback, retries and the circuit breaker', () => {
 
   it('stops at once when the caller aborts', async () => {
     server = await startLoopbackServer(() => ({ hang: true }));
-    const cascade = await createCascade({ name: 'x', tiers: [{ name: 'slow', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, timeoutMs: 10_000 }] });
+    const cascade = await createCascade({
+      name: 'x',
+      tiers: [
+        { name: 'slow', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, timeoutMs: 10_000 },
+      ],
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    await expect(cascade.run({ messages: [{ role: 'user', content: 'q' }] }, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    await expect(
+      cascade.run({ messages: [{ role: 'user', content: 'q' }] }, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(AbortedError);
   });
 
   it('treats a gate that throws as a failed verdict and escalates', async () => {
@@ -240,13 +354,20 @@ describe('fallback, retries and the circuit breaker', () => {
     const { writeFileSync } = await import('node:fs');
     const { dirname, join } = await import('node:path');
     const module = join(dirname(fixtures), 'broken-gate.mjs');
-    writeFileSync(module, `export default { name: 'broken', async check() { throw new Error('lookup service down'); } };\n`);
+    writeFileSync(
+      module,
+      `export default { name: 'broken', async check() { throw new Error('lookup service down'); } };\n`,
+    );
     const cascade = await createCascade({
       name: 'x',
       tiers: [replayTier('small', fixtures, [{ type: 'custom', module }]), replayTier('large', fixtures)],
     });
     const result = await cascade.run({ id: 'q', messages: [{ role: 'user', content: 'q' }] });
     expect(result).toMatchObject({ text: 'B', tier: 'large' });
-    expect(result.trace[0]!.gates[0]).toMatchObject({ name: 'broken', pass: false, reason: 'gate failed to run: lookup service down' });
+    expect(result.trace[0]!.gates[0]).toMatchObject({
+      name: 'broken',
+      pass: false,
+      reason: 'gate failed to run: lookup service down',
+    });
   });
 });

@@ -4,7 +4,10 @@ import { countTokens } from '../../src/tokens/count-tokens.js';
 describe('the byte ceiling used by the budget check', () => {
   it('is never below the o200k token count, for ASCII, accented, CJK, emoji and random text', () => {
     let seed = 11;
-    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
     const alphabets = ['abc def ghi, 123.', 'éàüß ñç', '漢字かなカナ한국어', '🙂🚀👍🏽', '{"k": [1, 2]}\n```'];
     for (let sample = 0; sample < 300; sample++) {
       let text = '';

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/engine/circuit-breaker.js';
-import { callWithRetries, defaultRetryOptions, RetriesExhaustedError, retryDelayMs } from '../../src/engine/retry-policy.js';
-import { ApiStatusError, ConnectionError } from '../../src/errors.js';
+import {
+  callWithRetries,
+  defaultRetryOptions,
+  RetriesExhaustedError,
+  retryDelayMs,
+} from '../../src/engine/retry-policy.js';
+import { ApiStatusError, ConnectionError } from '../../src/common/errors.js';
 
 describe('retry policy', () => {
   it('honours retry-after up to the cap', () => {
@@ -22,18 +27,24 @@ describe('retry policy', () => {
 
   it('retries retryable errors only', async () => {
     let calls = 0;
-    const outcome = await callWithRetries(async () => {
-      calls++;
-      if (calls < 3) throw new ConnectionError('reset');
-      return 'ok';
-    }, { ...defaultRetryOptions, baseDelayMs: 1 });
+    const outcome = await callWithRetries(
+      async () => {
+        calls++;
+        if (calls < 3) throw new ConnectionError('reset');
+        return 'ok';
+      },
+      { ...defaultRetryOptions, baseDelayMs: 1 },
+    );
     expect(outcome).toEqual({ value: 'ok', retries: 2 });
 
     let badRequests = 0;
-    const error = await callWithRetries(async () => {
-      badRequests++;
-      throw new ApiStatusError('bad', 400);
-    }, { ...defaultRetryOptions, baseDelayMs: 1 }).catch((caught) => caught);
+    const error = await callWithRetries(
+      async () => {
+        badRequests++;
+        throw new ApiStatusError('bad', 400);
+      },
+      { ...defaultRetryOptions, baseDelayMs: 1 },
+    ).catch((caught) => caught);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect(badRequests).toBe(1);
   });

@@ -27,7 +27,11 @@ describe('regressions from the spine review', () => {
   it('end to end: after a 400 on the trial call the tier is tried again, not skipped for good', async () => {
     // Three 500s open the circuit; the trial call gets a 400 (not retryable); then the provider is well.
     server = await startLoopbackServer((_request, index) =>
-      index < 3 ? { status: 500, json: openAIError('down') } : index === 3 ? { status: 400, json: openAIError('bad request') } : { json: openAIChat('B') },
+      index < 3
+        ? { status: 500, json: openAIError('down') }
+        : index === 3
+          ? { status: 400, json: openAIError('bad request') }
+          : { json: openAIChat('B') },
     );
     const cascade = await createCascade({
       name: 'breaker',
@@ -36,7 +40,8 @@ describe('regressions from the spine review', () => {
       tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, maxRetries: 0 }],
     });
     const results = [];
-    for (let item = 0; item < 6; item++) results.push(await cascade.run({ messages: [{ role: 'user', content: `q${item}` }] }));
+    for (let item = 0; item < 6; item++)
+      results.push(await cascade.run({ messages: [{ role: 'user', content: `q${item}` }] }));
     expect(results.slice(4).map((result) => result.stop)).toEqual(['accepted', 'accepted']);
     expect(server.requests).toHaveLength(6);
   });
@@ -48,10 +53,27 @@ describe('regressions from the spine review', () => {
       provider: 'replay',
       model: 'small',
       fixtures,
-      gates: [{ type: 'judge', provider: 'openai', model: 'gpt-4o-mini', baseURL, rubric: 'Faithful?', min: 7, timeoutMs: 300, maxRetries }],
+      gates: [
+        {
+          type: 'judge',
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          baseURL,
+          rubric: 'Faithful?',
+          min: 7,
+          timeoutMs: 300,
+          maxRetries,
+        },
+      ],
     });
-    server = await startLoopbackServer((_request, index) => (index === 0 ? { hang: true } : { json: openAIChat('{"score": 9}') }));
-    const retried = await createCascade({ name: 'judge', retry: { baseDelayMs: 1, maxDelayMs: 1 }, tiers: [judgeTier(`${server.url}/v1`, 1)] });
+    server = await startLoopbackServer((_request, index) =>
+      index === 0 ? { hang: true } : { json: openAIChat('{"score": 9}') },
+    );
+    const retried = await createCascade({
+      name: 'judge',
+      retry: { baseDelayMs: 1, maxDelayMs: 1 },
+      tiers: [judgeTier(`${server.url}/v1`, 1)],
+    });
     const result = await retried.run({ id: 'q', messages: [{ role: 'user', content: 'question q' }] });
     expect(result.trace[0]!.gates[0]).toMatchObject({ name: 'judge', pass: true, score: 9 });
     expect(server.requests).toHaveLength(2);

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { createJsonSchemaGate } from '../../gates/json-schema.js';
 import { gateInput } from '../helpers/gate-input.js';
 
-const schema = { type: 'object', properties: { label: { enum: ['spam', 'ham'] } }, required: ['label'], additionalProperties: false };
+const schema = {
+  type: 'object',
+  properties: { label: { enum: ['spam', 'ham'] } },
+  required: ['label'],
+  additionalProperties: false,
+};
 const input = (text: string) => gateInput(text, { prompt: 'classify' });
 
 describe('json-schema gate', () => {

@@ -8,12 +8,20 @@ import { openAIChat } from '../helpers/wire.js';
 let server: LoopbackServer | undefined;
 afterEach(async () => server?.close());
 
-const input = (text: string) => gateInput(text, { prompt: 'Summarise the ticket: printer on fire', completion: { model: 'llama' } });
+const input = (text: string) =>
+  gateInput(text, { prompt: 'Summarise the ticket: printer on fire', completion: { model: 'llama' } });
 
 async function judgeAnswering(...replies: string[]) {
-  server = await startLoopbackServer((_request, index) => ({ json: openAIChat(replies[index] ?? replies[replies.length - 1]!, { promptTokens: 300, completionTokens: 20 }) }));
+  server = await startLoopbackServer((_request, index) => ({
+    json: openAIChat(replies[index] ?? replies[replies.length - 1]!, { promptTokens: 300, completionTokens: 20 }),
+  }));
   const provider = createOpenAIProvider({ model: 'gpt-4o-mini', label: 'judge', baseURL: `${server.url}/v1` });
-  return createJudgeGate({ provider, rubric: 'Is the summary faithful?', min: 7, pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } });
+  return createJudgeGate({
+    provider,
+    rubric: 'Is the summary faithful?',
+    min: 7,
+    pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+  });
 }
 
 describe('judge gate', () => {

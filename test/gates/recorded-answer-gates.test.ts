@@ -8,7 +8,14 @@ import { fitLogistic, predictProbability } from '../../src/statistics/logistic-r
 
 const input = (text: string, earlier: { model: string; text: string }[] = [], confidence?: number): GateInput => ({
   request: { messages: [{ role: 'user', content: 'Which letter?' }] },
-  completion: { text, model: 'big', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 0, ...(confidence !== undefined && { confidence }) },
+  completion: {
+    text,
+    model: 'big',
+    usage: { inputTokens: 1, outputTokens: 1 },
+    costUsd: 0,
+    latencyMs: 0,
+    ...(confidence !== undefined && { confidence }),
+  },
   text,
   tierName: 't2',
   earlier: earlier.map((answer) => ({ tier: 't1', ...answer })),
@@ -44,11 +51,24 @@ describe('learned gate', () => {
   const labels: number[] = [];
   for (let index = 0; index < 200; index++) {
     const agrees = index % 2 === 0;
-    rows.push(learnedFeatures({ answer: 'B', previous: agrees ? 'B' : 'C', confidence: 0.5 + (index % 7) / 20, messages: [{ role: 'user', content: 'Which letter?' }], comparison: 'letter' }));
+    rows.push(
+      learnedFeatures({
+        answer: 'B',
+        previous: agrees ? 'B' : 'C',
+        confidence: 0.5 + (index % 7) / 20,
+        messages: [{ role: 'user', content: 'Which letter?' }],
+        comparison: 'letter',
+      }),
+    );
     labels.push(agrees ? (index % 10 === 0 ? 0 : 1) : index % 10 === 1 ? 1 : 0);
   }
   const classifier = fitLogistic(rows, labels);
-  const file: LearnedGateFile = { version: 1, comparison: 'letter', features: [...learnedFeatureNames], classifiers: { [classifierKey('big', 'small')]: classifier } };
+  const file: LearnedGateFile = {
+    version: 1,
+    comparison: 'letter',
+    features: [...learnedFeatureNames],
+    classifiers: { [classifierKey('big', 'small')]: classifier },
+  };
 
   it('scores an answer with the classifier of its model and previous model', async () => {
     const gate = createLearnedGate({ classifiers: file, min: 0.5 });
@@ -56,11 +76,20 @@ describe('learned gate', () => {
     const disagreeing = await gate.check(input('B', [{ model: 'small', text: 'C' }], 0.7));
     expect(agreeing.pass).toBe(true);
     expect(disagreeing.pass).toBe(false);
-    expect(agreeing.score).toBeCloseTo(predictProbability(classifier, rows[0]!.map((value, index) => (index === 0 ? 0.7 : value))), 12);
+    expect(agreeing.score).toBeCloseTo(
+      predictProbability(
+        classifier,
+        rows[0]!.map((value, index) => (index === 0 ? 0.7 : value)),
+      ),
+      12,
+    );
   });
 
   it('fails closed when it has no classifier for the pair', async () => {
     const gate = createLearnedGate({ classifiers: file, min: 0.5 });
-    expect(await gate.check(input('B'))).toMatchObject({ pass: false, reason: 'no classifier for big <- (first); failing closed' });
+    expect(await gate.check(input('B'))).toMatchObject({
+      pass: false,
+      reason: 'no classifier for big <- (first); failing closed',
+    });
   });
 });

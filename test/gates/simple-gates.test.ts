@@ -16,7 +16,10 @@ describe('regex and contains gates', () => {
     const gate = createRegexGate({ pattern: '^[A-D]$' });
     expect((await gate.check(input('B'))).pass).toBe(true);
     expect((await gate.check(input('The answer is B'))).pass).toBe(false);
-    expect((await createRegexGate({ pattern: 'as an ai', flags: 'i', negate: true }).check(input('As an AI, I cannot'))).pass).toBe(false);
+    expect(
+      (await createRegexGate({ pattern: 'as an ai', flags: 'i', negate: true }).check(input('As an AI, I cannot')))
+        .pass,
+    ).toBe(false);
   });
 
   it('regex runs in linear time: a catastrophic pattern on a hostile answer returns at once', async () => {
@@ -24,14 +27,19 @@ describe('regex and contains gates', () => {
     const gate = createRegexGate({ pattern: '^(a+)+$' });
     expect((await gate.check(input(`${'a'.repeat(40)}!`))).pass).toBe(false);
     expect((await gate.check(input('a'.repeat(40)))).pass).toBe(true);
-    expect((await createRegexGate({ pattern: '^line two$', flags: 'm' }).check(input('line one\nline two'))).pass).toBe(true);
+    expect((await createRegexGate({ pattern: '^line two$', flags: 'm' }).check(input('line one\nline two'))).pass).toBe(
+      true,
+    );
   });
 
   it('regex refuses at load what RE2 cannot match in linear time, naming the field', async () => {
     const io = captureIo();
     const folder = tempDir();
     const file = join(folder, 'backref.yaml');
-    writeFileSync(file, 'name: x\ntiers:\n  - { name: a, provider: replay, model: a, fixtures: f.jsonl, gates: [{ type: regex, pattern: "(a)\\\\1" }] }\n');
+    writeFileSync(
+      file,
+      'name: x\ntiers:\n  - { name: a, provider: replay, model: a, fixtures: f.jsonl, gates: [{ type: regex, pattern: "(a)\\\\1" }] }\n',
+    );
     expect(await runCli(['eval', file, '--fixtures', 'fixtures/demo/recorded.jsonl'], io)).toBe(2);
     expect(io.err()).toContain('tiers[0].gates[0].pattern: not a valid regular expression');
     expect(io.err()).toContain('no backreferences or lookaround');

@@ -4,8 +4,12 @@ export function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => str
   let out = '';
   let err = '';
   return {
-    stdout: (text) => void (out += text),
-    stderr: (text) => void (err += text),
+    stdout: (text) => {
+      out += text;
+    },
+    stderr: (text) => {
+      err += text;
+    },
     env,
     out: () => out,
     err: () => err,

@@ -37,26 +37,55 @@ export async function startFakeOllama(options: FakeOllamaOptions): Promise<FakeO
       outgoing.end(JSON.stringify(json));
     };
     if (path === '/api/tags') {
-      return send(200, { models: options.models.map((name) => ({ name, model: name, modified_at: '2026-11-01T00:00:00Z', size: 2_000_000_000, digest: digest(name), details: { format: 'gguf', family: 'llama' } })) });
+      return send(200, {
+        models: options.models.map((name) => ({
+          name,
+          model: name,
+          modified_at: '2026-11-01T00:00:00Z',
+          size: 2_000_000_000,
+          digest: digest(name),
+          details: { format: 'gguf', family: 'llama' },
+        })),
+      });
     }
     if (path === '/api/version') return send(200, { version: '0.12.0' });
     const model = body.model as string;
     if (!options.models.includes(model)) return send(404, { error: `model '${model}' not found` });
     if (path === '/api/embed') {
       const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
-      return send(200, { model, embeddings: inputs.map(embedding), total_duration: 1000, load_duration: 10, prompt_eval_count: inputs.join(' ').split(/\s+/).length });
+      return send(200, {
+        model,
+        embeddings: inputs.map(embedding),
+        total_duration: 1000,
+        load_duration: 10,
+        prompt_eval_count: inputs.join(' ').split(/\s+/).length,
+      });
     }
     if (path === '/api/chat' || path === '/api/generate') {
       const messages = path === '/api/chat' ? body.messages : [{ role: 'user', content: body.prompt }];
       const answer = options.answer(model, messages, body);
-      const stats = { prompt_eval_count: JSON.stringify(messages).length >> 2, eval_count: Math.max(1, answer.length >> 2) };
+      const stats = {
+        prompt_eval_count: JSON.stringify(messages).length >> 2,
+        eval_count: Math.max(1, answer.length >> 2),
+      };
       const chunkOf = (piece: string, done: boolean) => ({
         model,
         created_at: '2026-11-22T10:00:00Z',
         ...(path === '/api/chat' ? { message: { role: 'assistant', content: piece } } : { response: piece }),
         done,
-        ...(done && { done_reason: 'stop', total_duration: 1000, load_duration: 10, prompt_eval_duration: 100, eval_duration: 200, ...stats }),
-        ...(done && body.logprobs && options.logprobs && { logprobs: options.logprobs.map((logprob, index) => ({ token: `t${index}`, logprob })) }),
+        ...(done && {
+          done_reason: 'stop',
+          total_duration: 1000,
+          load_duration: 10,
+          prompt_eval_duration: 100,
+          eval_duration: 200,
+          ...stats,
+        }),
+        ...(done &&
+          body.logprobs &&
+          options.logprobs && {
+            logprobs: options.logprobs.map((logprob, index) => ({ token: `t${index}`, logprob })),
+          }),
       });
       if (body.stream === false) return send(200, chunkOf(answer, true));
       streamNdjson(outgoing, [...splitAnswer(answer).map((piece) => chunkOf(piece, false)), chunkOf('', true)]);

@@ -26,7 +26,10 @@ export interface FaultyServer {
  * An OpenAI chat-completions server on 127.0.0.1 that injects faults at the given rates (seeded, so a
  * run is repeatable). Hanging requests are released when it closes; nothing outlives the test.
  */
-export async function startFaultyOpenAIServer(rates: FaultRates, options: { latencyMs?: number; seed?: number; answer?: string } = {}): Promise<FaultyServer> {
+export async function startFaultyOpenAIServer(
+  rates: FaultRates,
+  options: { latencyMs?: number; seed?: number; answer?: string } = {},
+): Promise<FaultyServer> {
   const random = seededRandom(options.seed ?? 1);
   const counts: Record<string, number> = {};
   const faults = Object.entries(rates) as [keyof FaultRates, number][];
@@ -50,7 +53,9 @@ export async function startFaultyOpenAIServer(rates: FaultRates, options: { late
       const act = () => {
         switch (fault) {
           case 'rateLimitWithRetryAfter':
-            return send(429, JSON.stringify(openAIError('Rate limit reached', 'rate_limit_exceeded')), { 'retry-after': '0.01' });
+            return send(429, JSON.stringify(openAIError('Rate limit reached', 'rate_limit_exceeded')), {
+              'retry-after': '0.01',
+            });
           case 'rateLimitWithoutRetryAfter':
             return send(429, JSON.stringify(openAIError('Rate limit reached', 'rate_limit_exceeded')));
           case 'serverError500':
@@ -72,7 +77,10 @@ export async function startFaultyOpenAIServer(rates: FaultRates, options: { late
           case 'wrongShape':
             return send(200, JSON.stringify({ result: 'B', status: 'ok' }));
           default:
-            return send(200, JSON.stringify(openAIChat(options.answer ?? 'B', { promptTokens: 100, completionTokens: 2 })));
+            return send(
+              200,
+              JSON.stringify(openAIChat(options.answer ?? 'B', { promptTokens: 100, completionTokens: 2 })),
+            );
         }
       };
       if (options.latencyMs) setTimeout(act, options.latencyMs);

@@ -25,7 +25,9 @@ export interface LoopbackServer {
  * A real HTTP server on 127.0.0.1 that answers with whatever `respond` decides, so providers are
  * tested through their SDKs over the wire. Hanging requests are cut when the server closes.
  */
-export async function startLoopbackServer(respond: (request: ReceivedRequest, index: number) => Reply | Promise<Reply>): Promise<LoopbackServer> {
+export async function startLoopbackServer(
+  respond: (request: ReceivedRequest, index: number) => Reply | Promise<Reply>,
+): Promise<LoopbackServer> {
   const requests: ReceivedRequest[] = [];
   const server = createServer(async (incoming, outgoing: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -37,7 +39,12 @@ export async function startLoopbackServer(respond: (request: ReceivedRequest, in
     } catch {
       // keep the raw text
     }
-    const request: ReceivedRequest = { method: incoming.method ?? 'GET', path: incoming.url ?? '/', headers: incoming.headers, body };
+    const request: ReceivedRequest = {
+      method: incoming.method ?? 'GET',
+      path: incoming.url ?? '/',
+      headers: incoming.headers,
+      body,
+    };
     requests.push(request);
     const reply = await respond(request, requests.length - 1);
     if ('hang' in reply) return;

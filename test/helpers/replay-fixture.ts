@@ -11,11 +11,17 @@ export interface RecordedAnswer {
 }
 
 /** Write a fixture file (docs/fixtures.md format) to a fresh temporary folder and return its path. */
-export function writeFixture(items: { id: string; prompt?: string; responses: Record<string, RecordedAnswer> }[]): string {
+export function writeFixture(
+  items: { id: string; prompt?: string; responses: Record<string, RecordedAnswer> }[],
+): string {
   const folder = mkdtempSync(join(tmpdir(), 'cascade-test-'));
   const file = join(folder, 'fixture.jsonl');
   const lines = items.map((item) =>
-    JSON.stringify({ id: item.id, input: { messages: [{ role: 'user', content: item.prompt ?? `question ${item.id}` }] }, responses: item.responses }),
+    JSON.stringify({
+      id: item.id,
+      input: { messages: [{ role: 'user', content: item.prompt ?? `question ${item.id}` }] },
+      responses: item.responses,
+    }),
   );
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;

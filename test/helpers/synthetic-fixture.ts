@@ -7,7 +7,13 @@ import { seededRandom } from '../../src/statistics/statistics.js';
  * right with probability equal to its confidence, `medium` a little better, `large` right 85% of the
  * time. Each call costs what a cascade's tiers typically do (1 : 5 : 40).
  */
-export function writeSyntheticFixture(folder: string, name: string, items: number, seed: number, options: { labels?: boolean } = {}): string {
+export function writeSyntheticFixture(
+  folder: string,
+  name: string,
+  items: number,
+  seed: number,
+  options: { labels?: boolean } = {},
+): string {
   const random = seededRandom(seed);
   const letters = ['A', 'B', 'C', 'D'];
   const lines: string[] = [];
@@ -24,7 +30,11 @@ export function writeSyntheticFixture(folder: string, name: string, items: numbe
         ...(options.labels !== false && { expected }),
         responses: {
           small: { text: answer(random() < smallConfidence), costUsd: 0.0001, confidence: smallConfidence },
-          medium: { text: answer(random() < Math.min(1, mediumConfidence + 0.05)), costUsd: 0.0005, confidence: mediumConfidence },
+          medium: {
+            text: answer(random() < Math.min(1, mediumConfidence + 0.05)),
+            costUsd: 0.0005,
+            confidence: mediumConfidence,
+          },
           large: { text: answer(random() < 0.85), costUsd: 0.004, confidence: 0.9 },
         },
       }),

@@ -1,6 +1,9 @@
 /** Response bodies in each provider's real wire format. */
 
-export function openAIChat(text: string, options: { promptTokens?: number; completionTokens?: number; logprobs?: number[]; model?: string } = {}) {
+export function openAIChat(
+  text: string,
+  options: { promptTokens?: number; completionTokens?: number; logprobs?: number[]; model?: string } = {},
+) {
   return {
     id: 'chatcmpl-test',
     object: 'chat.completion',
@@ -10,11 +13,24 @@ export function openAIChat(text: string, options: { promptTokens?: number; compl
       {
         index: 0,
         message: { role: 'assistant', content: text, refusal: null },
-        logprobs: options.logprobs ? { content: options.logprobs.map((logprob, index) => ({ token: `t${index}`, logprob, bytes: null, top_logprobs: [] })) } : null,
+        logprobs: options.logprobs
+          ? {
+              content: options.logprobs.map((logprob, index) => ({
+                token: `t${index}`,
+                logprob,
+                bytes: null,
+                top_logprobs: [],
+              })),
+            }
+          : null,
         finish_reason: 'stop',
       },
     ],
-    usage: { prompt_tokens: options.promptTokens ?? 20, completion_tokens: options.completionTokens ?? 5, total_tokens: (options.promptTokens ?? 20) + (options.completionTokens ?? 5) },
+    usage: {
+      prompt_tokens: options.promptTokens ?? 20,
+      completion_tokens: options.completionTokens ?? 5,
+      total_tokens: (options.promptTokens ?? 20) + (options.completionTokens ?? 5),
+    },
   };
 }
 
@@ -22,7 +38,10 @@ export function openAIError(message: string, type = 'server_error') {
   return { error: { message, type, param: null, code: null } };
 }
 
-export function anthropicMessage(text: string, options: { inputTokens?: number; outputTokens?: number; model?: string } = {}) {
+export function anthropicMessage(
+  text: string,
+  options: { inputTokens?: number; outputTokens?: number; model?: string } = {},
+) {
   return {
     id: 'msg_test',
     type: 'message',
@@ -39,7 +58,10 @@ export function anthropicError(message: string, type = 'api_error') {
   return { type: 'error', error: { type, message } };
 }
 
-export function ollamaChat(text: string, options: { promptEvalCount?: number; evalCount?: number; model?: string; logprobs?: number[] } = {}) {
+export function ollamaChat(
+  text: string,
+  options: { promptEvalCount?: number; evalCount?: number; model?: string; logprobs?: number[] } = {},
+) {
   return {
     model: options.model ?? 'llama3.2:3b',
     created_at: '2026-11-22T10:00:00Z',

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { callWithRetries, defaultRetryOptions, RetriesExhaustedError } from '../../src/engine/retry-policy.js';
-import { ApiStatusError, MalformedResponseError, TimeoutError, UnexpectedResponseError } from '../../src/errors.js';
+import {
+  ApiStatusError,
+  MalformedResponseError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from '../../src/common/errors.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { anthropicError, anthropicMessage } from '../helpers/wire.js';
@@ -15,11 +20,20 @@ const request = {
 let server: LoopbackServer | undefined;
 afterEach(async () => server?.close());
 
-const provider = (url: string) => createAnthropicProvider({ model: 'claude-haiku-4-5', label: 'tier "strong"', apiKeyEnv: 'TEST_ANTHROPIC_KEY', baseURL: url, env });
+const provider = (url: string) =>
+  createAnthropicProvider({
+    model: 'claude-haiku-4-5',
+    label: 'tier "strong"',
+    apiKeyEnv: 'TEST_ANTHROPIC_KEY',
+    baseURL: url,
+    env,
+  });
 
 describe('anthropic provider over the messages wire protocol', () => {
   it('sends system apart from the turns, requires max_tokens, and reads text, usage and cost', async () => {
-    server = await startLoopbackServer(() => ({ json: anthropicMessage('Hi.', { inputTokens: 2000, outputTokens: 100 }) }));
+    server = await startLoopbackServer(() => ({
+      json: anthropicMessage('Hi.', { inputTokens: 2000, outputTokens: 100 }),
+    }));
     const completion = await provider(server.url).complete(request);
     expect(completion.text).toBe('Hi.');
     expect(completion.usage).toEqual({ inputTokens: 2000, outputTokens: 100 });
@@ -27,13 +41,20 @@ describe('anthropic provider over the messages wire protocol', () => {
     const sent = server.requests[0]!;
     expect(sent.path).toBe('/v1/messages');
     expect(sent.headers.authorization).toBe(`Bearer ${env.TEST_ANTHROPIC_KEY}`);
-    expect(sent.body).toMatchObject({ model: 'claude-haiku-4-5', system: 'Be brief.', max_tokens: 1024, messages: [{ role: 'user', content: 'Say hi' }] });
+    expect(sent.body).toMatchObject({
+      model: 'claude-haiku-4-5',
+      system: 'Be brief.',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: 'Say hi' }],
+    });
   });
 
   it('treats content: [] as no answer (an error the cascade falls back on), as OpenAI and Ollama do', async () => {
     server = await startLoopbackServer(() => ({ json: { ...anthropicMessage('x'), content: [] } }));
     await expect(provider(server.url).complete(request)).rejects.toThrow(UnexpectedResponseError);
-    await expect(provider(server.url).complete(request)).rejects.toThrow('anthropic claude-haiku-4-5: the response has no text block');
+    await expect(provider(server.url).complete(request)).rejects.toThrow(
+      'anthropic claude-haiku-4-5: the response has no text block',
+    );
   });
 
   it('states the output schema in the system prompt', async () => {
@@ -50,7 +71,12 @@ describe('anthropic provider over the messages wire protocol', () => {
       json: anthropicError('try later', index === 0 ? 'rate_limit_error' : 'overloaded_error'),
     }));
     const errors = [];
-    for (let index = 0; index < 3; index++) errors.push(await provider(server.url).complete(request).catch((caught) => caught));
+    for (let index = 0; index < 3; index++)
+      errors.push(
+        await provider(server.url)
+          .complete(request)
+          .catch((caught) => caught),
+      );
     expect(errors[0]).toBeInstanceOf(ApiStatusError);
     expect(errors[0]).toMatchObject({ statusCode: 429, retryAfterMs: 1000, isRetryable: true });
     expect(errors[1]).toMatchObject({ statusCode: 529, isRetryable: true });
@@ -58,7 +84,9 @@ describe('anthropic provider over the messages wire protocol', () => {
   });
 
   it('reports a malformed body and a body without content', async () => {
-    server = await startLoopbackServer((_request, index) => (index === 0 ? { raw: '{"type":"message","content":[{"type"' } : { json: { type: 'message', role: 'assistant' } }));
+    server = await startLoopbackServer((_request, index) =>
+      index === 0 ? { raw: '{"type":"message","content":[{"type"' } : { json: { type: 'message', role: 'assistant' } },
+    );
     await expect(provider(server.url).complete(request)).rejects.toBeInstanceOf(MalformedResponseError);
     await expect(provider(server.url).complete(request)).rejects.toBeInstanceOf(UnexpectedResponseError);
   });
@@ -66,7 +94,11 @@ describe('anthropic provider over the messages wire protocol', () => {
   it('times out a hanging server', async () => {
     server = await startLoopbackServer(() => ({ hang: true }));
     const anthropic = provider(server.url);
-    const error = await callWithRetries((signal) => anthropic.complete(request, { signal }), { ...defaultRetryOptions, timeoutMs: 150, maxRetries: 0 }).catch((caught) => caught);
+    const error = await callWithRetries((signal) => anthropic.complete(request, { signal }), {
+      ...defaultRetryOptions,
+      timeoutMs: 150,
+      maxRetries: 0,
+    }).catch((caught) => caught);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect(error.lastError).toBeInstanceOf(TimeoutError);
   });

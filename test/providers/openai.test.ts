@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { callWithRetries, defaultRetryOptions, RetriesExhaustedError } from '../../src/engine/retry-policy.js';
-import { ApiStatusError, MalformedResponseError, MissingApiKeyError, TimeoutError, UnexpectedResponseError } from '../../src/errors.js';
+import {
+  ApiStatusError,
+  MalformedResponseError,
+  MissingApiKeyError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from '../../src/common/errors.js';
 import { createOpenAIProvider } from '../../src/providers/openai.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { openAIChat, openAIError } from '../helpers/wire.js';
@@ -11,12 +17,20 @@ let server: LoopbackServer | undefined;
 afterEach(async () => server?.close());
 
 function provider(url: string, model = 'gpt-4o-mini') {
-  return createOpenAIProvider({ model, label: 'tier "cheap"', apiKeyEnv: 'TEST_OPENAI_KEY', baseURL: `${url}/v1`, env });
+  return createOpenAIProvider({
+    model,
+    label: 'tier "cheap"',
+    apiKeyEnv: 'TEST_OPENAI_KEY',
+    baseURL: `${url}/v1`,
+    env,
+  });
 }
 
 describe('openai provider over the chat-completions wire protocol', () => {
   it('sends the request and reads text, usage, cost and the key from the environment', async () => {
-    server = await startLoopbackServer(() => ({ json: openAIChat('hi there', { promptTokens: 1000, completionTokens: 500 }) }));
+    server = await startLoopbackServer(() => ({
+      json: openAIChat('hi there', { promptTokens: 1000, completionTokens: 500 }),
+    }));
     const completion = await provider(server.url).complete(request);
     expect(completion.text).toBe('hi there');
     expect(completion.usage).toEqual({ inputTokens: 1000, outputTokens: 500 });
@@ -29,37 +43,66 @@ describe('openai provider over the chat-completions wire protocol', () => {
   });
 
   it('asks for log-probabilities and a JSON schema when the request needs them, and turns logprobs into a confidence', async () => {
-    server = await startLoopbackServer(() => ({ json: openAIChat('{"a":1}', { logprobs: [Math.log(0.9), Math.log(0.8)] }) }));
-    const completion = await provider(server.url).complete({ ...request, outputSchema: { type: 'object' }, params: { logprobs: true } });
+    server = await startLoopbackServer(() => ({
+      json: openAIChat('{"a":1}', { logprobs: [Math.log(0.9), Math.log(0.8)] }),
+    }));
+    const completion = await provider(server.url).complete({
+      ...request,
+      outputSchema: { type: 'object' },
+      params: { logprobs: true },
+    });
     expect(completion.confidence).toBeCloseTo(Math.sqrt(0.9 * 0.8), 10);
     expect(completion.confidenceSource).toBe('logprobs');
     expect(server.requests[0]!.body.logprobs).toBe(true);
-    expect(server.requests[0]!.body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } });
+    expect(server.requests[0]!.body.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'answer', schema: { type: 'object' } },
+    });
   });
 
   it('turns 429 with retry-after into a retryable error that carries the wait', async () => {
-    server = await startLoopbackServer(() => ({ status: 429, headers: { 'retry-after': '2' }, json: openAIError('Rate limit reached', 'rate_limit_exceeded') }));
-    const error = await provider(server.url).complete(request).catch((caught) => caught);
+    server = await startLoopbackServer(() => ({
+      status: 429,
+      headers: { 'retry-after': '2' },
+      json: openAIError('Rate limit reached', 'rate_limit_exceeded'),
+    }));
+    const error = await provider(server.url)
+      .complete(request)
+      .catch((caught) => caught);
     expect(error).toBeInstanceOf(ApiStatusError);
     expect(error).toMatchObject({ statusCode: 429, isRetryable: true, retryAfterMs: 2000 });
   });
 
   it('turns 429 without retry-after and 500 into retryable errors without a wait', async () => {
-    server = await startLoopbackServer((_request, index) => ({ status: index === 0 ? 429 : 500, json: openAIError('busy') }));
-    const first = await provider(server.url).complete(request).catch((caught) => caught);
-    const second = await provider(server.url).complete(request).catch((caught) => caught);
+    server = await startLoopbackServer((_request, index) => ({
+      status: index === 0 ? 429 : 500,
+      json: openAIError('busy'),
+    }));
+    const first = await provider(server.url)
+      .complete(request)
+      .catch((caught) => caught);
+    const second = await provider(server.url)
+      .complete(request)
+      .catch((caught) => caught);
     expect(first).toMatchObject({ statusCode: 429, isRetryable: true, retryAfterMs: undefined });
     expect(second).toMatchObject({ statusCode: 500, isRetryable: true });
   });
 
   it('does not retry a 400', async () => {
-    server = await startLoopbackServer(() => ({ status: 400, json: openAIError('bad request', 'invalid_request_error') }));
-    const error = await provider(server.url).complete(request).catch((caught) => caught);
+    server = await startLoopbackServer(() => ({
+      status: 400,
+      json: openAIError('bad request', 'invalid_request_error'),
+    }));
+    const error = await provider(server.url)
+      .complete(request)
+      .catch((caught) => caught);
     expect(error).toMatchObject({ statusCode: 400, isRetryable: false });
   });
 
   it('reports a malformed body and a body of the wrong shape', async () => {
-    server = await startLoopbackServer((_request, index) => (index === 0 ? { raw: '{"choices": [' } : { json: { object: 'chat.completion', choices: [] } }));
+    server = await startLoopbackServer((_request, index) =>
+      index === 0 ? { raw: '{"choices": [' } : { json: { object: 'chat.completion', choices: [] } },
+    );
     await expect(provider(server.url).complete(request)).rejects.toBeInstanceOf(MalformedResponseError);
     await expect(provider(server.url).complete(request)).rejects.toBeInstanceOf(UnexpectedResponseError);
   });
@@ -67,7 +110,12 @@ describe('openai provider over the chat-completions wire protocol', () => {
   it('times out a hanging server through the retry policy and retries it', async () => {
     server = await startLoopbackServer(() => ({ hang: true }));
     const openai = provider(server.url);
-    const error = await callWithRetries((signal) => openai.complete(request, { signal }), { ...defaultRetryOptions, timeoutMs: 150, maxRetries: 1, baseDelayMs: 1 }).catch((caught) => caught);
+    const error = await callWithRetries((signal) => openai.complete(request, { signal }), {
+      ...defaultRetryOptions,
+      timeoutMs: 150,
+      maxRetries: 1,
+      baseDelayMs: 1,
+    }).catch((caught) => caught);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect(error.lastError).toBeInstanceOf(TimeoutError);
     expect(error.retries).toBe(1);
@@ -75,15 +123,28 @@ describe('openai provider over the chat-completions wire protocol', () => {
   });
 
   it('reads the key at the first call and names the variable when it is missing', async () => {
-    const openai = createOpenAIProvider({ model: 'gpt-4o-mini', label: 'tier "cheap"', apiKeyEnv: 'NOT_SET_ANYWHERE', env: {} });
+    const openai = createOpenAIProvider({
+      model: 'gpt-4o-mini',
+      label: 'tier "cheap"',
+      apiKeyEnv: 'NOT_SET_ANYWHERE',
+      env: {},
+    });
     const error = await openai.complete(request).catch((caught) => caught);
     expect(error).toBeInstanceOf(MissingApiKeyError);
     expect(error.message).toContain('NOT_SET_ANYWHERE');
   });
 
   it('redacts the key when the server echoes it in an error', async () => {
-    server = await startLoopbackServer((incoming) => ({ status: 401, json: openAIError(`Incorrect API key provided: ${String(incoming.headers.authorization).slice(7)}`, 'invalid_request_error') }));
-    const error = await provider(server.url).complete(request).catch((caught) => caught);
+    server = await startLoopbackServer((incoming) => ({
+      status: 401,
+      json: openAIError(
+        `Incorrect API key provided: ${String(incoming.headers.authorization).slice(7)}`,
+        'invalid_request_error',
+      ),
+    }));
+    const error = await provider(server.url)
+      .complete(request)
+      .catch((caught) => caught);
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain(env.TEST_OPENAI_KEY);
   });

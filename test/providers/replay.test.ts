@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ReplayMissError } from '../../src/errors.js';
+import { ConfigError, ReplayMissError } from '../../src/common/errors.js';
 import { readFixtures } from '../../src/fixtures/read-fixtures.js';
 import { createReplayProvider } from '../../src/providers/replay.js';
 import { tempDir, writeFixture } from '../helpers/replay-fixture.js';
@@ -11,19 +11,40 @@ const sharedMmlu = sharedDataFile('zellinger-mmlu/train.jsonl');
 
 describe('replay provider', () => {
   const fixtures = writeFixture([
-    { id: 'a', prompt: 'first', responses: { m: { text: 'one', costUsd: 0.5, latencyMs: 120, confidence: 0.7, usage: { inputTokens: 10, outputTokens: 2 } } } },
+    {
+      id: 'a',
+      prompt: 'first',
+      responses: {
+        m: { text: 'one', costUsd: 0.5, latencyMs: 120, confidence: 0.7, usage: { inputTokens: 10, outputTokens: 2 } },
+      },
+    },
     { id: 'b', prompt: 'second', responses: { m: { text: 'two' }, other: { text: 'deux' } } },
   ]);
 
   it('answers by id with the recorded text, usage, cost, latency and confidence', async () => {
     const provider = createReplayProvider({ model: 'm', fixtures });
-    const completion = await provider.complete({ id: 'a', messages: [{ role: 'user', content: 'ignored when the id matches' }] });
-    expect(completion).toEqual({ text: 'one', model: 'm', usage: { inputTokens: 10, outputTokens: 2 }, costUsd: 0.5, latencyMs: 120, confidence: 0.7, confidenceSource: 'recorded' });
+    const completion = await provider.complete({
+      id: 'a',
+      messages: [{ role: 'user', content: 'ignored when the id matches' }],
+    });
+    expect(completion).toEqual({
+      text: 'one',
+      model: 'm',
+      usage: { inputTokens: 10, outputTokens: 2 },
+      costUsd: 0.5,
+      latencyMs: 120,
+      confidence: 0.7,
+      confidenceSource: 'recorded',
+    });
     expect(provider.knownCostUsd!({ id: 'a', messages: [] })).toBe(0.5);
   });
 
   it('answers by request when there is no id, and prices a recording without cost from its counted tokens', async () => {
-    const provider = createReplayProvider({ model: 'm', fixtures, pricing: { inputPerMTok: 1_000_000, outputPerMTok: 0 } });
+    const provider = createReplayProvider({
+      model: 'm',
+      fixtures,
+      pricing: { inputPerMTok: 1_000_000, outputPerMTok: 0 },
+    });
     const completion = await provider.complete({ messages: [{ role: 'user', content: 'second' }] });
     expect(completion.text).toBe('two');
     expect(completion.usage.inputTokens).toBeGreaterThan(0);
@@ -32,15 +53,22 @@ describe('replay provider', () => {
 
   it('fails clearly on an unknown item and on a model the item lacks', async () => {
     const provider = createReplayProvider({ model: 'absent', fixtures });
-    await expect(provider.complete({ id: 'b', messages: [] })).rejects.toThrow('item "b" has no answer of model "absent"; it has "m", "other"');
-    await expect(provider.complete({ id: 'zzz', messages: [{ role: 'user', content: 'new' }] })).rejects.toBeInstanceOf(ReplayMissError);
+    await expect(provider.complete({ id: 'b', messages: [] })).rejects.toThrow(
+      'item "b" has no answer of model "absent"; it has "m", "other"',
+    );
+    await expect(provider.complete({ id: 'zzz', messages: [{ role: 'user', content: 'new' }] })).rejects.toBeInstanceOf(
+      ReplayMissError,
+    );
   });
 });
 
 describe('fixture reader', () => {
   it('names the file, line and field of a bad line', async () => {
     const file = join(tempDir(), 'bad.jsonl');
-    writeFileSync(file, `${JSON.stringify({ id: 'a', input: { messages: [{ role: 'user', content: 'x' }] }, responses: {} })}\n\n{"id":"b","input":{"messages":[{"role":"robot","content":"x"}]},"responses":{}}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ id: 'a', input: { messages: [{ role: 'user', content: 'x' }] }, responses: {} })}\n\n{"id":"b","input":{"messages":[{"role":"robot","content":"x"}]},"responses":{}}\n`,
+    );
     const error = await readFixtures(file).catch((caught) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain(`${file}:3: input.messages[0].role: Invalid option`);

@@ -37,7 +37,15 @@ describe('match-best objective', () => {
 describe('blend objective (the default)', () => {
   const n = 200;
   const blend = (tolerance: number) => ({ kind: 'match-best' as const, z: 0, estimate: 'blend' as const, tolerance });
-  const withFit = (diff: number, expectedDiff: number, exposed = 100): Totals => ({ score: 180 + diff, score2: 180 + diff, cost: 1, diff, diff2: Math.abs(diff), exposed, expectedDiff });
+  const withFit = (diff: number, expectedDiff: number, exposed = 100): Totals => ({
+    score: 180 + diff,
+    score2: 180 + diff,
+    cost: 1,
+    diff,
+    diff2: Math.abs(diff),
+    exposed,
+    expectedDiff,
+  });
 
   it('judges by the mean of the observed and the fitted gain', () => {
     // Two wins observed, but the fits expect a loss of three items: the blend is -0.5 of an item.

@@ -14,7 +14,14 @@ describe('ChainSimulator.sweep', () => {
     const signals = computeSignals(dataset, order, 'auto', { learned: false });
     const expected = computeExpectedGains(dataset, order, order[2]!, 'auto');
     const reference = { scores: dataset.score[order[2]!]!, model: order[2]! };
-    const simulator = new ChainSimulator(dataset, signals, order, ['confidence', 'agreement', undefined], 'final', expected);
+    const simulator = new ChainSimulator(
+      dataset,
+      signals,
+      order,
+      ['confidence', 'agreement', undefined],
+      'final',
+      expected,
+    );
     const random = seededRandom(3);
     for (let trial = 0; trial < 20; trial++) {
       const thresholds = [random(), random() < 0.5 ? 0.5 : Infinity, Infinity];
@@ -25,7 +32,8 @@ describe('ChainSimulator.sweep', () => {
           const one = [...thresholds];
           one[tier] = candidate;
           const direct = simulator.totals(one, reference);
-          for (const key of Object.keys(direct) as (keyof typeof direct)[]) expect(swept[index]![key]).toBeCloseTo(direct[key], 9);
+          for (const key of Object.keys(direct) as (keyof typeof direct)[])
+            expect(swept[index]![key]).toBeCloseTo(direct[key], 9);
         });
       }
     }

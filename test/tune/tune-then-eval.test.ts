@@ -28,7 +28,11 @@ function handWrittenFixture(folder: string): string {
         expected,
         responses: {
           small: { text: smallRight ? expected : wrong, usage: { inputTokens: 40, outputTokens: 1 } },
-          medium: { text: `${mediumRight ? expected : wrong}`, costUsd: 0.0004, confidence: mediumRight ? 0.6 + 0.4 * random() : 0.3 + 0.5 * random() },
+          medium: {
+            text: `${mediumRight ? expected : wrong}`,
+            costUsd: 0.0004,
+            confidence: mediumRight ? 0.6 + 0.4 * random() : 0.3 + 0.5 * random(),
+          },
           large: { text: largeRight ? expected : wrong, costUsd: 0.003, confidence: 0.5 + 0.5 * random() },
         },
       }),
@@ -44,7 +48,9 @@ async function tuneThenEval(fixtures: string, folder: string, extra: string[] = 
   const out = join(folder, 'tuned.yaml');
   const report = join(folder, 'report.html');
   const tuneIo = captureIo();
-  expect(await runCli(['tune', '--fixtures', fixtures, '--out', out, '--report', report, '--json', ...extra], tuneIo)).toBe(0);
+  expect(
+    await runCli(['tune', '--fixtures', fixtures, '--out', out, '--report', report, '--json', ...extra], tuneIo),
+  ).toBe(0);
   const tuned = JSON.parse(tuneIo.out());
   const evalIo = captureIo();
   expect(await runCli(['eval', out, '--fixtures', fixtures, '--json'], evalIo)).toBe(0);
@@ -67,7 +73,8 @@ describe('cascade tune then cascade eval', () => {
     expect(measured.versusBest.interval.high).toBeGreaterThanOrEqual(measured.versusBest.accuracyDifference);
     expect(measured.accuracy).toBeCloseTo(tuned.predicted.accuracy, 12);
     expect(measured.costPerItem).toBeCloseTo(tuned.predicted.costPerItem, 12);
-    measured.tiers.forEach((tier: { share: number }, index: number) => expect(tier.share).toBeCloseTo(tuned.tiers[index].share, 12));
+    for (const [index, tier] of (measured.tiers as { share: number }[]).entries())
+      expect(tier.share).toBeCloseTo(tuned.tiers[index].share, 12);
     // The cheap model is priced from pricing.json: 40 x $1/M + 1 x $2/M.
     expect(measured.singleModels.small.costPerItem).toBeCloseTo(42e-6, 12);
     expect(readFileSync(out, 'utf8')).toContain('provider: replay');
@@ -88,10 +95,15 @@ describe('cascade tune then cascade eval', () => {
     const folder = tempDir();
     const fixtures = handWrittenFixture(folder);
     const cascade = join(folder, 'misnamed.yaml');
-    writeFileSync(cascade, `name: misnamed\ntiers:\n  - { name: first, provider: replay, model: small, fixtures: labelled.jsonl, gates: [{ type: regex, pattern: "^A" }] }\n  - { name: last, provider: replay, model: larg, fixtures: labelled.jsonl }\n`);
+    writeFileSync(
+      cascade,
+      `name: misnamed\ntiers:\n  - { name: first, provider: replay, model: small, fixtures: labelled.jsonl, gates: [{ type: regex, pattern: "^A" }] }\n  - { name: last, provider: replay, model: larg, fixtures: labelled.jsonl }\n`,
+    );
     const io = captureIo();
     expect(await runCli(['eval', cascade, '--fixtures', fixtures], io)).toBe(2);
-    expect(io.err()).toContain('tier "last" asks for model "larg", which has no recorded answer in this fixture. Its models are: small, medium, large.');
+    expect(io.err()).toContain(
+      'tier "last" asks for model "larg", which has no recorded answer in this fixture. Its models are: small, medium, large.',
+    );
     expect(io.out()).toBe('');
   });
 
@@ -101,9 +113,26 @@ describe('cascade tune then cascade eval', () => {
     const { tuned } = await tuneThenEval(fixtures, folder, ['--target-accuracy', '0.8', '--margin', '0']);
     expect(tuned.predicted.accuracy).toBeGreaterThanOrEqual(0.8);
     const io = captureIo();
-    expect(await runCli(['tune', '--fixtures', fixtures, '--out', join(folder, 'x.yaml'), '--target-accuracy', '0.8', '--tradeoff', '1'], io)).toBe(2);
+    expect(
+      await runCli(
+        [
+          'tune',
+          '--fixtures',
+          fixtures,
+          '--out',
+          join(folder, 'x.yaml'),
+          '--target-accuracy',
+          '0.8',
+          '--tradeoff',
+          '1',
+        ],
+        io,
+      ),
+    ).toBe(2);
     expect(io.err()).toContain('at most one of --target-accuracy');
-    expect(await runCli(['tune', '--fixtures', fixtures, '--out', join(folder, 'x.yaml'), '--target-accuracy', '80'], io)).toBe(2);
+    expect(
+      await runCli(['tune', '--fixtures', fixtures, '--out', join(folder, 'x.yaml'), '--target-accuracy', '80'], io),
+    ).toBe(2);
     expect(io.err()).toContain('Expected `--target-accuracy` to be a number from 0 to 1, got `80`');
   });
 
@@ -120,29 +149,41 @@ describe('cascade tune then cascade eval', () => {
   });
 
   const arc = sharedDataFile('routerbench-arc/train.jsonl');
-  it.skipIf(!arc)('on a data set with gaps and no confidences (routerbench-arc train), using learned or agreement gates', async () => {
-    const folder = tempDir();
-    const { tuned, measured } = await tuneThenEval(arc!, folder, ['--margin', '0']);
-    expect(measured.accuracy).toBeCloseTo(tuned.predicted.accuracy, 12);
-    expect(measured.costPerItem).toBeCloseTo(tuned.predicted.costPerItem, 12);
-    expect(tuned.tiers.length).toBeGreaterThan(1);
-  });
+  it.skipIf(!arc)(
+    'on a data set with gaps and no confidences (routerbench-arc train), using learned or agreement gates',
+    async () => {
+      const folder = tempDir();
+      const { tuned, measured } = await tuneThenEval(arc!, folder, ['--margin', '0']);
+      expect(measured.accuracy).toBeCloseTo(tuned.predicted.accuracy, 12);
+      expect(measured.costPerItem).toBeCloseTo(tuned.predicted.costPerItem, 12);
+      expect(tuned.tiers.length).toBeGreaterThan(1);
+    },
+  );
 
   const gsm8k = sharedDataFile('zellinger-gsm8k/train.jsonl');
-  it.skipIf(!gsm8k)('says what a cascade without a margin would save when the margin leaves only the best model', async () => {
-    const folder = tempDir();
-    const io = captureIo();
-    expect(await runCli(['tune', '--fixtures', gsm8k!, '--out', join(folder, 'tuned.yaml'), '--margin', '1.645'], io)).toBe(0);
-    expect(io.out()).toContain('cascade: llama3.1-405b\n');
-    expect(io.out()).toContain('no cascade beats llama3.1-405b by a margin of 1.645 standard errors on 167 items;');
-    expect(io.out()).toMatch(/a plain grid search, taking the file at face value, would pick .+ -> .+ and save \d+\.\d% on it/);
-    // The best model alone, measured against itself: no difference, and an interval with no width.
-    const evalIo = captureIo();
-    expect(await runCli(['eval', join(folder, 'tuned.yaml'), '--fixtures', gsm8k!, '--json'], evalIo)).toBe(0);
-    expect(JSON.parse(evalIo.out()).versusBest).toEqual({ accuracyDifference: 0, interval: { low: 0, high: 0 } });
-    const lower = captureIo();
-    expect(await runCli(['tune', '--fixtures', gsm8k!, '--out', join(folder, 'risky.yaml'), '--margin', '0'], lower)).toBe(0);
-    expect(lower.out()).not.toContain('no cascade beats');
-    expect(lower.out()).toMatch(/cascade: .+ -> /);
-  });
+  it.skipIf(!gsm8k)(
+    'says what a cascade without a margin would save when the margin leaves only the best model',
+    async () => {
+      const folder = tempDir();
+      const io = captureIo();
+      expect(
+        await runCli(['tune', '--fixtures', gsm8k!, '--out', join(folder, 'tuned.yaml'), '--margin', '1.645'], io),
+      ).toBe(0);
+      expect(io.out()).toContain('cascade: llama3.1-405b\n');
+      expect(io.out()).toContain('no cascade beats llama3.1-405b by a margin of 1.645 standard errors on 167 items;');
+      expect(io.out()).toMatch(
+        /a plain grid search, taking the file at face value, would pick .+ -> .+ and save \d+\.\d% on it/,
+      );
+      // The best model alone, measured against itself: no difference, and an interval with no width.
+      const evalIo = captureIo();
+      expect(await runCli(['eval', join(folder, 'tuned.yaml'), '--fixtures', gsm8k!, '--json'], evalIo)).toBe(0);
+      expect(JSON.parse(evalIo.out()).versusBest).toEqual({ accuracyDifference: 0, interval: { low: 0, high: 0 } });
+      const lower = captureIo();
+      expect(
+        await runCli(['tune', '--fixtures', gsm8k!, '--out', join(folder, 'risky.yaml'), '--margin', '0'], lower),
+      ).toBe(0);
+      expect(lower.out()).not.toContain('no cascade beats');
+      expect(lower.out()).toMatch(/cascade: .+ -> /);
+    },
+  );
 });

@@ -18,7 +18,7 @@ async function json(args: string[]) {
 }
 
 describe('cascade tune on items it never saw', () => {
-  it('fits each tier\'s chance of beating the best model from its confidence', async () => {
+  it("fits each tier's chance of beating the best model from its confidence", async () => {
     const folder = tempDir();
     const dataset = await loadDataset(writeSyntheticFixture(folder, 'train', 600, 3));
     const order = modelsByCost(dataset);
@@ -32,10 +32,14 @@ describe('cascade tune on items it never saw', () => {
       expect(Math.abs(gains.gain[row]! - truth)).toBeLessThan(0.15);
     }
     // The reference against itself gains nothing.
-    expect(computeExpectedGains(dataset, order, large, 'auto').get(pairKey(large, undefined))!.gain.every((value) => value === 0)).toBe(true);
+    expect(
+      computeExpectedGains(dataset, order, large, 'auto')
+        .get(pairKey(large, undefined))!
+        .gain.every((value) => value === 0),
+    ).toBe(true);
   });
 
-  it('tuned on 300 items, keeps the best model\'s accuracy on 3,000 new ones at a fraction of its cost, and said so beforehand', async () => {
+  it("tuned on 300 items, keeps the best model's accuracy on 3,000 new ones at a fraction of its cost, and said so beforehand", async () => {
     const folder = tempDir();
     const train = writeSyntheticFixture(folder, 'train', 300, 11);
     const unseen = writeSyntheticFixture(folder, 'unseen', 3000, 12);
@@ -55,7 +59,9 @@ describe('cascade tune on items it never saw', () => {
     expect(Math.abs(measured.versusBest.accuracyDifference - tuned.heldOut.accuracyDifference)).toBeLessThan(0.03);
     const text = captureIo();
     expect(await runCli(['tune', '--fixtures', train, '--out', out], text)).toBe(0);
-    expect(text.out()).toMatch(/expected on new items \(5-fold cross-validation of this tuning\): accuracy \d+\.\d%, [+-]\d+\.\d points \(±\d+\.\d\) against the best single model, savings \d+\.\d%/);
+    expect(text.out()).toMatch(
+      /expected on new items \(5-fold cross-validation of this tuning\): accuracy \d+\.\d%, [+-]\d+\.\d points \(±\d+\.\d\) against the best single model, savings \d+\.\d%/,
+    );
     expect(readFileSync(out, 'utf8')).toContain('Expected on new items');
   });
 
@@ -72,12 +78,25 @@ describe('cascade tune on items it never saw', () => {
     const measured = await json(['eval', out, '--fixtures', file, '--json']);
     expect(measured.quality.agreementWith).toBe('large');
     expect(measured.accuracy).toBeCloseTo(tuned.predicted.accuracy, 12);
-    const byMedium = await json(['tune', '--fixtures', file, '--out', join(folder, 'medium.yaml'), '--reference', 'medium', '--json']);
+    const byMedium = await json([
+      'tune',
+      '--fixtures',
+      file,
+      '--out',
+      join(folder, 'medium.yaml'),
+      '--reference',
+      'medium',
+      '--json',
+    ]);
     expect(byMedium.quality).toEqual({ agreementWith: 'medium', why: 'requested' });
     expect(byMedium.singleModels.medium.accuracy).toBe(1);
     const io = captureIo();
-    expect(await runCli(['tune', '--fixtures', file, '--out', join(folder, 'x.yaml'), '--reference', 'huge'], io)).toBe(2);
-    expect(io.err()).toContain('--reference huge names no model of this fixture. Its models are: small, medium, large.');
+    expect(await runCli(['tune', '--fixtures', file, '--out', join(folder, 'x.yaml'), '--reference', 'huge'], io)).toBe(
+      2,
+    );
+    expect(io.err()).toContain(
+      '--reference huge names no model of this fixture. Its models are: small, medium, large.',
+    );
   });
 
   it('scores recorded answers as a live run returns them: a stated confidence line is stripped (the demo recording)', async () => {
@@ -94,19 +113,51 @@ describe('cascade tune on items it never saw', () => {
   it('guarantee mode bounds the losses on a calibration half; --margin holds the paired bound; --tolerance loosens the default', async () => {
     const folder = tempDir();
     const train = writeSyntheticFixture(folder, 'train', 600, 11);
-    const strict = await json(['tune', '--fixtures', train, '--out', join(folder, 'a.yaml'), '--guarantee', '--delta', '0.1', '--tolerance', '0.03', '--json']);
+    const strict = await json([
+      'tune',
+      '--fixtures',
+      train,
+      '--out',
+      join(folder, 'a.yaml'),
+      '--guarantee',
+      '--delta',
+      '0.1',
+      '--tolerance',
+      '0.03',
+      '--json',
+    ]);
     expect(strict.objective).toMatchObject({ kind: 'match-best', estimate: 'guarantee', delta: 0.1, tolerance: 0.03 });
     expect(strict.guarantee.items).toBe(300);
     expect(strict.guarantee.differenceBound).toBeGreaterThanOrEqual(-0.03);
     expect(strict.tiers.length).toBeGreaterThan(1);
-    const margin = await json(['tune', '--fixtures', train, '--out', join(folder, 'm.yaml'), '--margin', '1', '--json']);
+    const margin = await json([
+      'tune',
+      '--fixtures',
+      train,
+      '--out',
+      join(folder, 'm.yaml'),
+      '--margin',
+      '1',
+      '--json',
+    ]);
     expect(margin.objective).toEqual({ kind: 'match-best', z: 1, estimate: 'paired-bound' });
-    const loose = await json(['tune', '--fixtures', train, '--out', join(folder, 'b.yaml'), '--tolerance', '0.02', '--json']);
+    const loose = await json([
+      'tune',
+      '--fixtures',
+      train,
+      '--out',
+      join(folder, 'b.yaml'),
+      '--tolerance',
+      '0.02',
+      '--json',
+    ]);
     const exact = await json(['tune', '--fixtures', train, '--out', join(folder, 'c.yaml'), '--json']);
     expect(loose.objective).toMatchObject({ estimate: 'blend', tolerance: 0.02 });
     expect(loose.savingsVsBest).toBeGreaterThanOrEqual(exact.savingsVsBest);
     const io = captureIo();
-    expect(await runCli(['tune', '--fixtures', train, '--out', join(folder, 'd.yaml'), '--guarantee', '--margin', '1'], io)).toBe(2);
+    expect(
+      await runCli(['tune', '--fixtures', train, '--out', join(folder, 'd.yaml'), '--guarantee', '--margin', '1'], io),
+    ).toBe(2);
     expect(io.err()).toContain('Give --guarantee (with --delta) or --margin, not both');
     expect(await runCli(['tune', '--fixtures', train, '--out', join(folder, 'e.yaml'), '--delta', '0.1'], io)).toBe(2);
     expect(io.err()).toContain('--delta applies only with --guarantee');

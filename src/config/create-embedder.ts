@@ -1,11 +1,11 @@
-import type { CacheConfig } from '../config/schema.js';
+import type { CacheConfig } from './schema.js';
 import { isLoopbackAddress, loopbackOnlyFetch } from '../network/loopback-only.js';
 import { nodeHttpFetch } from '../providers/node-http-fetch.js';
 import { ollamaHost } from '../providers/ollama-client.js';
 import type { Embedder } from '../spec/embedder.js';
-import { createLocalEmbedder } from './local-embedder.js';
-import { createOllamaEmbedder } from './ollama-embedder.js';
-import { createOpenAIEmbedder } from './openai-embedder.js';
+import { createLocalEmbedder } from '../embed/local-embedder.js';
+import { createOllamaEmbedder } from '../embed/ollama-embedder.js';
+import { createOpenAIEmbedder } from '../embed/openai-embedder.js';
 
 type EmbedderConfig = NonNullable<CacheConfig['semantic']>['embedder'];
 
@@ -13,14 +13,23 @@ type EmbedderConfig = NonNullable<CacheConfig['semantic']>['embedder'];
  * The semantic cache's embedder. Offline, an embedder that would leave this machine is replaced by
  * the local one (as cloud tiers are replaced by local models), and the rest may call loopback only.
  */
-export function createEmbedder(config: EmbedderConfig, options: { env?: NodeJS.ProcessEnv; offline?: boolean } = {}): Embedder {
+export function createEmbedder(
+  config: EmbedderConfig,
+  options: { env?: NodeJS.ProcessEnv; offline?: boolean } = {},
+): Embedder {
   if (config === 'local') return createLocalEmbedder();
   const env = options.env ?? process.env;
-  const address = config.provider === 'ollama' ? ollamaHost(config.host, env) : (config.baseURL ?? 'https://api.openai.com/v1');
+  const address =
+    config.provider === 'ollama' ? ollamaHost(config.host, env) : (config.baseURL ?? 'https://api.openai.com/v1');
   if (options.offline && !isLoopbackAddress(address)) return createLocalEmbedder();
   const transport = options.offline ? loopbackOnlyFetch(nodeHttpFetch, 'the semantic cache embedder') : nodeHttpFetch;
   if (config.provider === 'ollama') {
-    return createOllamaEmbedder({ model: config.model, env, fetch: transport, ...(config.host !== undefined && { host: config.host }) });
+    return createOllamaEmbedder({
+      model: config.model,
+      env,
+      fetch: transport,
+      ...(config.host !== undefined && { host: config.host }),
+    });
   }
   return createOpenAIEmbedder({
     model: config.model,

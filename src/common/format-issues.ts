@@ -38,7 +38,12 @@ export function formatIssues(where: string, issues: readonly z.core.$ZodIssue[],
       }
       // A wrong apiKeyEnv is often the key itself pasted in: never echo it.
       const hidden = issue.path[issue.path.length - 1] === 'apiKeyEnv';
-      const found = issue.code === 'unrecognized_keys' ? '' : hidden ? ' (value not shown)' : `, got ${describe(valueAt(input, issue.path))}`;
+      const found =
+        issue.code === 'unrecognized_keys'
+          ? ''
+          : hidden
+            ? ' (value not shown)'
+            : `, got ${describe(valueAt(input, issue.path))}`;
       return `${where}: ${formatPath(issue.path)}: ${issue.message}${found}`;
     })
     .join('\n');

@@ -8,7 +8,10 @@ import { dirname } from 'node:path';
 export class ResultSink {
   private readonly descriptor: number | undefined;
 
-  constructor(path: string, private readonly toStdout: (text: string) => void) {
+  constructor(
+    path: string,
+    private readonly toStdout: (text: string) => void,
+  ) {
     if (path === '-') return;
     mkdirSync(dirname(path), { recursive: true });
     this.descriptor = openSync(path, 'a');

@@ -29,7 +29,10 @@ export function looksLikePastedKey(name: string): boolean {
 /** An environment variable named by `apiKeyEnv` is not set. Only the variable's name is ever shown. */
 export class MissingApiKeyError extends CascadeError {
   override name = 'MissingApiKeyError' as const;
-  constructor(readonly variable: string, readonly tier: string) {
+  constructor(
+    readonly variable: string,
+    readonly tier: string,
+  ) {
     super(
       looksLikePastedKey(variable)
         ? `The environment variable that apiKeyEnv of ${tier} names is not set, and the name looks like a key itself, so it is not shown. apiKeyEnv takes the NAME of a variable, such as OPENAI_API_KEY; export the key in it.`

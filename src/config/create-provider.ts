@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
-import type { ModelEndpointConfig } from '../config/schema.js';
+import { ConfigError } from '../common/errors.js';
+import type { ModelEndpointConfig } from './schema.js';
 import type { Provider } from '../spec/provider.js';
-import { createAnthropicProvider } from './anthropic.js';
-import { createOllamaProvider } from './ollama.js';
-import { createOpenAIProvider } from './openai.js';
-import { withRateLimits } from './rate-limited-provider.js';
-import { createReplayProvider, FixtureIndex, withLiveOnMiss } from './replay.js';
+import { createAnthropicProvider } from '../providers/anthropic.js';
+import { createOllamaProvider } from '../providers/ollama.js';
+import { createOpenAIProvider } from '../providers/openai.js';
+import { withRateLimits } from '../providers/rate-limited-provider.js';
+import { createReplayProvider, FixtureIndex, withLiveOnMiss } from '../providers/replay.js';
 import { capturing } from '../record/capture-calls.js';
 import { loopbackOnlyFetch } from '../network/loopback-only.js';
-import { nodeHttpFetch } from './node-http-fetch.js';
+import { nodeHttpFetch } from '../providers/node-http-fetch.js';
 
 export interface ProviderContext {
   /** Names the tier or gate in errors. */
@@ -55,7 +55,12 @@ export function createProvider(endpoint: ModelEndpointConfig, context: ProviderC
 
 function createUnlimitedProvider(endpoint: ModelEndpointConfig, context: ProviderContext): Provider {
   if (!context.replay) return createLiveProvider(endpoint, context);
-  const replay = createReplayProvider({ model: endpoint.model, fixtures: context.replay, pricedAs: endpoint.provider, ...(endpoint.pricing && { pricing: endpoint.pricing }) });
+  const replay = createReplayProvider({
+    model: endpoint.model,
+    fixtures: context.replay,
+    pricedAs: endpoint.provider,
+    ...(endpoint.pricing && { pricing: endpoint.pricing }),
+  });
   if (context.onReplayMiss !== 'live' || endpoint.provider === 'replay') return replay;
   const { replay: _replay, ...liveContext } = context;
   return withLiveOnMiss(replay, createLiveProvider(endpoint, liveContext));
@@ -80,9 +85,17 @@ function createLiveProvider(endpoint: ModelEndpointConfig, context: ProviderCont
       return createOllamaProvider({ ...shared, ...(endpoint.host !== undefined && { host: endpoint.host }) });
     case 'replay': {
       if (!endpoint.fixtures) {
-        throw new ConfigError(`${context.where}.fixtures: a replay tier needs \`fixtures: <file.jsonl>\` (relative to the cascade file), or run with --replay <file>.`, undefined, 'fixtures');
+        throw new ConfigError(
+          `${context.where}.fixtures: a replay tier needs \`fixtures: <file.jsonl>\` (relative to the cascade file), or run with --replay <file>.`,
+          undefined,
+          'fixtures',
+        );
       }
-      return createReplayProvider({ model: endpoint.model, fixtures: loadFixtureIndex(resolve(context.baseDir, endpoint.fixtures)), ...(endpoint.pricing && { pricing: endpoint.pricing }) });
+      return createReplayProvider({
+        model: endpoint.model,
+        fixtures: loadFixtureIndex(resolve(context.baseDir, endpoint.fixtures)),
+        ...(endpoint.pricing && { pricing: endpoint.pricing }),
+      });
     }
   }
 }
