@@ -120,6 +120,15 @@ export class OfflineViolationError extends ProviderError {
   }
 }
 
+/** A tier's (or judge's) circuit is open after repeated failures: the call was not made. Not retried. */
+export class CircuitOpenError extends ProviderError {
+  override name = 'CircuitOpenError' as const;
+  override readonly kind = 'circuit-open';
+  constructor(readonly label: string) {
+    super(`The circuit of ${label} is open after repeated failures; no call was made`, false);
+  }
+}
+
 /** The caller aborted the run through its `AbortSignal`. */
 export class AbortedError extends CascadeError {
   override name = 'AbortedError' as const;

@@ -8,7 +8,9 @@ import { createJudgeGate } from '../../gates/judge.js';
 import { createAgreementGate } from '../../gates/agreement.js';
 import { createLearnedGate, readLearnedGateFile } from '../../gates/learned.js';
 import { createRegexGate } from '../../gates/regex.js';
-import { retryingProvider } from '../engine/retrying-provider.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../engine/circuit-breaker.js';
+import { callPolicy } from '../engine/call-policy.js';
+import { wrapProvider } from '../engine/wrap-provider.js';
 import type { RetryOptions } from '../engine/retry-policy.js';
 import { ConfigError } from '../common/errors.js';
 import { findPricing } from '../pricing/price-table.js';
@@ -34,6 +36,7 @@ export async function buildGate(
   where: string,
   context: Omit<ProviderContext, 'label' | 'where'>,
   retry: RetryOptions,
+  breaker: CircuitBreakerOptions,
 ): Promise<Gate> {
   switch (config.type) {
     case 'json-schema':
@@ -62,10 +65,12 @@ export async function buildGate(
     case 'contains':
       return createContainsGate(config);
     case 'judge': {
-      // The judge's model calls follow the same retry policy and timeout as tier calls, with its own overrides.
-      const provider = retryingProvider(
-        createProvider(config, { ...context, label: `${where} (judge)`, where }),
-        endpointRetry(retry, config),
+      // The judge's model calls go through the same stack as tier calls (its own circuit breaker, the retry
+      // policy and timeout with the judge's overrides), so a judge that hangs ends within its timeout.
+      const label = `${where} (judge)`;
+      const provider = wrapProvider(
+        createProvider(config, { ...context, label, where }),
+        callPolicy(label, endpointRetry(retry, config), new CircuitBreaker(breaker)),
       );
       const pricing = findPricing(config.provider, config.model, config.pricing);
       return createJudgeGate({ provider, rubric: config.rubric, min: config.min, ...(pricing && { pricing }) });

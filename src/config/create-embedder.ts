@@ -1,3 +1,4 @@
+import type { Environment } from '../spec/environment.js';
 import type { CacheConfig } from './schema.js';
 import { isLoopbackAddress, loopbackOnlyFetch } from '../network/loopback-only.js';
 import { nodeHttpFetch } from '../providers/node-http-fetch.js';
@@ -15,7 +16,7 @@ type EmbedderConfig = NonNullable<CacheConfig['semantic']>['embedder'];
  */
 export function createEmbedder(
   config: EmbedderConfig,
-  options: { env?: NodeJS.ProcessEnv; offline?: boolean } = {},
+  options: { env?: Environment; offline?: boolean } = {},
 ): Embedder {
   if (config === 'local') return createLocalEmbedder();
   const env = options.env ?? process.env;

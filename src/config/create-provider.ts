@@ -1,3 +1,4 @@
+import type { Environment } from '../spec/environment.js';
 import { resolve } from 'node:path';
 import { ConfigError } from '../common/errors.js';
 import type { ModelEndpointConfig } from './schema.js';
@@ -18,7 +19,7 @@ export interface ProviderContext {
   baseDir: string;
   /** When set, every model is answered from this recording instead of its provider. */
   replay?: Promise<FixtureIndex>;
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** Where in the cascade file this endpoint is, for errors. */
   where: string;
   /** With `replay`: call the live provider for a request the recording lacks, instead of failing. */

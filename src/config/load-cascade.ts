@@ -1,3 +1,4 @@
+import type { Environment } from '../spec/environment.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { defaultRetryOptions } from '../engine/retry-policy.js';
 import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../common/errors.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
+import { cascadeInCode, isCascadeInCode, type CascadeInCode } from './cascade-in-code.js';
 import { createProvider, loadFixtureIndex } from './create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate, endpointRetry } from './build-gate.js';
@@ -32,7 +34,7 @@ export interface LoadCascadeOptions {
   /** Prices by model for replayed recordings without `costUsd`, under each tier's own `pricing`. */
   replayPricing?: Record<string, Pricing>;
   /** Environment for API keys and OLLAMA_HOST. @default process.env */
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** Where relative paths (schemas, fixtures, modules) start. @default the file's folder, or the working directory */
   baseDir?: string;
   /** Names the source in errors. @default '(cascade object)' */
@@ -90,11 +92,15 @@ function definedFields<T extends object>(options: T | undefined): { [K in keyof 
   };
 }
 
-/** Validate and build a cascade from an object shaped like a cascade file. */
+/**
+ * Validate and build a cascade from an object shaped like a cascade file, or from provider and gate
+ * objects in code (`{ tiers: [{ provider: openai('gpt-4o-mini'), gates: [...] }] }`, see cascade-in-code.ts).
+ */
 export async function createCascade(
-  config: CascadeConfigInput | unknown,
+  config: CascadeConfigInput | CascadeInCode | unknown,
   options: LoadCascadeOptions = {},
 ): Promise<Cascade> {
+  if (isCascadeInCode(config)) return cascadeInCode(config);
   const where = options.source ?? '(cascade object)';
   const baseDir = options.baseDir ?? process.cwd();
   const definition = parseCascadeConfig(config, where);
@@ -147,7 +153,7 @@ export async function createCascade(
           ? local(configuredGate, `${tierConfig.name} (judge)`, gateWhere)
           : configuredGate;
       if (gateConfig.type === 'judge') requireKeyOf(gateConfig, `the judge of tier "${tierConfig.name}"`);
-      gates.push(await buildGate(gateConfig, gateWhere, context, cascadeRetry));
+      gates.push(await buildGate(gateConfig, gateWhere, context, cascadeRetry, breakerOptions));
     }
     // Stable sort: equal ranks keep the order of the file.
     gates.sort((a, b) => a.costRank - b.costRank);
@@ -205,7 +211,7 @@ function buildCache(
   config: CacheConfig,
   tiers: unknown[],
   definition: CascadeConfig,
-  options: { baseDir: string; env: NodeJS.ProcessEnv; offline: boolean; replayed: boolean },
+  options: { baseDir: string; env: Environment; offline: boolean; replayed: boolean },
 ): ResponseCache {
   const shaping = (tier: unknown) => {
     const {

@@ -1,3 +1,4 @@
+import type { Environment } from '../spec/environment.js';
 import { ConfigError } from '../common/errors.js';
 import { isLoopbackAddress } from '../network/loopback-only.js';
 import { ollamaHost } from '../providers/ollama-client.js';
@@ -15,7 +16,7 @@ export function offlineEndpoint<T extends ModelEndpointConfig>(
   endpoint: T,
   name: string,
   offline: OfflineConfig | undefined,
-  env: NodeJS.ProcessEnv,
+  env: Environment,
   where: string,
 ): T {
   if (endpoint.provider === 'replay') return endpoint;

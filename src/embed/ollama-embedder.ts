@@ -1,3 +1,4 @@
+import type { Environment } from '../spec/environment.js';
 import { UnexpectedResponseError } from '../common/errors.js';
 import { mapOllamaError, ollamaClient, ollamaHost } from '../providers/ollama-client.js';
 import { normalizeVector, type Embedder } from '../spec/embedder.js';
@@ -5,7 +6,7 @@ import { normalizeVector, type Embedder } from '../spec/embedder.js';
 export interface OllamaEmbedderOptions {
   model: string;
   host?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   fetch?: typeof fetch;
 }
 

@@ -1,3 +1,4 @@
+import type { Environment } from '../spec/environment.js';
 import OpenAI from 'openai';
 import { UnexpectedResponseError } from '../common/errors.js';
 import { mapSdkError } from '../providers/map-sdk-error.js';
@@ -10,7 +11,7 @@ export interface OpenAIEmbedderOptions {
   model?: string;
   baseURL?: string;
   apiKeyEnv?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   fetch?: typeof fetch;
   /** Price per million input tokens, for models the table below lacks. */
   inputPerMTok?: number;

@@ -1,6 +1,7 @@
+import type { Environment } from '../spec/environment.js';
 import { compressMessages, type Compressed } from '../compress/compress-messages.js';
 import type { CacheLookup, ResponseCache } from '../cache/response-cache.js';
-import { AbortedError, MissingApiKeyError, ProviderError } from '../common/errors.js';
+import { AbortedError, CircuitOpenError, MissingApiKeyError, ProviderError } from '../common/errors.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -9,7 +10,10 @@ import { chooseAnswer, type Answer } from './choose-answer.js';
 import { worstCaseCostUsd } from './estimate-cost.js';
 import type { RunBudget } from './run-budget.js';
 import { prepareRequest } from './prepare-request.js';
-import { callWithRetries, RetriesExhaustedError } from './retry-policy.js';
+import { RetriesExhaustedError } from './retry-policy.js';
+import { callPolicy } from './call-policy.js';
+import { wrapProvider } from './wrap-provider.js';
+import type { Provider } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
 import type { OnExhausted, Tier } from './tier.js';
 
@@ -29,6 +33,28 @@ export interface CascadeSettings {
   cache?: ResponseCache;
 }
 
+/** What one item may still spend, shared by its run and its exploration. */
+interface ItemLedger {
+  spent: number;
+  perItemUsd?: number;
+  runBudget?: RunBudget;
+  /** Set when a budget applies: the max-token bound of tiers that set none. */
+  fallbackMaxTokens?: number;
+}
+
+type TierCall =
+  | { kind: 'budget' }
+  | { kind: 'circuit-open' }
+  | { kind: 'failed'; error: unknown; retries: number; latencyMs: number }
+  | {
+      kind: 'answered';
+      prepared: CascadeRequest;
+      completion: Completion;
+      reserved: number;
+      latencyMs: number;
+      compressed: Compressed | undefined;
+    };
+
 export interface RunOptions {
   signal?: AbortSignal;
   /** A limit shared with other items: each call reserves its worst case from it first. */
@@ -43,6 +69,8 @@ export class Cascade {
   readonly name: string;
   readonly tiers: readonly Tier[];
   private readonly settings: CascadeSettings;
+  /** Each tier's provider behind its call stack, built once so its limits and breaker are shared. */
+  private readonly stacks = new Map<Tier, Provider>();
 
   constructor(settings: CascadeSettings) {
     if (settings.tiers.length === 0) throw new RangeError('A cascade needs at least one tier');
@@ -55,7 +83,7 @@ export class Cascade {
    * Fail before the first call, naming the variable, when an API key the cascade needs is not set.
    * Keys are still read only when a call is made; this looks at their presence, never their value.
    */
-  checkEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  checkEnvironment(env: Environment = process.env): void {
     for (const { variable, where } of this.settings.requiredEnv ?? []) {
       if (!env[variable]) throw new MissingApiKeyError(variable, where);
     }
@@ -81,45 +109,42 @@ export class Cascade {
   private async climb(request: CascadeRequest, options: RunOptions): Promise<CascadeResult> {
     const { signal, runBudget } = options;
     const budget = this.settings.budget?.perItemUsd;
-    const bounded = budget !== undefined || runBudget !== undefined;
-    const fallbackMaxTokens = bounded ? (this.settings.budgetMaxTokens ?? 1024) : undefined;
+    const ledger = this.ledger(options, 0);
     const trace: TraceEntry[] = [];
     const answers: Answer[] = [];
-    let spent = 0;
     let stop: StopReason | undefined;
 
     for (const tier of this.tiers) {
       if (signal?.aborted) throw new AbortedError();
-      const compressed = tier.compress?.length ? compressMessages(request.messages, tier.compress) : undefined;
-      const prepared = prepareRequest(request, tier, fallbackMaxTokens, compressed?.messages);
-      let reserved = 0;
-      if (bounded) {
-        const room = Math.min(budget === undefined ? Infinity : budget - spent, runBudget?.remaining ?? Infinity);
-        reserved = worstCaseCostUsd(prepared, tier, room);
-        if (reserved > room || (runBudget && !runBudget.reserve(reserved))) {
-          trace.push(skippedEntry(tier, 'budget'));
-          stop = 'budget';
-          break;
-        }
+      const call = await this.callTier(tier, request, ledger, signal);
+      if (call.kind === 'budget') {
+        trace.push(skippedEntry(tier, 'budget'));
+        stop = 'budget';
+        break;
       }
-      if (!tier.breaker.allowsCall()) {
-        runBudget?.settle(reserved, 0);
+      if (call.kind === 'circuit-open') {
         trace.push(skippedEntry(tier, 'circuit-open'));
         continue;
       }
-      let entry: Awaited<ReturnType<Cascade['attempt']>>;
+      if (call.kind === 'failed') {
+        const entry = emptyEntry(tier, call.latencyMs);
+        entry.retries = call.retries;
+        entry.error = describeError(call.error);
+        trace.push(entry);
+        continue;
+      }
+      let entry: Awaited<ReturnType<Cascade['judge']>>;
       try {
-        entry = await this.attempt(tier, prepared, answers, signal);
+        entry = await this.judge(tier, call.prepared, call.completion, call.latencyMs, answers, signal);
       } catch (error) {
-        // An aborted call may have been billed; keep its worst case counted.
-        runBudget?.settle(reserved, reserved);
+        runBudget?.settle(call.reserved, call.completion.costUsd);
         throw error;
       }
-      runBudget?.settle(reserved, entry.trace.costUsd);
-      if (compressed) entry.trace.compression = compressionRecord(compressed, tier);
+      // The gates' own calls (a judge) count against the budget with the tier's answer.
+      runBudget?.settle(call.reserved, entry.trace.costUsd);
+      if (call.compressed) entry.trace.compression = compressionRecord(call.compressed, tier);
       trace.push(entry.trace);
-      spent += entry.trace.costUsd;
-      if (!entry.answer) continue;
+      ledger.spent += entry.trace.costUsd;
       answers.push(entry.answer);
       if (entry.answer.accepted) return result(entry.answer, 'accepted', trace);
     }
@@ -146,52 +171,102 @@ export class Cascade {
     };
   }
 
-  /**
-   * Ask every tier that gave `result` no answer (not reached, skipped or failed) for its answer too, with
-   * the tier's retry policy but no gates: exploration measures the tiers, it does not choose an answer.
-   * Failed calls are left out. Returns each answer with its tier.
-   */
   /** Release what the cascade holds open (its cache store). */
   close(): void {
     this.settings.cache?.close();
   }
 
+  /**
+   * Ask every tier that gave `result` no answer (not reached, skipped or failed) for its answer too, with
+   * the same call stack, breaker and budgets as a run but no gates: exploration measures the tiers, it does
+   * not choose an answer. Failed calls are left out. Returns each answer with its tier.
+   */
   async exploreRemaining(
     input: CascadeRequest,
     result: CascadeResult,
     options: RunOptions = {},
   ): Promise<{ tier: string; completion: Completion }[]> {
-    const { signal, runBudget } = options;
     const request = this.withSystem(input);
     const answered = new Set(result.trace.filter((entry) => !entry.skipped && !entry.error).map((entry) => entry.tier));
+    // Exploring spends from the same budgets as the item, reserved the same way.
+    const ledger = this.ledger(options, result.costUsd);
     const explored: { tier: string; completion: Completion }[] = [];
     for (const tier of this.tiers) {
       if (answered.has(tier.name)) continue;
-      if (signal?.aborted) throw new AbortedError();
-      const compressed = tier.compress?.length ? compressMessages(request.messages, tier.compress) : undefined;
-      const prepared = prepareRequest(
-        request,
-        tier,
-        runBudget ? (this.settings.budgetMaxTokens ?? 1024) : undefined,
-        compressed?.messages,
-      );
-      // Exploring spends from the same run budget as the job, reserved the same way.
-      const reserved = runBudget ? worstCaseCostUsd(prepared, tier, runBudget.remaining) : 0;
-      if (runBudget && !runBudget.reserve(reserved)) break;
-      try {
-        const { value } = await callWithRetries(
-          (callSignal) => tier.provider.complete(prepared, { signal: callSignal }),
-          tier.retry,
-          signal,
-        );
-        runBudget?.settle(reserved, value.costUsd);
-        explored.push({ tier: tier.name, completion: value });
-      } catch (error) {
-        runBudget?.settle(reserved, error instanceof AbortedError ? reserved : 0);
-        if (error instanceof AbortedError) throw error;
-      }
+      if (options.signal?.aborted) throw new AbortedError();
+      const call = await this.callTier(tier, request, ledger, options.signal);
+      if (call.kind === 'budget') break;
+      if (call.kind !== 'answered') continue;
+      options.runBudget?.settle(call.reserved, call.completion.costUsd);
+      ledger.spent += call.completion.costUsd;
+      explored.push({ tier: tier.name, completion: call.completion });
     }
     return explored;
+  }
+
+  private ledger(options: RunOptions, spent: number): ItemLedger {
+    const perItemUsd = this.settings.budget?.perItemUsd;
+    const bounded = perItemUsd !== undefined || options.runBudget !== undefined;
+    return {
+      spent,
+      ...(perItemUsd !== undefined && { perItemUsd }),
+      ...(options.runBudget && { runBudget: options.runBudget }),
+      ...(bounded && { fallbackMaxTokens: this.settings.budgetMaxTokens ?? 1024 }),
+    };
+  }
+
+  /**
+   * One tier's call, as the run and exploration both make it: the request compressed and prepared for the
+   * tier, its worst case reserved from the budgets, then the tier's stack (breaker, retries, limits). A call
+   * that fails or is refused settles its reservation here; an answered one leaves it to the caller, who
+   * adds the gates' cost.
+   */
+  private async callTier(
+    tier: Tier,
+    request: CascadeRequest,
+    ledger: ItemLedger,
+    signal: AbortSignal | undefined,
+  ): Promise<TierCall> {
+    const compressed = tier.compress?.length ? compressMessages(request.messages, tier.compress) : undefined;
+    const prepared = prepareRequest(request, tier, ledger.fallbackMaxTokens, compressed?.messages);
+    let reserved = 0;
+    if (ledger.fallbackMaxTokens !== undefined) {
+      const room = Math.min(
+        ledger.perItemUsd === undefined ? Infinity : ledger.perItemUsd - ledger.spent,
+        ledger.runBudget?.remaining ?? Infinity,
+      );
+      reserved = worstCaseCostUsd(prepared, tier, room);
+      if (reserved > room || (ledger.runBudget && !ledger.runBudget.reserve(reserved))) return { kind: 'budget' };
+    }
+    const started = performance.now();
+    try {
+      const completion = await this.stackOf(tier).complete(prepared, signal ? { signal } : {});
+      return { kind: 'answered', prepared, completion, reserved, latencyMs: completion.latencyMs, compressed };
+    } catch (error) {
+      if (error instanceof AbortedError) {
+        // An aborted call may have been billed; keep its worst case counted.
+        ledger.runBudget?.settle(reserved, reserved);
+        throw error;
+      }
+      ledger.runBudget?.settle(reserved, 0);
+      if (error instanceof CircuitOpenError) return { kind: 'circuit-open' };
+      const exhausted = error instanceof RetriesExhaustedError;
+      return {
+        kind: 'failed',
+        error: exhausted ? error.lastError : error,
+        retries: exhausted ? error.retries : 0,
+        latencyMs: performance.now() - started,
+      };
+    }
+  }
+
+  private stackOf(tier: Tier): Provider {
+    let stack = this.stacks.get(tier);
+    if (!stack) {
+      stack = wrapProvider(tier.provider, callPolicy(`tier "${tier.name}"`, tier.retry, tier.breaker));
+      this.stacks.set(tier, stack);
+    }
+    return stack;
   }
 
   private withSystem(request: CascadeRequest): CascadeRequest {
@@ -200,44 +275,15 @@ export class Cascade {
     return { ...request, messages: [{ role: 'system', content: system }, ...request.messages] };
   }
 
-  private async attempt(
+  /** Run the tier's gates on its answer and trace the attempt. */
+  private async judge(
     tier: Tier,
     request: CascadeRequest,
+    completion: Completion,
+    callMs: number,
     earlier: readonly EarlierAnswer[],
     signal: AbortSignal | undefined,
-  ): Promise<{ trace: TraceEntry; answer?: Answer }> {
-    const started = performance.now();
-    let finalCallMs = 0;
-    let completion: Completion;
-    let retries: number;
-    try {
-      const outcome = await callWithRetries(
-        async (callSignal) => {
-          const callStarted = performance.now();
-          const answer = await tier.provider.complete(request, { signal: callSignal });
-          finalCallMs = performance.now() - callStarted;
-          return answer;
-        },
-        tier.retry,
-        signal,
-      );
-      completion = outcome.value;
-      retries = outcome.retries;
-    } catch (error) {
-      if (error instanceof AbortedError) {
-        tier.breaker.recordInconclusive();
-        throw error;
-      }
-      const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
-      // Only outage-like failures open the circuit; a 400 or a replay miss says nothing about the next item.
-      if (cause instanceof ProviderError && cause.isRetryable) tier.breaker.recordFailure();
-      else tier.breaker.recordInconclusive();
-      const entry = emptyEntry(tier, performance.now() - started);
-      entry.retries = error instanceof RetriesExhaustedError ? error.retries : 0;
-      entry.error = describeError(cause);
-      return { trace: entry };
-    }
-    tier.breaker.recordSuccess();
+  ): Promise<{ trace: TraceEntry; answer: Answer }> {
     const gatesStarted = performance.now();
     const gates = tier.witness
       ? {
@@ -250,8 +296,6 @@ export class Cascade {
         }
       : await runGates(tier.gates, request, completion, tier.name, earlier, signal);
     const gatesMs = performance.now() - gatesStarted;
-    // Recorded latency for replayed calls, wall time for live ones; retries' waiting counts too.
-    const waitedMs = gatesStarted - started - finalCallMs;
     const entry: TraceEntry = {
       tier: tier.name,
       provider: tier.provider.name,
@@ -261,8 +305,8 @@ export class Cascade {
         outputTokens: completion.usage.outputTokens + gates.outputTokens,
       },
       costUsd: completion.costUsd + gates.costUsd,
-      latencyMs: waitedMs + completion.latencyMs + gatesMs,
-      retries,
+      latencyMs: callMs + gatesMs,
+      retries: completion.retries ?? 0,
       gates: gates.records,
       accepted: gates.passed,
     };

@@ -1,3 +1,4 @@
+import type { Environment } from '../spec/environment.js';
 import type { Pricing } from '../pricing/price-table.js';
 
 /** What every provider factory takes. */
@@ -10,7 +11,7 @@ export interface EndpointOptions {
   baseURL?: string;
   pricing?: Pricing;
   /** Environment to read keys and hosts from. @default process.env */
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** The HTTP client the SDK calls through (offline mode passes one that allows loopback only). @default nodeHttpFetch */
   fetch?: typeof fetch;
 }

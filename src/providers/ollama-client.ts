@@ -1,3 +1,4 @@
+import type { Environment } from '../spec/environment.js';
 import { Ollama } from 'ollama';
 import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../common/errors.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
@@ -5,7 +6,7 @@ import { nodeHttpFetch } from './node-http-fetch.js';
 export const defaultOllamaHost = 'http://127.0.0.1:11434';
 
 /** The server address: the tier's `host`, else OLLAMA_HOST, else Ollama's default. */
-export function ollamaHost(host: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function ollamaHost(host: string | undefined, env: Environment = process.env): string {
   return host ?? (env['OLLAMA_HOST'] || defaultOllamaHost);
 }
 

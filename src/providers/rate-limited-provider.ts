@@ -1,6 +1,8 @@
 import PQueue from 'p-queue';
 import type { Provider } from '../spec/provider.js';
-import type { CascadeRequest } from '../spec/request.js';
+import type { Completion } from '../spec/completion.js';
+import type { ProviderMiddleware } from '../spec/middleware.js';
+import { wrapProvider } from '../engine/wrap-provider.js';
 import { countMessageTokens, loadTokenizer } from '../tokens/count-tokens.js';
 
 export interface RateLimits {
@@ -45,14 +47,18 @@ class TokenBucket {
   }
 }
 
-/** The same provider behind a tier's limits: concurrency and requests per minute by p-queue, tokens by a bucket. */
-export function withRateLimits(provider: Provider, limits: RateLimits): Provider {
+/**
+ * A tier's limits as middleware: concurrency and requests per minute by p-queue, tokens by a bucket. One
+ * instance holds one set of limits, so every provider wrapped with it shares them.
+ */
+export function rateLimitMiddleware(limits: RateLimits): ProviderMiddleware | undefined {
   if (
     limits.maxConcurrent === undefined &&
     limits.requestsPerMinute === undefined &&
     limits.tokensPerMinute === undefined
-  )
-    return provider;
+  ) {
+    return undefined;
+  }
   const queue = new PQueue({
     concurrency: limits.maxConcurrent ?? Infinity,
     ...(limits.requestsPerMinute !== undefined && {
@@ -64,17 +70,22 @@ export function withRateLimits(provider: Provider, limits: RateLimits): Provider
   const bucket = limits.tokensPerMinute === undefined ? undefined : new TokenBucket(limits.tokensPerMinute);
   // Build the tokenizer now, not on the first call of the run.
   if (bucket) loadTokenizer();
-  const limited: Provider = {
-    ...provider,
-    complete(request: CascadeRequest, options = {}) {
+  return {
+    name: 'rate-limits',
+    wrapComplete(next, request, options) {
       return queue.add(
         async () => {
           if (bucket) await bucket.take(countMessageTokens(request.messages) + (request.params?.maxTokens ?? 0));
-          return provider.complete(request, options);
+          return next(request, options);
         },
         options.signal ? { signal: options.signal } : {},
-      ) as ReturnType<Provider['complete']>;
+      ) as Promise<Completion>;
     },
   };
-  return limited;
+}
+
+/** The same provider behind a tier's limits. */
+export function withRateLimits(provider: Provider, limits: RateLimits): Provider {
+  const limiting = rateLimitMiddleware(limits);
+  return limiting ? wrapProvider(provider, [limiting]) : provider;
 }

@@ -1,7 +1,8 @@
+import type { Environment } from '../spec/environment.js';
 import { MissingApiKeyError } from '../common/errors.js';
 
 /** Read the key at call time, never at import, so loading a cascade needs no secrets. */
-export function readApiKey(variable: string, tier: string, env: NodeJS.ProcessEnv = process.env): string {
+export function readApiKey(variable: string, tier: string, env: Environment = process.env): string {
   const key = env[variable];
   if (key === undefined || key === '') throw new MissingApiKeyError(variable, tier);
   return key;

@@ -1,3 +1,5 @@
+import type { ProviderMiddleware } from '../spec/middleware.js';
+import { wrapProvider } from '../engine/wrap-provider.js';
 import { ReplayMissError } from '../common/errors.js';
 import { readFixtures } from '../fixtures/read-fixtures.js';
 import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';
@@ -117,18 +119,20 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
 
 /** Answer from the recording when it has the request; otherwise call `live` (`--on-miss live`). */
 export function withLiveOnMiss(replay: Provider, live: Provider): Provider {
+  return wrapProvider(replay, [liveOnMissMiddleware(live)]);
+}
+
+/** Calls `live` for a request the recording below has no answer for. */
+export function liveOnMissMiddleware(live: Provider): ProviderMiddleware {
   return {
-    specificationVersion: 'v1',
-    name: replay.name,
-    model: replay.model,
-    async complete(request, options) {
+    name: 'live-on-miss',
+    async wrapComplete(next, request, options) {
       try {
-        return await replay.complete(request, options);
+        return await next(request, options);
       } catch (error) {
         if (!(error instanceof ReplayMissError)) throw error;
         return live.complete(request, options);
       }
     },
-    knownCostUsd: (request) => replay.knownCostUsd?.(request),
   };
 }

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Completion } from '../spec/completion.js';
+import type { ProviderMiddleware } from '../spec/middleware.js';
 import type { Provider } from '../spec/provider.js';
+import { wrapProvider } from '../engine/wrap-provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 
 /** One successful provider call, as a recording keeps it. */
@@ -21,18 +23,17 @@ export async function captureCalls<T>(work: () => Promise<T>): Promise<{ value: 
   return { value, calls };
 }
 
-/** A provider that reports each answer it gives to the item being captured, if any. Failed calls are not kept. */
+/** Reports each answer a provider gives to the item being captured, if any. Failed calls are not kept. */
+export const captureMiddleware: ProviderMiddleware = {
+  name: 'capture',
+  async wrapComplete(next, request, options, provider) {
+    const completion = await next(request, options);
+    currentItem.getStore()?.push({ provider: provider.name, model: provider.model, request, completion });
+    return completion;
+  },
+};
+
+/** The provider with `captureMiddleware` around it. */
 export function capturing(provider: Provider): Provider {
-  const wrapped: Provider = {
-    specificationVersion: 'v1',
-    name: provider.name,
-    model: provider.model,
-    async complete(request, options) {
-      const completion = await provider.complete(request, options);
-      currentItem.getStore()?.push({ provider: provider.name, model: provider.model, request, completion });
-      return completion;
-    },
-  };
-  if (provider.knownCostUsd) wrapped.knownCostUsd = (request) => provider.knownCostUsd!(request);
-  return wrapped;
+  return wrapProvider(provider, [captureMiddleware]);
 }

@@ -17,4 +17,6 @@ export interface Completion {
   /** The model's confidence in [0,1], when the provider gives one (log-probabilities or a recording). */
   confidence?: number;
   confidenceSource?: ConfidenceSource;
+  /** Retries the call took, set by the retry middleware. */
+  retries?: number;
 }

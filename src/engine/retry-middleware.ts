@@ -1,0 +1,29 @@
+import type { ProviderMiddleware } from '../spec/middleware.js';
+import { callWithRetries, type RetryOptions } from './retry-policy.js';
+
+/**
+ * The one retry policy as middleware: each try has its own timeout, retryable failures are tried again
+ * after a backoff, and the completion reports how many retries it took and, in `latencyMs`, the time the
+ * failed tries and the waits between them took as well. When every try fails, `RetriesExhaustedError`
+ * carries the last error and the retries spent.
+ */
+export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
+  return {
+    name: 'retry',
+    async wrapComplete(next, request, options) {
+      const started = performance.now();
+      let lastTryStarted = started;
+      const outcome = await callWithRetries(
+        (signal) => {
+          lastTryStarted = performance.now();
+          return next(request, { ...options, signal });
+        },
+        retry,
+        options.signal,
+      );
+      // Recorded latency for a replayed call, wall time for a live one; failed tries and waits count too.
+      const waitedMs = lastTryStarted - started;
+      return { ...outcome.value, latencyMs: outcome.value.latencyMs + waitedMs, retries: outcome.retries };
+    },
+  };
+}
