@@ -4,8 +4,8 @@
 import { createJsonSchemaGate } from '../gates/json-schema.js';
 import { createRegexGate } from '../gates/regex.js';
 import { Cascade } from '../src/engine/cascade.js';
-import { CircuitBreaker, defaultCircuitBreakerOptions } from '../src/engine/circuit-breaker.js';
-import { defaultRetryOptions } from '../src/engine/retry-policy.js';
+import { CircuitBreaker, defaultCircuitBreakerOptions } from '../src/middleware/circuit-breaker.js';
+import { defaultRetryOptions } from '../src/middleware/retry-policy.js';
 import type { Tier } from '../src/engine/tier.js';
 import type { Completion } from '../src/spec/completion.js';
 import type { Provider } from '../src/spec/provider.js';

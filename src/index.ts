@@ -7,19 +7,19 @@ export type { CompleteCall, ProviderMiddleware } from './spec/middleware.js';
 // Building and running cascades.
 export { Cascade, type CascadeSettings, type RunOptions } from './engine/cascade.js';
 export type { Tier, OnExhausted } from './engine/tier.js';
-export { CircuitBreaker, type CircuitBreakerOptions } from './engine/circuit-breaker.js';
-export { defaultRetryOptions, type RetryOptions } from './engine/retry-policy.js';
+export { CircuitBreaker, type CircuitBreakerOptions } from './middleware/circuit-breaker.js';
+export { defaultRetryOptions, type RetryOptions } from './middleware/retry-policy.js';
 export { RunBudget } from './engine/run-budget.js';
 export { loadCascadeFile, createCascade, type LoadCascadeOptions } from './config/load-cascade.js';
 export type { CascadeInCode, TierInCode } from './config/cascade-in-code.js';
 export type { CascadeConfig, CascadeConfigInput, CacheConfig } from './config/schema.js';
 
 // Middleware: every model call goes through one stack.
-export { wrapProvider } from './engine/wrap-provider.js';
-export { callPolicy } from './engine/call-policy.js';
-export { retryMiddleware } from './engine/retry-middleware.js';
-export { circuitBreakerMiddleware } from './engine/breaker-middleware.js';
-export { rateLimitMiddleware, withRateLimits, type RateLimits } from './providers/rate-limited-provider.js';
+export { wrapProvider } from './middleware/wrap-provider.js';
+export { callPolicy } from './middleware/call-policy.js';
+export { retryMiddleware } from './middleware/retry-middleware.js';
+export { circuitBreakerMiddleware } from './middleware/breaker-middleware.js';
+export { rateLimitMiddleware, withRateLimits, type RateLimits } from './middleware/rate-limits.js';
 export { captureMiddleware, captureCalls, type CapturedCall } from './record/capture-calls.js';
 
 // Providers.

@@ -1,8 +1,12 @@
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ConfigError } from '../common/errors.js';
 import { Cascade } from '../engine/cascade.js';
-import { CircuitBreaker, type CircuitBreakerOptions, defaultCircuitBreakerOptions } from '../engine/circuit-breaker.js';
-import { defaultRetryOptions, type RetryOptions } from '../engine/retry-policy.js';
+import {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  defaultCircuitBreakerOptions,
+} from '../middleware/circuit-breaker.js';
+import { defaultRetryOptions, type RetryOptions } from '../middleware/retry-policy.js';
 import type { OnExhausted, Tier } from '../engine/tier.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
 import type { CompressStep } from '../spec/compress-step.js';

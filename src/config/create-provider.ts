@@ -6,7 +6,7 @@ import type { Provider } from '../spec/provider.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';
 import { createOllamaProvider } from '../providers/ollama.js';
 import { createOpenAIProvider } from '../providers/openai.js';
-import { withRateLimits } from '../providers/rate-limited-provider.js';
+import { withRateLimits } from '../middleware/rate-limits.js';
 import { createReplayProvider, FixtureIndex, withLiveOnMiss } from '../providers/replay.js';
 import { capturing } from '../record/capture-calls.js';
 import { loopbackOnlyFetch } from '../network/loopback-only.js';

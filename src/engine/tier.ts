@@ -3,8 +3,8 @@ import type { Pricing } from '../pricing/price-table.js';
 import type { Gate } from '../spec/gate.js';
 import type { Provider } from '../spec/provider.js';
 import type { RequestParams } from '../spec/request.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
-import type { RetryOptions } from './retry-policy.js';
+import type { CircuitBreaker } from '../middleware/circuit-breaker.js';
+import type { RetryOptions } from '../middleware/retry-policy.js';
 
 /** A tier ready to run: its provider, its gates (cheapest first), and its call policy. */
 export interface Tier {

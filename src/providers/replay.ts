@@ -1,5 +1,5 @@
 import type { ProviderMiddleware } from '../spec/middleware.js';
-import { wrapProvider } from '../engine/wrap-provider.js';
+import { wrapProvider } from '../middleware/wrap-provider.js';
 import { ReplayMissError } from '../common/errors.js';
 import { readFixtures } from '../fixtures/read-fixtures.js';
 import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';

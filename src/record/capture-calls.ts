@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Completion } from '../spec/completion.js';
 import type { ProviderMiddleware } from '../spec/middleware.js';
 import type { Provider } from '../spec/provider.js';
-import { wrapProvider } from '../engine/wrap-provider.js';
+import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 
 /** One successful provider call, as a recording keeps it. */

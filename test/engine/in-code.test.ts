@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegexGate } from '../../gates/regex.js';
 import { ProviderError } from '../../src/common/errors.js';
 import { createCascade } from '../../src/config/load-cascade.js';
-import { wrapProvider } from '../../src/engine/wrap-provider.js';
+import { wrapProvider } from '../../src/middleware/wrap-provider.js';
 import type { ProviderMiddleware } from '../../src/spec/middleware.js';
 import { MockProvider } from '../../src/testing/index.js';
 

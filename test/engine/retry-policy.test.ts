@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../src/engine/circuit-breaker.js';
+import { CircuitBreaker } from '../../src/middleware/circuit-breaker.js';
 import {
   callWithRetries,
   defaultRetryOptions,
   RetriesExhaustedError,
   retryDelayMs,
-} from '../../src/engine/retry-policy.js';
+} from '../../src/middleware/retry-policy.js';
 import { ApiStatusError, ConnectionError } from '../../src/common/errors.js';
 
 describe('retry policy', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCustomGate } from '../../gates/custom.js';
 import { createCascade } from '../../src/config/load-cascade.js';
-import { CircuitBreaker } from '../../src/engine/circuit-breaker.js';
+import { CircuitBreaker } from '../../src/middleware/circuit-breaker.js';
 import { gateInput } from '../helpers/gate-input.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { tempDir, writeFixture } from '../helpers/replay-fixture.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callWithRetries, defaultRetryOptions, RetriesExhaustedError } from '../../src/engine/retry-policy.js';
+import { callWithRetries, defaultRetryOptions, RetriesExhaustedError } from '../../src/middleware/retry-policy.js';
 import {
   ApiStatusError,
   MalformedResponseError,

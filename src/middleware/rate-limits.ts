@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import type { Provider } from '../spec/provider.js';
 import type { Completion } from '../spec/completion.js';
 import type { ProviderMiddleware } from '../spec/middleware.js';
-import { wrapProvider } from '../engine/wrap-provider.js';
+import { wrapProvider } from './wrap-provider.js';
 import { countMessageTokens, loadTokenizer } from '../tokens/count-tokens.js';
 
 export interface RateLimits {
