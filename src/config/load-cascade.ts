@@ -3,9 +3,13 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { CircuitBreaker, defaultCircuitBreakerOptions } from '../middleware/circuit-breaker.js';
+import {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  defaultCircuitBreakerOptions,
+} from '../middleware/circuit-breaker.js';
 import { Cascade } from '../engine/cascade.js';
-import { defaultRetryOptions } from '../middleware/retry-policy.js';
+import { defaultRetryOptions, type RetryOptions } from '../middleware/retry-policy.js';
 import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../common/errors.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
@@ -178,6 +182,8 @@ export async function createCascade(
           env,
           offline: options.offline === true,
           replayed: replay !== undefined,
+          retry: cascadeRetry,
+          breaker: breakerOptions,
         })
       : undefined;
   return new Cascade({
@@ -211,7 +217,14 @@ function buildCache(
   config: CacheConfig,
   tiers: unknown[],
   definition: CascadeConfig,
-  options: { baseDir: string; env: Environment; offline: boolean; replayed: boolean },
+  options: {
+    baseDir: string;
+    env: Environment;
+    offline: boolean;
+    replayed: boolean;
+    retry: RetryOptions;
+    breaker: CircuitBreakerOptions;
+  },
 ): ResponseCache {
   const shaping = (tier: unknown) => {
     const {
@@ -247,7 +260,12 @@ function buildCache(
     exact: config.exact,
     ...(config.semantic && {
       semantic: {
-        embedder: createEmbedder(config.semantic.embedder, { env: options.env, offline: options.offline }),
+        embedder: createEmbedder(config.semantic.embedder, {
+          env: options.env,
+          offline: options.offline,
+          retry: options.retry,
+          breaker: options.breaker,
+        }),
         threshold: config.semantic.threshold,
       },
     }),

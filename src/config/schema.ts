@@ -60,6 +60,9 @@ const embedderConfig = z.union(
       baseURL: z.url().optional(),
       apiKeyEnv: modelEndpoint.apiKeyEnv,
       host: z.string().optional(),
+      /** Per-try timeout of an embedding call. @default 10000 (a cache lookup should not hold an item long) */
+      timeoutMs: modelEndpoint.timeoutMs,
+      maxRetries: modelEndpoint.maxRetries,
     }),
   ],
   {

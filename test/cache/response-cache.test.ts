@@ -288,3 +288,46 @@ describe('a paid embedder', () => {
     }
   });
 });
+
+describe('an embedder that hangs', () => {
+  it('is cut by the cascade timeout and retried like a model call; the item is answered by the tiers', async () => {
+    const { startLoopbackServer } = await import('../helpers/loopback-server.js');
+    const { openAIChat } = await import('../helpers/wire.js');
+    const { createCascade } = await import('../../src/config/load-cascade.js');
+    const server = await startLoopbackServer((incoming) =>
+      incoming.path === '/v1/embeddings' ? { hang: true } : { json: openAIChat('Use Settings > Security.') },
+    );
+    try {
+      const cascade = await createCascade({
+        name: 'support',
+        retry: { baseDelayMs: 0, maxDelayMs: 0 },
+        cache: {
+          namespace: 'support',
+          semantic: {
+            embedder: {
+              provider: 'openai',
+              model: 'text-embedding-3-small',
+              baseURL: `${server.url}/v1`,
+              timeoutMs: 200,
+              maxRetries: 1,
+            },
+            threshold: 0.9,
+          },
+        },
+        tiers: [{ name: 'only', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1` }],
+      });
+      const result = await cascade.run(ask('How do I reset my password?'));
+      expect(result).toMatchObject({ text: 'Use Settings > Security.', stop: 'accepted' });
+      expect(result.cache).toMatchObject({ kind: 'miss', error: expect.stringMatching(/200 ms/) });
+      // The first try and one retry, then the tier's call.
+      expect(server.requests.map((request) => request.path)).toEqual([
+        '/v1/embeddings',
+        '/v1/embeddings',
+        '/v1/chat/completions',
+      ]);
+      cascade.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
