@@ -5,7 +5,8 @@ import { AbortedError, CircuitOpenError, MissingApiKeyError, ProviderError } fro
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
-import type { CascadeResult, StopReason, TraceEntry } from '../spec/result.js';
+import type { CascadeEvent, EventListener, EventState } from '../spec/events.js';
+import type { CascadeResult, GateRecord, StopReason, TraceEntry } from '../spec/result.js';
 import { chooseAnswer, type Answer } from './choose-answer.js';
 import { worstCaseCostUsd } from './estimate-cost.js';
 import type { RunBudget } from './run-budget.js';
@@ -31,6 +32,8 @@ export interface CascadeSettings {
   requiredEnv?: { variable: string; where: string }[];
   /** Answers accepted before, served without calling a tier. */
   cache?: ResponseCache;
+  /** Receives the events of every item this cascade runs. */
+  onEvent?: EventListener;
 }
 
 /** What one item may still spend, shared by its run and its exploration. */
@@ -55,8 +58,14 @@ type TierCall =
       compressed: Compressed | undefined;
     };
 
+/** An event as the engine raises it; the listener receives it with its `EventState`. */
+type EventBody = CascadeEvent extends infer E ? (E extends CascadeEvent ? Omit<E, keyof EventState> : never) : never;
+type Emit = (event: EventBody) => void;
+
 export interface RunOptions {
   signal?: AbortSignal;
+  /** Receives this item's events (after the cascade's own `onEvent`, when it has one). */
+  onEvent?: EventListener;
   /** A limit shared with other items: each call reserves its worst case from it first. */
   runBudget?: RunBudget;
 }
@@ -91,22 +100,44 @@ export class Cascade {
 
   async run(input: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {
     const request = this.withSystem(input);
+    const emit = this.emitterFor(request, options);
+    emit?.({ type: 'item-start' });
+    const result = await this.answer(request, options, emit);
+    emit?.({ type: 'item-end', result });
+    return result;
+  }
+
+  private async answer(request: CascadeRequest, options: RunOptions, emit: Emit | undefined): Promise<CascadeResult> {
     const cache = this.settings.cache;
-    if (!cache) return this.climb(request, options);
+    if (!cache) return this.climb(request, options, emit);
     let lookup: CacheLookup;
     try {
       lookup = await cache.lookup(request, options.signal);
     } catch (error) {
       // A cache that cannot answer (an embedder down) costs a call, never the item.
-      const result = await this.climb(request, options);
+      const result = await this.climb(request, options, emit);
       return { ...result, cache: { kind: 'miss', error: error instanceof Error ? error.message : String(error) } };
     }
-    if ('hit' in lookup) return lookup.hit;
-    return cache.coalesce(lookup, () => this.climb(request, options));
+    if ('hit' in lookup) {
+      if (lookup.hit.cache) emit?.({ type: 'cache-hit', cache: lookup.hit.cache });
+      return lookup.hit;
+    }
+    return cache.coalesce(lookup, () => this.climb(request, options, emit));
+  }
+
+  /** One function that stamps events with the item's state and hands them to every listener; none without one. */
+  private emitterFor(request: CascadeRequest, options: RunOptions): Emit | undefined {
+    const listeners = [this.settings.onEvent, options.onEvent].filter((listener) => listener !== undefined);
+    if (listeners.length === 0) return undefined;
+    const state = { cascade: this.name, ...(request.id !== undefined && { item: request.id }) };
+    return (body) => {
+      const event = { ...body, ...state, at: performance.now() } as CascadeEvent;
+      for (const listener of listeners) listener(event);
+    };
   }
 
   /** Up the tiers, cheapest first, until one's answer passes its gates. */
-  private async climb(request: CascadeRequest, options: RunOptions): Promise<CascadeResult> {
+  private async climb(request: CascadeRequest, options: RunOptions, emit?: Emit): Promise<CascadeResult> {
     const { signal, runBudget } = options;
     const budget = this.settings.budget?.perItemUsd;
     const ledger = this.ledger(options, 0);
@@ -114,28 +145,34 @@ export class Cascade {
     const answers: Answer[] = [];
     let stop: StopReason | undefined;
 
+    const traced = (tier: Tier, entry: TraceEntry) => {
+      trace.push(entry);
+      emit?.({ type: 'tier-end', tier: tier.name, entry });
+    };
     for (const tier of this.tiers) {
       if (signal?.aborted) throw new AbortedError();
+      emit?.({ type: 'tier-start', tier: tier.name, model: tier.provider.model });
       const call = await this.callTier(tier, request, ledger, signal);
       if (call.kind === 'budget') {
-        trace.push(skippedEntry(tier, 'budget'));
+        traced(tier, skippedEntry(tier, 'budget'));
         stop = 'budget';
         break;
       }
       if (call.kind === 'circuit-open') {
-        trace.push(skippedEntry(tier, 'circuit-open'));
+        traced(tier, skippedEntry(tier, 'circuit-open'));
         continue;
       }
       if (call.kind === 'failed') {
         const entry = emptyEntry(tier, call.latencyMs);
         entry.retries = call.retries;
         entry.error = describeError(call.error);
-        trace.push(entry);
+        traced(tier, entry);
         continue;
       }
       let entry: Awaited<ReturnType<Cascade['judge']>>;
       try {
-        entry = await this.judge(tier, call.prepared, call.completion, call.latencyMs, answers, signal);
+        const onGateEnd = emit && ((gate: GateRecord) => emit({ type: 'gate-end', tier: tier.name, gate }));
+        entry = await this.judge(tier, call.prepared, call.completion, call.latencyMs, answers, signal, onGateEnd);
       } catch (error) {
         runBudget?.settle(call.reserved, call.completion.costUsd);
         throw error;
@@ -143,7 +180,7 @@ export class Cascade {
       // The gates' own calls (a judge) count against the budget with the tier's answer.
       runBudget?.settle(call.reserved, entry.trace.costUsd);
       if (call.compressed) entry.trace.compression = compressionRecord(call.compressed, tier);
-      trace.push(entry.trace);
+      traced(tier, entry.trace);
       ledger.spent += entry.trace.costUsd;
       answers.push(entry.answer);
       if (entry.answer.accepted) return result(entry.answer, 'accepted', trace);
@@ -151,10 +188,9 @@ export class Cascade {
 
     if (stop === 'budget') {
       const last = answers[answers.length - 1];
-      return {
-        ...result(last, 'budget', trace),
-        message: `the next tier's worst-case cost would pass the ${budget !== undefined && runBudget === undefined ? `item budget of $${budget}` : 'remaining budget'}`,
-      };
+      const message = `the next tier's worst-case cost would pass the ${budget !== undefined && runBudget === undefined ? `item budget of $${budget}` : 'remaining budget'}`;
+      emit?.({ type: 'budget-stop', tier: trace[trace.length - 1]!.tier, message });
+      return { ...result(last, 'budget', trace), message };
     }
     if (answers.length === 0) {
       return {
@@ -283,6 +319,7 @@ export class Cascade {
     callMs: number,
     earlier: readonly EarlierAnswer[],
     signal: AbortSignal | undefined,
+    onGateEnd?: (gate: GateRecord) => void,
   ): Promise<{ trace: TraceEntry; answer: Answer }> {
     const gatesStarted = performance.now();
     const gates = tier.witness
@@ -294,7 +331,7 @@ export class Cascade {
           inputTokens: 0,
           outputTokens: 0,
         }
-      : await runGates(tier.gates, request, completion, tier.name, earlier, signal);
+      : await runGates(tier.gates, request, completion, tier.name, earlier, signal, onGateEnd);
     const gatesMs = performance.now() - gatesStarted;
     const entry: TraceEntry = {
       tier: tier.name,

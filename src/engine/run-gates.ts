@@ -26,6 +26,7 @@ export async function runGates(
   tierName: string,
   earlier: readonly EarlierAnswer[],
   signal: AbortSignal | undefined,
+  onGateEnd?: (record: GateRecord) => void,
 ): Promise<GatesOutcome> {
   const outcome: GatesOutcome = {
     passed: true,
@@ -59,6 +60,7 @@ export async function runGates(
     }
     if (gate.threshold !== undefined) record.threshold = gate.threshold;
     outcome.records.push(record);
+    onGateEnd?.(record);
     outcome.costUsd += record.costUsd;
     if (!record.pass) {
       outcome.passed = false;

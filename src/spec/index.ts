@@ -4,3 +4,4 @@ export type { Provider, ProviderCallOptions } from './provider.js';
 export type { Gate, GateInput, GateVerdict, GateCheckOptions, EarlierAnswer } from './gate.js';
 export type { StopReason, GateRecord, TraceEntry, CascadeResult, CacheOutcome } from './result.js';
 export type { Embedder } from './embedder.js';
+export type { CascadeEvent, EventListener, EventState } from './events.js';
