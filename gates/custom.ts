@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { GateError } from '../src/errors/index.js';
 import type { Gate } from '../src/spec/gate.js';
 
 /**
@@ -26,7 +27,16 @@ export async function loadCustomGate(modulePath: string, options: Record<string,
     name: gate.name,
     costRank: gate.costRank ?? 5,
     ...(gate.threshold !== undefined && { threshold: gate.threshold }),
-    check: (input, checkOptions) => gate.check(input, checkOptions),
+    check: async (input, checkOptions) => {
+      const verdict = await gate.check(input, checkOptions);
+      if (typeof verdict !== 'object' || verdict === null || typeof verdict.pass !== 'boolean') {
+        throw new GateError(
+          `custom gate "${gate.name}" (${modulePath}) returned ${JSON.stringify(verdict) ?? String(verdict)} instead of a verdict { pass: boolean, reason: string }`,
+          { gate: gate.name },
+        );
+      }
+      return verdict;
+    },
     ...(prepareRequest && {
       prepareRequest: (request: Parameters<typeof prepareRequest>[0]) => prepareRequest.call(gate, request),
     }),

@@ -1,3 +1,4 @@
+import { GateError } from '../src/errors/index.js';
 import { costUsd, type Pricing } from '../src/pricing/price-table.js';
 import type { Gate, GateCheckOptions, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { Provider } from '../src/spec/provider.js';
@@ -81,13 +82,24 @@ export function createJudgeGate(options: JudgeGateOptions): Gate {
       return costUsd(options.pricing, Math.ceil(prompt * inputTokenSafetyFactor), maxTokens);
     },
     async check(input: GateInput, call: GateCheckOptions = {}): Promise<GateVerdict> {
-      const judged = await options.provider.complete(
-        {
-          messages: buildJudgeMessages(input.request, input.text, options.rubric),
-          params: { temperature: 0, maxTokens },
-        },
-        call.signal ? { signal: call.signal } : {},
-      );
+      let judged: Awaited<ReturnType<typeof options.provider.complete>>;
+      try {
+        judged = await options.provider.complete(
+          {
+            messages: buildJudgeMessages(input.request, input.text, options.rubric),
+            params: { temperature: 0, maxTokens },
+          },
+          call.signal ? { signal: call.signal } : {},
+        );
+      } catch (error) {
+        throw new GateError(
+          `the judge's call to ${options.provider.model} failed: ${(error as Error).message ?? error}`,
+          {
+            gate: 'judge',
+            cause: error,
+          },
+        );
+      }
       const spent = { costUsd: judged.costUsd, usage: judged.usage };
       const parsed = parseJudgeScore(judged.text);
       if ('error' in parsed) return { pass: false, reason: `${parsed.error}; failing closed`, ...spent };

@@ -38,7 +38,7 @@ export { builtInPrices, priceTableDate, findPricing, type Pricing } from './pric
 
 // Gates and errors.
 export * from '../gates/index.js';
-export * from './common/errors.js';
+export * from './errors/index.js';
 
 // Caching, embedders, compression.
 export { ResponseCache, type ResponseCacheOptions, type CacheLookup } from './cache/response-cache.js';

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Cascade } from '../engine/cascade.js';
 import { RunBudget } from '../engine/run-budget.js';
-import { AbortedError } from '../common/errors.js';
+import { AbortedError } from '../errors/index.js';
 import { RunSummary } from './run-summary.js';
 import { topTierCostUsd } from './top-tier-cost.js';
 import { loadTokenizer } from '../tokens/count-tokens.js';

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CacheStore, storeFileName } from '../cache/cache-store.js';
 import { parseCascadeConfig, readCascadeYaml } from '../config/load-cascade.js';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import type { CliIo } from './io.js';
 
 export interface CacheCommandOptions {
@@ -23,8 +23,7 @@ export async function storeFolderOf(target: string): Promise<string> {
   if (!store)
     throw new ConfigError(
       `${target}: cache.store: this cascade's cache ${config.cache ? 'lives in memory only' : 'is not set'}; add \`cache: { store: .cascade/cache }\` for one that persists.`,
-      target,
-      'cache.store',
+      { file: target, field: 'cache.store' },
     );
   return resolve(dirname(resolve(target)), store);
 }

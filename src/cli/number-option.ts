@@ -1,4 +1,4 @@
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 
 /**
  * Parse a numeric command-line option, naming the option, the expected range and the value it got:

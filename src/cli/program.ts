@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { CascadeError, ConfigError, MissingApiKeyError } from '../common/errors.js';
+import { CascadeError, ConfigError, MissingApiKeyError } from '../errors/index.js';
 import { askCommand } from './ask-command.js';
 import { processIo, type CliIo } from './io.js';
 import { runCommand } from './run-command.js';

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runBatch } from '../batch/run-batch.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
 import { loadOptionsFrom, type SourceOptions } from './source-options.js';

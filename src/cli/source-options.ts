@@ -1,4 +1,4 @@
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import type { LoadCascadeOptions } from '../config/load-cascade.js';
 
 /** Where answers come from: `--replay`, `--on-miss`, `--offline`, `--no-cache`; shared by `ask` and `run`. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import { describeQuality, loadDataset, type Dataset } from '../evaluation/dataset.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
 import { defaultMargin, defaultObjective, usesFittedGains, type Objective } from '../tune/objective.js';

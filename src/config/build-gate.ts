@@ -12,7 +12,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from '../middleware/circui
 import { callPolicy } from '../middleware/call-policy.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { RetryOptions } from '../middleware/retry-policy.js';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import { findPricing } from '../pricing/price-table.js';
 import { createProvider, type ProviderContext } from './create-provider.js';
 import type { Gate } from '../spec/gate.js';
@@ -56,11 +56,9 @@ export async function buildGate(
           ...(config.flags !== undefined && { flags: config.flags }),
         });
       } catch (error) {
-        throw new ConfigError(
-          `${where}.pattern: not a valid regular expression: ${(error as Error).message}`,
-          undefined,
-          'pattern',
-        );
+        throw new ConfigError(`${where}.pattern: not a valid regular expression: ${(error as Error).message}`, {
+          field: 'pattern',
+        });
       }
     case 'contains':
       return createContainsGate(config);
@@ -84,8 +82,7 @@ export async function buildGate(
       } catch (error) {
         throw new ConfigError(
           `${where}.classifiers: cannot read ${config.classifiers} (resolved to ${file}): ${(error as Error).message}. It is written by \`cascade tune\` next to the tuned cascade.`,
-          undefined,
-          'classifiers',
+          { field: 'classifiers' },
         );
       }
     }
@@ -96,8 +93,7 @@ export async function buildGate(
       } catch (error) {
         throw new ConfigError(
           `${where}.module: cannot load a gate from ${config.module} (resolved to ${modulePath}): ${(error as Error).message}`,
-          undefined,
-          'module',
+          { field: 'module' },
         );
       }
     }
@@ -112,17 +108,14 @@ async function readSchemaFile(path: string, where: string, baseDir: string): Pro
   } catch (error) {
     throw new ConfigError(
       `${where}.schema: cannot read ${path} (resolved to ${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give a path relative to the cascade file, or the schema inline.`,
-      undefined,
-      'schema',
+      { field: 'schema' },
     );
   }
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(
-      `${where}.schema: ${file} is not valid JSON: ${(error as Error).message}`,
-      undefined,
-      'schema',
-    );
+    throw new ConfigError(`${where}.schema: ${file} is not valid JSON: ${(error as Error).message}`, {
+      field: 'schema',
+    });
   }
 }

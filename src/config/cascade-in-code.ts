@@ -1,5 +1,5 @@
 import type { ResponseCache } from '../cache/response-cache.js';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import { Cascade } from '../engine/cascade.js';
 import {
   CircuitBreaker,

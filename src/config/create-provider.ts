@@ -1,6 +1,6 @@
 import type { Environment } from '../spec/environment.js';
 import { resolve } from 'node:path';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import type { ModelEndpointConfig } from './schema.js';
 import type { Provider } from '../spec/provider.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';
@@ -88,8 +88,7 @@ function createLiveProvider(endpoint: ModelEndpointConfig, context: ProviderCont
       if (!endpoint.fixtures) {
         throw new ConfigError(
           `${context.where}.fixtures: a replay tier needs \`fixtures: <file.jsonl>\` (relative to the cascade file), or run with --replay <file>.`,
-          undefined,
-          'fixtures',
+          { field: 'fixtures' },
         );
       }
       return createReplayProvider({

@@ -11,7 +11,7 @@ import {
 import { Cascade } from '../engine/cascade.js';
 import { defaultRetryOptions, type RetryOptions } from '../middleware/retry-policy.js';
 import type { Tier } from '../engine/tier.js';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
 import { cascadeInCode, isCascadeInCode, type CascadeInCode } from './cascade-in-code.js';
 import { createProvider, loadFixtureIndex } from './create-provider.js';
@@ -66,7 +66,7 @@ export async function readCascadeYaml(file: string): Promise<unknown> {
   } catch (error) {
     throw new ConfigError(
       `Cannot read the cascade file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      file,
+      { file },
     );
   }
   const document = parseDocument(text, { prettyErrors: true });
@@ -74,7 +74,7 @@ export async function readCascadeYaml(file: string): Promise<unknown> {
     // The parser quotes the lines around the error, which may hold a key: mask key-shaped values.
     throw new ConfigError(
       `${file}: not valid YAML:\n${document.errors.map((error) => maskKeyShapes(error.message)).join('\n')}`,
-      file,
+      { file },
     );
   }
   return document.toJS();
@@ -84,7 +84,7 @@ export async function readCascadeYaml(file: string): Promise<unknown> {
 export function parseCascadeConfig(config: unknown, where: string): CascadeConfig {
   refuseSecrets(config, where);
   const parsed = cascadeConfigSchema.safeParse(config);
-  if (!parsed.success) throw new ConfigError(formatIssues(where, parsed.error.issues, config), where);
+  if (!parsed.success) throw new ConfigError(formatIssues(where, parsed.error.issues, config), { file: where });
   return parsed.data;
 }
 
@@ -143,8 +143,7 @@ export async function createCascade(
     if (definition.budget && !pricing && !replay && tierConfig.provider !== 'replay') {
       throw new ConfigError(
         `${tierWhere}.pricing: no built-in price for model "${tierConfig.model}", and the budget needs one. Add \`pricing: { inputPerMTok: …, outputPerMTok: … }\` to the tier.`,
-        where,
-        `tiers[${index}].pricing`,
+        { file: where, field: `tiers[${index}].pricing` },
       );
     }
     requireKeyOf(tierConfig, `tier "${tierConfig.name}"`);

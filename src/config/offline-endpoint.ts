@@ -1,5 +1,5 @@
 import type { Environment } from '../spec/environment.js';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import { isLoopbackAddress } from '../network/loopback-only.js';
 import { ollamaHost } from '../providers/ollama-client.js';
 import type { ModelEndpointConfig, OfflineConfig } from './schema.js';
@@ -40,7 +40,6 @@ function requireLoopback(address: string, setting: string, where: string): void 
   if (isLoopbackAddress(address)) return;
   throw new ConfigError(
     `${where}: offline mode allows only loopback hosts, but ${setting} is ${address}. Run Ollama on this machine (127.0.0.1) or run without --offline.`,
-    undefined,
-    setting,
+    { field: setting },
   );
 }

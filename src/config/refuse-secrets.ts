@@ -1,4 +1,4 @@
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import { formatPath } from '../common/format-issues.js';
 
 const secretKeyNames = /^(api[-_]?key|secret|token|access[-_]?token|authorization|password)$/i;
@@ -20,8 +20,7 @@ export function refuseSecrets(raw: unknown, where: string, path: (string | numbe
       if (secretKeyNames.test(key)) {
         throw new ConfigError(
           `${where}: ${formatPath(fieldPath)}: API keys are not read from cascade files. Remove \`${key}\`, export the key in an environment variable, and name that variable instead, e.g. \`apiKeyEnv: OPENAI_API_KEY\`.`,
-          where,
-          formatPath(fieldPath),
+          { file: where, field: formatPath(fieldPath) },
         );
       }
       refuseSecrets(value, where, fieldPath);
@@ -31,8 +30,7 @@ export function refuseSecrets(raw: unknown, where: string, path: (string | numbe
   if (typeof raw === 'string' && secretValue.test(raw)) {
     throw new ConfigError(
       `${where}: ${formatPath(path)}: this value looks like an API key (shown nowhere). Keys are not read from cascade files: export it in an environment variable and name the variable with \`apiKeyEnv\`.`,
-      where,
-      formatPath(path),
+      { file: where, field: formatPath(path) },
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { Environment } from '../spec/environment.js';
-import { UnexpectedResponseError } from '../common/errors.js';
+import { UnexpectedResponseError } from '../errors/index.js';
 import { mapOllamaError, ollamaClient, ollamaHost } from '../providers/ollama-client.js';
 import { normalizeVector, type Embedder } from '../spec/embedder.js';
 

@@ -1,6 +1,6 @@
 import type { Environment } from '../spec/environment.js';
 import OpenAI from 'openai';
-import { UnexpectedResponseError } from '../common/errors.js';
+import { UnexpectedResponseError } from '../errors/index.js';
 import { mapSdkError } from '../providers/map-sdk-error.js';
 import { nodeHttpFetch } from '../providers/node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from '../providers/read-api-key.js';

@@ -1,7 +1,7 @@
 import type { Environment } from '../spec/environment.js';
 import { compressMessages, type Compressed } from '../compress/compress-messages.js';
 import type { CacheLookup, ResponseCache } from '../cache/response-cache.js';
-import { AbortedError, CircuitOpenError, MissingApiKeyError, ProviderError } from '../common/errors.js';
+import { AbortedError, CircuitOpenError, MissingApiKeyError, ProviderError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -94,7 +94,7 @@ export class Cascade {
    */
   checkEnvironment(env: Environment = process.env): void {
     for (const { variable, where } of this.settings.requiredEnv ?? []) {
-      if (!env[variable]) throw new MissingApiKeyError(variable, where);
+      if (!env[variable]) throw new MissingApiKeyError({ variable, tier: where });
     }
   }
 

@@ -1,4 +1,4 @@
-import { AbortedError } from '../common/errors.js';
+import { AbortedError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer, Gate } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import { recordedCostUsd } from '../fixtures/recorded-cost.js';
 import { readFixtureItems } from '../fixtures/read-fixtures.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
@@ -60,7 +60,7 @@ export function readPricingBeside(file: string): Record<string, Pricing> {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Record<string, Pricing>;
   } catch (error) {
-    throw new ConfigError(`${path}: not valid JSON (${(error as Error).message})`, path);
+    throw new ConfigError(`${path}: not valid JSON (${(error as Error).message})`, { file: path });
   }
 }
 
@@ -112,12 +112,11 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
       column.text[row] = answer;
     }
   }
-  if (ids.length === 0) throw new ConfigError(`${file}: holds no items`, file);
+  if (ids.length === 0) throw new ConfigError(`${file}: holds no items`, { file });
   if (modelIndex.size === 0) {
     throw new ConfigError(
       `${file}: no item has a recorded answer under \`responses\`, so there is nothing to evaluate or tune. Record each model's answers (\`cascade run --record\`, or \`--explore\`).`,
-      file,
-      'responses',
+      { file, field: 'responses' },
     );
   }
   const n = ids.length;
@@ -126,8 +125,7 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
     const name = [...modelIndex.keys()][model]!;
     throw new ConfigError(
       `${file}:${line}: responses.${name} has no \`score\` and the item no \`expected\`, while other items are labelled, so its quality is unknown. Label it, pass a scorer module, or score every answer by agreement with one model (--reference <model>).`,
-      file,
-      `responses.${name}.score`,
+      { file, field: `responses.${name}.score` },
     );
   }
   const quality =
@@ -173,16 +171,14 @@ function scoreByAgreement(
     const { line, model } = unlabelled[0]!;
     throw new ConfigError(
       `${file}:${line}: responses.${models[model]} has no \`score\` and the item no \`expected\`, and there is no other model to score it against, so its quality is unknown. Add either, or pass a scorer module.`,
-      file,
-      `responses.${models[model]}.score`,
+      { file, field: `responses.${models[model]}.score` },
     );
   }
   let reference = requested === undefined ? -1 : models.indexOf(requested);
   if (requested !== undefined && reference < 0) {
     throw new ConfigError(
       `${file}: --reference ${requested} names no model of this fixture. Its models are: ${models.join(', ')}.`,
-      file,
-      'responses',
+      { file, field: 'responses' },
     );
   }
   if (reference < 0) {
@@ -198,8 +194,7 @@ function scoreByAgreement(
     if (!column.available[row]) {
       throw new ConfigError(
         `${file}:${line}: this item has no \`score\` or \`expected\`, and the reference model ${models[reference]} has no answer to score it against. Add a label, record ${models[reference]} on it, or pass --reference <model>.`,
-        file,
-        `responses.${models[reference]}`,
+        { file, field: `responses.${models[reference]}` },
       );
     }
     columns[model]!.score[row] = answersAgree(columns[model]!.text[row]!, column.text[row]!, comparison) ? 1 : 0;
@@ -212,7 +207,7 @@ async function loadScorer(path: string): Promise<Scorer> {
   if (typeof loaded.default !== 'function')
     throw new ConfigError(
       `${path}: a scorer module must export a function (text, expected, item) => number as its default export`,
-      path,
+      { file: path },
     );
   return loaded.default as Scorer;
 }

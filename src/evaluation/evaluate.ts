@@ -1,5 +1,5 @@
 import type { Cascade } from '../engine/cascade.js';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
 import type { Dataset } from './dataset.js';
 import { singleModelFigures } from './dataset.js';
@@ -64,8 +64,7 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
     if (!modelIndex.has(tier.provider.model)) {
       throw new ConfigError(
         `${dataset.file}: tier "${tier.name}" asks for model "${tier.provider.model}", which has no recorded answer in this fixture. Its models are: ${dataset.models.join(', ')}. Name the tier's model as the fixture does.`,
-        dataset.file,
-        'responses',
+        { file: dataset.file, field: 'responses' },
       );
     }
   }

@@ -1,4 +1,4 @@
-import { AbortedError, CircuitOpenError, ProviderError } from '../common/errors.js';
+import { AbortedError, CircuitOpenError, ProviderError } from '../errors/index.js';
 import type { ProviderMiddleware } from '../spec/middleware.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { RetriesExhaustedError } from './retry-policy.js';

@@ -1,4 +1,4 @@
-import { AbortedError, CircuitOpenError, ProviderError } from '../common/errors.js';
+import { AbortedError, CircuitOpenError, ProviderError } from '../errors/index.js';
 import type { Embedder } from '../spec/embedder.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { callWithRetries, RetriesExhaustedError, type RetryOptions } from './retry-policy.js';

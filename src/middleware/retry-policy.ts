@@ -1,4 +1,4 @@
-import { AbortedError, ProviderError, TimeoutError } from '../common/errors.js';
+import { AbortedError, ProviderError, TimeoutError } from '../errors/index.js';
 
 export interface RetryOptions {
   /** Retries after the first call. @default 2 */

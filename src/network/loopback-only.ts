@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { OfflineViolationError } from '../common/errors.js';
+import { OfflineViolationError } from '../errors/index.js';
 
 /** Hosts that never leave this machine: `localhost`, 127.0.0.0/8 and ::1. Names are not resolved. */
 export function isLoopbackHost(hostname: string): boolean {

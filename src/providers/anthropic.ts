@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { UnexpectedResponseError } from '../common/errors.js';
+import { UnexpectedResponseError } from '../errors/index.js';
 import { findPricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';

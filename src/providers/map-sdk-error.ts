@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../common/errors.js';
+import { statusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors/index.js';
 
 const isUserAbort = (error: unknown) =>
   error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError;
@@ -44,10 +44,10 @@ export function mapSdkError(error: unknown, label: string, secret?: string): unk
   const message = redact(`${label}: ${sdk.message ?? String(error)}`, secret);
   if (isUserAbort(error) || sdk.name === 'AbortError') return error;
   if (typeof sdk.status === 'number') {
-    return new ApiStatusError(message, sdk.status, parseRetryAfter(sdk.headers));
+    return statusError(message, { statusCode: sdk.status, retryAfterMs: parseRetryAfter(sdk.headers) });
   }
   if (isConnectionError(error)) return new ConnectionError(message);
   if (error instanceof SyntaxError) return new MalformedResponseError(message);
   if (error instanceof TypeError) return new ConnectionError(message);
-  return new ProviderError(message, false);
+  return new ProviderError(message, { isRetryable: false });
 }

@@ -1,6 +1,6 @@
 import type { Environment } from '../spec/environment.js';
 import { Ollama } from 'ollama';
-import { ApiStatusError, ConnectionError, MalformedResponseError, ProviderError } from '../common/errors.js';
+import { statusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors/index.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
 export const defaultOllamaHost = 'http://127.0.0.1:11434';
@@ -23,11 +23,10 @@ export function mapOllamaError(error: unknown, model: string, host: string): unk
     if (status === 404 && /not found/i.test(message)) {
       return new ProviderError(
         `ollama: model "${model}" is not on the server at ${host}. Run \`ollama pull ${model}\` there, or name a model that \`ollama list\` shows.`,
-        false,
-        404,
+        { isRetryable: false, statusCode: 404 },
       );
     }
-    return new ApiStatusError(`ollama ${model}: ${message}`, status);
+    return statusError(`ollama ${model}: ${message}`, { statusCode: status });
   }
   if ((error as { name?: string })?.name === 'AbortError') return error;
   if (error instanceof SyntaxError) return new MalformedResponseError(`ollama ${model}: ${message}`);

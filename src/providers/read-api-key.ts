@@ -1,10 +1,10 @@
 import type { Environment } from '../spec/environment.js';
-import { MissingApiKeyError } from '../common/errors.js';
+import { MissingApiKeyError } from '../errors/index.js';
 
 /** Read the key at call time, never at import, so loading a cascade needs no secrets. */
 export function readApiKey(variable: string, tier: string, env: Environment = process.env): string {
   const key = env[variable];
-  if (key === undefined || key === '') throw new MissingApiKeyError(variable, tier);
+  if (key === undefined || key === '') throw new MissingApiKeyError({ variable, tier });
   return key;
 }
 

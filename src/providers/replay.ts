@@ -1,6 +1,6 @@
 import type { ProviderMiddleware } from '../spec/middleware.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
-import { ReplayMissError } from '../common/errors.js';
+import { ReplayMissError } from '../errors/index.js';
 import { readFixtures } from '../fixtures/read-fixtures.js';
 import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';
 import { requestKey } from '../fixtures/request-key.js';

@@ -1,6 +1,6 @@
 import { prepareResume } from '../output/resume.js';
 import { ResultSink } from '../output/result-sink.js';
-import { ConfigError } from '../common/errors.js';
+import { ConfigError } from '../errors/index.js';
 import type { FixtureItem } from '../fixtures/fixture-schema.js';
 
 /**

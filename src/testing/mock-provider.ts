@@ -1,4 +1,4 @@
-import { ProviderError } from '../common/errors.js';
+import { ProviderError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -50,7 +50,7 @@ export class MockProvider implements Provider {
   async complete(request: CascadeRequest, options: ProviderCallOptions = {}): Promise<Completion> {
     const call = this.calls.length;
     this.calls.push({ request, ...(options.signal && { signal: options.signal }) });
-    if (options.signal?.aborted) throw new ProviderError('aborted', false);
+    if (options.signal?.aborted) throw new ProviderError('aborted', { isRetryable: false });
     const scripted = this.answers[Math.min(call, this.answers.length - 1)]!;
     if (scripted instanceof Error) throw scripted;
     const answer = typeof scripted === 'function' ? await scripted(request, call) : scripted;

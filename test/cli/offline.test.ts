@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { OfflineViolationError } from '../../src/common/errors.js';
+import { OfflineViolationError } from '../../src/errors/index.js';
 import { createEmbedder } from '../../src/config/create-embedder.js';
 import { isLoopbackHost, loopbackOnlyFetch } from '../../src/network/loopback-only.js';
 import { nodeHttpFetch } from '../../src/providers/node-http-fetch.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCascade, loadCascadeFile } from '../../src/config/load-cascade.js';
-import { ConfigError, MissingApiKeyError } from '../../src/common/errors.js';
+import { ConfigError, MissingApiKeyError } from '../../src/errors/index.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 
 function yamlFile(text: string): string {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCascade } from '../../src/config/load-cascade.js';
-import { AbortedError } from '../../src/common/errors.js';
+import { AbortedError } from '../../src/errors/index.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { writeFixture } from '../helpers/replay-fixture.js';
 import { openAIChat, openAIError } from '../helpers/wire.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRegexGate } from '../../gates/regex.js';
-import { ProviderError } from '../../src/common/errors.js';
+import { ProviderError } from '../../src/errors/index.js';
 import { createCascade } from '../../src/config/load-cascade.js';
 import type { CascadeEvent } from '../../src/spec/events.js';
 import { MockProvider } from '../../src/testing/index.js';
@@ -14,7 +14,12 @@ describe('run events', () => {
       name: 'mcq',
       retry: { maxRetries: 0 },
       tiers: [
-        { provider: new MockProvider({ model: 'down', answers: new ProviderError('503', true, 503) }) },
+        {
+          provider: new MockProvider({
+            model: 'down',
+            answers: new ProviderError('503', { isRetryable: true, statusCode: 503 }),
+          }),
+        },
         { provider: new MockProvider({ model: 'small', answers: 'maybe B' }), gates: [letter()] },
         { provider: new MockProvider({ model: 'large', answers: 'B' }), gates: [letter()] },
       ],

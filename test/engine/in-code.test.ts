@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createRegexGate } from '../../gates/regex.js';
-import { ProviderError } from '../../src/common/errors.js';
+import { ProviderError } from '../../src/errors/index.js';
 import { createCascade } from '../../src/config/load-cascade.js';
 import { wrapProvider } from '../../src/middleware/wrap-provider.js';
 import type { ProviderMiddleware } from '../../src/spec/middleware.js';
@@ -9,7 +9,7 @@ import { MockProvider } from '../../src/testing/index.js';
 
 const letter = () => createRegexGate({ pattern: '^[A-D]$' });
 const ask = (content: string) => ({ messages: [{ role: 'user' as const, content }] });
-const down = () => new ProviderError('503 from the mock', true, 503);
+const down = () => new ProviderError('503 from the mock', { isRetryable: true, statusCode: 503 });
 
 describe('a cascade built in code', () => {
   it('needs only providers and gates: names, prices, retries and breakers are defaulted', async () => {

@@ -6,19 +6,19 @@ import {
   RetriesExhaustedError,
   retryDelayMs,
 } from '../../src/middleware/retry-policy.js';
-import { ApiStatusError, ConnectionError } from '../../src/common/errors.js';
+import { ApiStatusError, ConnectionError } from '../../src/errors/index.js';
 
 describe('retry policy', () => {
   it('honours retry-after up to the cap', () => {
     const options = { ...defaultRetryOptions, maxRetryAfterMs: 5000 };
-    expect(retryDelayMs(new ApiStatusError('x', 429, 1200), 0, options)).toBe(1200);
-    expect(retryDelayMs(new ApiStatusError('x', 429, 60_000), 0, options)).toBe(5000);
+    expect(retryDelayMs(new ApiStatusError('x', { statusCode: 429, retryAfterMs: 1200 }), 0, options)).toBe(1200);
+    expect(retryDelayMs(new ApiStatusError('x', { statusCode: 429, retryAfterMs: 60_000 }), 0, options)).toBe(5000);
   });
 
   it('backs off exponentially with up to 25% jitter, capped', () => {
     const options = { ...defaultRetryOptions, baseDelayMs: 100, maxDelayMs: 1000 };
     for (let attempt = 0; attempt < 6; attempt++) {
-      const delay = retryDelayMs(new ApiStatusError('x', 503), attempt, options);
+      const delay = retryDelayMs(new ApiStatusError('x', { statusCode: 503 }), attempt, options);
       const nominal = Math.min(100 * 2 ** attempt, 1000);
       expect(delay).toBeGreaterThan(nominal * 0.75 - 1e-9);
       expect(delay).toBeLessThanOrEqual(nominal);
@@ -41,7 +41,7 @@ describe('retry policy', () => {
     const error = await callWithRetries(
       async () => {
         badRequests++;
-        throw new ApiStatusError('bad', 400);
+        throw new ApiStatusError('bad', { statusCode: 400 });
       },
       { ...defaultRetryOptions, baseDelayMs: 1 },
     ).catch((caught) => caught);

@@ -5,7 +5,7 @@ import {
   MalformedResponseError,
   TimeoutError,
   UnexpectedResponseError,
-} from '../../src/common/errors.js';
+} from '../../src/errors/index.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { anthropicError, anthropicMessage } from '../helpers/wire.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOllamaEmbedder } from '../../src/embed/ollama-embedder.js';
 import { createOpenAIEmbedder } from '../../src/embed/openai-embedder.js';
-import { ConnectionError, ProviderError } from '../../src/common/errors.js';
+import { ConnectionError, ProviderError } from '../../src/errors/index.js';
 import { createOllamaProvider } from '../../src/providers/ollama.js';
 import { startFakeOllama, type FakeOllamaServer } from '../helpers/fake-ollama-server.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';

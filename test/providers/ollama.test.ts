@@ -6,7 +6,7 @@ import {
   MalformedResponseError,
   ProviderError,
   TimeoutError,
-} from '../../src/common/errors.js';
+} from '../../src/errors/index.js';
 import { createOllamaProvider } from '../../src/providers/ollama.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { ollamaChat } from '../helpers/wire.js';

@@ -6,7 +6,7 @@ import {
   MissingApiKeyError,
   TimeoutError,
   UnexpectedResponseError,
-} from '../../src/common/errors.js';
+} from '../../src/errors/index.js';
 import { createOpenAIProvider } from '../../src/providers/openai.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { openAIChat, openAIError } from '../helpers/wire.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ReplayMissError } from '../../src/common/errors.js';
+import { ConfigError, ReplayMissError } from '../../src/errors/index.js';
 import { readFixtures } from '../../src/fixtures/read-fixtures.js';
 import { createReplayProvider } from '../../src/providers/replay.js';
 import { tempDir, writeFixture } from '../helpers/replay-fixture.js';

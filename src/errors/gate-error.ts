@@ -1,0 +1,23 @@
+import { CascadeError, errorMarker } from './cascade-error.js';
+
+const marker = errorMarker('GateError');
+
+/**
+ * A gate could not reach a verdict (its model call failed, it returned something that is not a verdict).
+ * The engine counts it as a failed check and escalates; the trace keeps the gate's name and this message.
+ */
+export class GateError extends CascadeError {
+  override name = 'GateError' as const;
+  private readonly [marker] = true;
+  /** The gate that failed to run. */
+  readonly gate: string;
+
+  constructor(message: string, options: { gate: string; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.gate = options.gate;
+  }
+
+  static override isInstance(error: unknown): error is GateError {
+    return CascadeError.hasMarker(error, marker);
+  }
+}
