@@ -15,7 +15,8 @@ afterEach(async () => server?.close());
 describe('errors', () => {
   it('are recognised by isInstance across two copies of the library, where instanceof fails', async () => {
     // The built package is a second copy of the same classes, as two versions in one dependency tree are.
-    const built = (await import('../dist/src/errors/index.js')) as typeof errors;
+    const builtCopy = '../dist/src/errors/index.js';
+    const built = (await import(builtCopy)) as typeof errors;
     const foreign = new built.RateLimitError('slow down', { statusCode: 429, retryAfterMs: 1000 });
     expect(foreign instanceof errors.RateLimitError).toBe(false);
     expect(errors.RateLimitError.isInstance(foreign)).toBe(true);
