@@ -83,7 +83,9 @@ describe('regressions from the spine review', () => {
     const hung = await createCascade({ name: 'judge', tiers: [judgeTier(`${server.url}/v1`, 0)] });
     const failed = await hung.run({ id: 'q', messages: [{ role: 'user', content: 'question q' }] });
     expect(failed.trace[0]!.gates[0]!.pass).toBe(false);
-    expect(failed.trace[0]!.gates[0]!.reason).toMatch(/gate failed to run: the judge's call to gpt-4o-mini failed: No answer within 300 ms/);
+    expect(failed.trace[0]!.gates[0]!.reason).toMatch(
+      /gate failed to run: the judge's call to gpt-4o-mini failed: No answer within 300 ms/,
+    );
   });
 
   it('a custom gate written as a class keeps its methods', async () => {
