@@ -76,14 +76,24 @@ async function tryOnce<T>(
   }, timeoutMs);
   const onCallerAbort = () => controller.abort();
   callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  // The try ends at its timeout even when the call ignores its signal (a provider or gate that never
+  // settles): the race settles, and the call is left to its own devices.
+  let onAbort: (() => void) | undefined;
+  const abandoned = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error('aborted'));
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    return { value: await call(controller.signal) };
+    const pending = call(controller.signal);
+    pending.catch(() => undefined);
+    return { value: await Promise.race([pending, abandoned]) };
   } catch (error) {
     if (callerSignal?.aborted) throw new AbortedError();
     return { error: timedOut ? new TimeoutError(timeoutMs) : error };
   } finally {
     clearTimeout(timer);
     callerSignal?.removeEventListener('abort', onCallerAbort);
+    if (onAbort) controller.signal.removeEventListener('abort', onAbort);
   }
 }
 

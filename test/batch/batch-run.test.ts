@@ -127,7 +127,10 @@ describe('run budget and graceful stop', () => {
   });
 
   it('on SIGINT takes no new items, finishes those in flight, and exits 130; the rerun completes the job', async () => {
-    server = await startLoopbackServer(async () => {
+    const signals = new EventEmitter();
+    // SIGINT once some calls are in flight, however fast or slow the machine gets there.
+    server = await startLoopbackServer(async (_request, index) => {
+      if (index === 8) signals.emit('SIGINT');
       await new Promise((resolve) => setTimeout(resolve, 50));
       return { json: openAIChat('B') };
     });
@@ -143,8 +146,6 @@ describe('run budget and graceful stop', () => {
       Array.from({ length: 200 }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `q${index}` })).join('\n'),
     );
     const output = join(folder, 'out.jsonl');
-    const signals = new EventEmitter();
-    setTimeout(() => signals.emit('SIGINT'), 120);
     const io = captureIo();
     const code = await runCommand(cascade, { input, output, concurrency: '4' }, io, signals);
     expect(code).toBe(130);

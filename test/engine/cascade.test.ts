@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createCascade } from '../../src/config/load-cascade.js';
 import { AbortedError } from '../../src/errors/index.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
@@ -294,10 +294,14 @@ describe('fallback, retries and the circuit breaker', () => {
     const fixtures = writeFixture(
       ['q1', 'q2', 'q3', 'q4', 'q5'].map((id) => ({ id, responses: { backup: { text: 'D' } } })),
     );
+    // The breaker's clock is the wall clock, faked here: however slow the machine, the cool-down passes
+    // only when the test moves the clock past it.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => vi.useRealTimers());
     const cascade = await createCascade({
       name: 'x',
       retry: fastRetry,
-      circuitBreaker: { failureThreshold: 2, cooldownMs: 150 },
+      circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 },
       tiers: [
         { name: 'flaky', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${server.url}/v1`, maxRetries: 1 },
         replayTier('backup', fixtures),
@@ -312,7 +316,9 @@ describe('fallback, retries and the circuit breaker', () => {
     expect(skipped).toMatchObject({ text: 'D', tier: 'backup' });
     expect(server.requests).toHaveLength(4);
     healthy = true;
-    await new Promise((resolve) => setTimeout(resolve, 170));
+    vi.setSystemTime(Date.now() + 59_000);
+    expect((await ask('q4')).trace[0]).toMatchObject({ tier: 'flaky', skipped: 'circuit-open' });
+    vi.setSystemTime(Date.now() + 1_000);
     const trial = await ask('q4');
     expect(trial).toMatchObject({ text: 'A', tier: 'flaky' });
     expect((await ask('q5')).tier).toBe('flaky');
