@@ -297,7 +297,9 @@ describe('fallback, retries and the circuit breaker', () => {
     // The breaker's clock is the wall clock, faked here: however slow the machine, the cool-down passes
     // only when the test moves the clock past it.
     vi.useFakeTimers({ toFake: ['Date'] });
-    onTestFinished(() => vi.useRealTimers());
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const cascade = await createCascade({
       name: 'x',
       retry: fastRetry,
