@@ -1,9 +1,9 @@
-import { GateError } from '../src/errors/index.js';
+import { GateError, mayHaveBeenBilled } from '../src/errors/index.js';
 import { costUsd, type Pricing } from '../src/pricing/price-table.js';
 import type { Gate, GateCheckOptions, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { Provider } from '../src/spec/provider.js';
 import type { CascadeRequest, ChatMessage } from '../src/spec/request.js';
-import { countMessageTokens, inputTokenSafetyFactor } from '../src/tokens/count-tokens.js';
+import { countMessageTokens, countTokens, inputTokenSafetyFactor } from '../src/tokens/count-tokens.js';
 
 export interface JudgeGateOptions {
   /** The model that grades. */
@@ -92,12 +92,13 @@ export function createJudgeGate(options: JudgeGateOptions): Gate {
           call.signal ? { signal: call.signal } : {},
         );
       } catch (error) {
+        // Tries that timed out or came back cut may have been billed: the gate is charged their worst case.
+        const tries =
+          (error as { possiblyBilledTries?: number }).possiblyBilledTries ?? (mayHaveBeenBilled(error) ? 1 : 0);
+        const worstCase = tries > 0 ? tries * this.maxCostUsd!(input.request, countTokens(input.text)) : 0;
         throw new GateError(
           `the judge's call to ${options.provider.model} failed: ${(error as Error).message ?? error}`,
-          {
-            gate: 'judge',
-            cause: error,
-          },
+          { gate: 'judge', cause: error, costUsd: worstCase },
         );
       }
       const spent = { costUsd: judged.costUsd, usage: judged.usage };

@@ -1,11 +1,21 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { idKeyOf, idTextOf, rawIdOf } from '../output/raw-id.js';
+import { readLines } from '../output/read-lines.js';
 import type { CascadeRequest, ChatMessage } from '../spec/request.js';
+
+/** How an item's id was written: its source text (`rawId`), the key it is known by, and its text. */
+export interface ItemId {
+  /** The id as a string: a string's value, a number as written. */
+  id: string;
+  /** Distinct for distinct ids as written (`1` and `"1"` differ). */
+  idKey: string;
+  /** The JSON source of the id, written back into the result line as it was. */
+  rawId: string;
+}
 
 /** One line of an items file: a request to run, or why the line cannot be run. */
 export type ItemLine =
-  | { line: number; id: string; request: CascadeRequest; extra: Record<string, unknown> }
-  | { line: number; id?: string; error: string };
+  | ({ line: number; request: CascadeRequest; extra: Record<string, unknown> } & ItemId)
+  | ({ line: number; error: string } & Partial<ItemId>);
 
 const roles = new Set(['system', 'user', 'assistant']);
 
@@ -22,14 +32,16 @@ export function parseItemLine(text: string, line: number): ItemLine {
   const { id, input, prompt, ...extra } = raw as Record<string, unknown>;
   if (typeof id !== 'string' && typeof id !== 'number')
     return { line, error: `line ${line}: missing \`id\` (a string or number)` };
-  const itemId = String(id);
+  const rawId = rawIdOf(text);
+  if (rawId === undefined) return { line, error: `line ${line}: the \`id\` could not be read as written` };
+  const itemId: ItemId = { id: idTextOf(rawId), idKey: idKeyOf(rawId), rawId };
   const messages = toMessages(input, prompt);
-  if (typeof messages === 'string') return { line, id: itemId, error: `line ${line}: ${messages}` };
-  const request: CascadeRequest = { id: itemId, messages };
+  if (typeof messages === 'string') return { line, ...itemId, error: `line ${line}: ${messages}` };
+  const request: CascadeRequest = { id: itemId.id, messages };
   const options = input as { outputSchema?: unknown } | undefined;
   if (options?.outputSchema && typeof options.outputSchema === 'object')
     request.outputSchema = options.outputSchema as Record<string, unknown>;
-  return { line, id: itemId, request, extra };
+  return { line, ...itemId, request, extra };
 }
 
 function toMessages(input: unknown, prompt: unknown): ChatMessage[] | string {
@@ -49,30 +61,29 @@ function toMessages(input: unknown, prompt: unknown): ChatMessage[] | string {
 /** Lines longer than this are refused: one runaway line should not take the whole job's memory. @default 1 MiB */
 export const defaultMaxLineBytes = 1024 * 1024;
 
-/** Stream the items of a JSON Lines file (or stdin for `-`), skipping blank lines. */
+/**
+ * Stream the items of a JSON Lines file (or stdin for `-`), skipping blank lines. A line over
+ * `maxLineBytes` is refused without ever being held in memory.
+ */
 export async function* readItems(file: string, maxLineBytes = defaultMaxLineBytes): AsyncGenerator<ItemLine> {
-  const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === '') continue;
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > maxLineBytes)
-      yield { line, error: `line ${line}: ${bytes} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)` };
-    else yield parseItemLine(text, line);
+  for await (const read of readLines(file === '-' ? process.stdin : file, maxLineBytes)) {
+    if ('tooLong' in read) {
+      yield {
+        line: read.line,
+        error: `line ${read.line}: ${read.bytes} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)`,
+      };
+    } else if (read.text.trim() !== '') {
+      yield parseItemLine(read.text, read.line);
+    }
   }
 }
 
 /** Count the non-blank lines of a file, for progress; undefined for stdin. */
-export async function countItems(file: string): Promise<number | undefined> {
+export async function countItems(file: string, maxLineBytes = defaultMaxLineBytes): Promise<number | undefined> {
   if (file === '-') return undefined;
   let count = 0;
-  for await (const text of createInterface({
-    input: createReadStream(file, { encoding: 'utf8' }),
-    crlfDelay: Infinity,
-  })) {
-    if (text.trim() !== '') count++;
+  for await (const read of readLines(file, maxLineBytes)) {
+    if ('tooLong' in read || read.text.trim() !== '') count++;
   }
   return count;
 }

@@ -8,8 +8,13 @@ import { topTierCostUsd } from './top-tier-cost.js';
 import { loadTokenizer } from '../tokens/count-tokens.js';
 import { Progress } from './progress.js';
 import { readItems, countItems, defaultMaxLineBytes, type ItemLine } from './read-items.js';
-import { prepareResume, resultKey } from '../output/resume.js';
-import { ResultSink } from '../output/result-sink.js';
+import { compactOutput, itemKey, prepareResume, type ResumeState } from '../output/resume.js';
+import { OutputWriteError, ResultSink } from '../output/result-sink.js';
+import { OutputLock } from '../output/output-lock.js';
+import { canonicalJson, sha256 } from '../common/canonical-json.js';
+import type { CascadeRequest } from '../spec/request.js';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { runRecorded, type Recording } from '../record/run-recorded.js';
 
 export interface BatchOptions {
@@ -17,11 +22,17 @@ export interface BatchOptions {
   output: string;
   /** Items in flight at once. @default 8 */
   concurrency?: number;
-  /** A limit on the whole run's spending. */
+  /** A limit on the whole job's spending; what earlier runs on the same output spent counts. */
   budgetUsd?: number;
   /** Refuse the whole input, before any call, if a line is bad. */
   strict?: boolean;
   maxLineBytes?: number;
+  /** Start the output afresh instead of resuming it (done under the output's lock). */
+  overwrite?: boolean;
+  /** Redo items whose written result is an error or a budget stop. */
+  retryFailed?: boolean;
+  /** Redo items whose input changed since their result was written. */
+  redoChanged?: boolean;
   /** Where progress and notices go. */
   log: (text: string) => void;
   /** Where results go when `output` is `-`. */
@@ -42,12 +53,35 @@ export interface BatchOutcome {
   strictErrors?: string[];
   wallSeconds: number;
   truncatedBytes: number;
+  /** What earlier runs on this output spent (counted by the budget). */
+  previouslySpentUsd: number;
+  /** Items redone by --retry-failed or --redo-changed. */
+  redone: number;
+  /** Ids whose input changed since their result was written, left as they were (no --redo-changed). */
+  changedInputs: string[];
+  /** Set when a stale lock of a dead run was taken over. */
+  tookOverLock?: { pid: number; host: string; started: string };
+  /** Set when writing the output failed: why, and how many finished results could not be written. */
+  writeError?: { message: string; lost: number };
 }
+
+/** A hash of what an item asks, kept with its result so a resumed run notices a changed input. */
+export function inputHashOf(request: CascadeRequest): string {
+  return sha256(canonicalJson({ messages: request.messages, outputSchema: request.outputSchema })).slice(0, 16);
+}
+
+const emptyResume: ResumeState = {
+  done: new Map(),
+  truncatedBytes: 0,
+  spentUsd: 0,
+  superseded: 0,
+  regularFile: false,
+};
 
 /**
  * Run a file of items through the cascade on a p-queue, writing each result as it finishes. Running it
  * again with the same output skips the items already written, so a killed run resumes without losing
- * or repeating an item.
+ * or repeating an item. The output is locked for the run, so two runs cannot write it at once.
  */
 export async function runBatch(cascade: Cascade, options: BatchOptions): Promise<BatchOutcome> {
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
@@ -56,9 +90,9 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
     const seen = new Map<string, number>();
     for await (const item of readItems(options.input, maxLineBytes)) {
       if ('error' in item) errors.push(item.error);
-      else if (seen.has(item.id))
-        errors.push(`line ${item.line}: duplicate id "${item.id}" (first on line ${seen.get(item.id)})`);
-      else seen.set(item.id, item.line);
+      else if (seen.has(item.idKey))
+        errors.push(`line ${item.line}: duplicate id ${item.rawId} (first on line ${seen.get(item.idKey)})`);
+      else seen.set(item.idKey, item.line);
     }
     if (errors.length > 0)
       return {
@@ -68,61 +102,121 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
         strictErrors: errors,
         wallSeconds: 0,
         truncatedBytes: 0,
+        previouslySpentUsd: 0,
+        redone: 0,
+        changedInputs: [],
       };
   }
+  const toFile = options.output !== '-' && (!existsSync(options.output) || statSync(options.output).isFile());
+  if (toFile) mkdirSync(dirname(options.output), { recursive: true });
+  const lock = toFile ? OutputLock.acquire(options.output) : undefined;
+  try {
+    if (options.overwrite && toFile) rmSync(options.output, { force: true });
+    const resume = options.output === '-' ? emptyResume : await prepareResume(options.output);
+    return await runLocked(cascade, options, resume, maxLineBytes, lock);
+  } finally {
+    lock?.release();
+  }
+}
 
-  const resume =
-    options.output === '-' ? { done: new Set<string>(), truncatedBytes: 0 } : prepareResume(options.output);
+async function runLocked(
+  cascade: Cascade,
+  options: BatchOptions,
+  resume: ResumeState,
+  maxLineBytes: number,
+  lock: OutputLock | undefined,
+): Promise<BatchOutcome> {
   const sink = new ResultSink(options.output, options.stdout);
   const summary = summaryFor(cascade);
-  const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd);
+  const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd, resume.spentUsd);
   if (runBudget) loadTokenizer();
   const concurrency = options.concurrency ?? 8;
   const queue = new PQueue({ concurrency });
   const inFlight = new AbortController();
   // Every call in flight listens to it: as many listeners as the concurrency, by design.
   setMaxListeners(0, inFlight.signal);
-  const total = await countItems(options.input);
+  const total = await countItems(options.input, maxLineBytes);
   const progress = new Progress(
     options.log,
     options.isTerminal,
-    total === undefined ? undefined : total - resume.done.size,
+    total === undefined ? undefined : Math.max(0, total - resume.done.size),
   );
   let escalated = 0;
   let errors = 0;
   let stopping = false;
   let skippedAsDone = 0;
-  options.stopSignal?.onStop((count) => {
+  let redone = 0;
+  const changedInputs: string[] = [];
+  let writeError: OutputWriteError | undefined;
+  const unwritten: { record: Record<string, unknown>; rawId: string | undefined }[] = [];
+  const stop = () => {
     stopping = true;
     queue.clear();
+  };
+  options.stopSignal?.onStop((count) => {
+    stop();
     if (count >= 2) inFlight.abort();
   });
 
-  const finish = (record: Record<string, unknown>) => {
-    sink.write(record);
+  const finish = (record: Record<string, unknown>, rawId?: string) => {
+    if (writeError) unwritten.push({ record, rawId });
+    else {
+      try {
+        sink.write(record, rawId);
+      } catch (error) {
+        if (!(error instanceof OutputWriteError)) throw error;
+        // Stop taking items; results still coming in are held, and written if the disk recovers.
+        writeError = error;
+        unwritten.push({ record, rawId });
+        stop();
+      }
+    }
     progress.update({ done: summary.items, total, costUsd: summary.costUsd, escalated, errors });
   };
 
-  const runItem = async (item: Extract<ItemLine, { request: unknown }>) => {
+  const runItem = async (item: Extract<ItemLine, { request: unknown }>, inputHash: string) => {
     try {
       const runOptions = { signal: inFlight.signal, ...(runBudget && { runBudget }) };
       const result = await runRecorded(cascade, item.id, item.request, runOptions, options.recording ?? {});
       summary.add(result, topTierCostUsd(cascade, item.request, result));
       if (result.trace.length > 1) escalated++;
       if (result.stop === 'error') errors++;
-      finish({ id: item.id, ...item.extra, ...result });
+      finish({ id: item.id, ...item.extra, ...result, inputHash }, item.rawId);
     } catch (error) {
       // Cancelled by a second signal: left unwritten, so the next run does it.
       if (error instanceof AbortedError) return;
       errors++;
       summary.addFailure(error instanceof Error ? error.name : 'unknown');
-      finish({
-        id: item.id,
-        ...item.extra,
-        stop: 'error',
-        error: error instanceof Error ? error.message : String(error),
-      });
+      finish(
+        {
+          id: item.id,
+          ...item.extra,
+          stop: 'error',
+          error: error instanceof Error ? error.message : String(error),
+          inputHash,
+        },
+        item.rawId,
+      );
     }
+  };
+
+  /** Whether a line's earlier result stands, or the item is to be run (again). */
+  const alreadyDone = (key: string, inputHash?: string, id?: string): boolean => {
+    const done = resume.done.get(key);
+    if (!done) return false;
+    if (options.retryFailed && (done.stop === 'error' || done.stop === 'budget')) {
+      redone++;
+      return false;
+    }
+    if (inputHash !== undefined && done.inputHash !== undefined && done.inputHash !== inputHash) {
+      if (options.redoChanged) {
+        redone++;
+        return false;
+      }
+      if (id !== undefined) changedInputs.push(id);
+    }
+    skippedAsDone++;
+    return true;
   };
 
   const started = performance.now();
@@ -130,22 +224,18 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
   for await (const item of readItems(options.input, maxLineBytes)) {
     if (stopping) break;
     if ('error' in item) {
-      const key = `line:${item.line}`;
-      if (resume.done.has(key) || (item.id !== undefined && resume.done.has(`id:${item.id}`))) {
-        skippedAsDone++;
-        continue;
-      }
+      if (alreadyDone(`line:${item.line}`) || (item.idKey !== undefined && alreadyDone(itemKey(item.idKey)))) continue;
       errors++;
       summary.addInputError();
-      finish({ ...(item.id !== undefined && { id: item.id }), line: item.line, stop: 'error', error: item.error });
+      finish(
+        { ...(item.id !== undefined && { id: item.id }), line: item.line, stop: 'error', error: item.error },
+        item.rawId,
+      );
       continue;
     }
-    const earlier = firstLine.get(item.id);
+    const earlier = firstLine.get(item.idKey);
     if (earlier !== undefined) {
-      if (resume.done.has(`line:${item.line}`)) {
-        skippedAsDone++;
-        continue;
-      }
+      if (alreadyDone(`line:${item.line}`)) continue;
       errors++;
       summary.addInputError();
       // No `id` field: the first line with this id owns it, so ids stay unique in the output.
@@ -153,28 +243,45 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
         line: item.line,
         duplicateId: item.id,
         stop: 'error',
-        error: `line ${item.line}: duplicate id "${item.id}" (first on line ${earlier})`,
+        error: `line ${item.line}: duplicate id ${item.rawId} (first on line ${earlier})`,
       });
       continue;
     }
-    firstLine.set(item.id, item.line);
-    if (resume.done.has(resultKey({ id: item.id })!)) {
-      skippedAsDone++;
-      continue;
-    }
+    firstLine.set(item.idKey, item.line);
+    const inputHash = inputHashOf(item.request);
+    if (alreadyDone(itemKey(item.idKey), inputHash, item.id)) continue;
     await queue.onSizeLessThan(concurrency * 2);
     if (stopping) break;
-    void queue.add(() => runItem(item));
+    void queue.add(() => runItem(item, inputHash));
   }
   await queue.onIdle();
+  let lost = 0;
+  if (writeError) {
+    // One more try for what finished after the write failed (space may have been freed).
+    for (const [index, pending] of unwritten.entries()) {
+      try {
+        sink.write(pending.record, pending.rawId);
+      } catch {
+        lost = unwritten.length - index;
+        break;
+      }
+    }
+  }
   sink.close();
+  // A redone item's old line is dropped now that its new one is written.
+  if (!writeError && resume.regularFile && resume.superseded + redone > 0) await compactOutput(options.output);
   progress.update({ done: summary.items, total, costUsd: summary.costUsd, escalated, errors }, true);
   return {
     summary,
     skippedAsDone,
-    interrupted: stopping,
+    interrupted: stopping && !writeError,
     wallSeconds: (performance.now() - started) / 1000,
     truncatedBytes: resume.truncatedBytes,
+    previouslySpentUsd: resume.spentUsd,
+    redone,
+    changedInputs,
+    ...(lock?.tookOverFrom && { tookOverLock: lock.tookOverFrom }),
+    ...(writeError && { writeError: { message: writeError.message, lost } }),
   };
 }
 

@@ -21,7 +21,7 @@ export async function askCommand(file: string, prompt: string, options: AskOptio
   cascade.checkEnvironment(io.env);
   const messages: ChatMessage[] = options.system ? [{ role: 'system', content: options.system }] : [];
   messages.push({ role: 'user', content: prompt });
-  const record = options.record ? new FixtureWriter(options.record) : undefined;
+  const record = options.record ? await FixtureWriter.open(options.record) : undefined;
   let result: CascadeResult;
   try {
     // A prompt has no id; the recording names it by its messages, which is also how replay finds it.

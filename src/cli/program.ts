@@ -84,6 +84,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .option('--budget-usd <x>', 'never spend more than this on the whole run')
     .option('--strict', 'check every input line first; run nothing if one is bad')
     .option('--overwrite', 'start the output afresh instead of resuming it')
+    .option('--retry-failed', 'redo items whose written result is an error or a budget stop')
+    .option('--redo-changed', 'redo items whose input changed since their result was written')
     .option('--max-line-bytes <n>', 'refuse input lines longer than this', String(1024 * 1024))
     .action(async (file: string, options) => {
       exitCode = await runCommand(file, options, io);

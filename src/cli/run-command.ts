@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runBatch } from '../batch/run-batch.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
@@ -19,6 +18,8 @@ export interface RunOptions extends SourceOptions {
   maxLineBytes?: string;
   /** Start the output afresh instead of resuming it. */
   overwrite?: boolean;
+  retryFailed?: boolean;
+  redoChanged?: boolean;
   /** Write every provider call as fixture records to this file. */
   record?: string;
   /** Share of items (0-1] on which every remaining tier runs too, written as labelled fixtures. */
@@ -59,9 +60,9 @@ export async function runCommand(
   );
   cascade.checkEnvironment(io.env);
   const recording: Recording = {
-    ...(options.record && { record: new FixtureWriter(options.record) }),
+    ...(options.record && { record: await FixtureWriter.open(options.record) }),
     ...(exploreRate !== undefined && {
-      explore: { rate: exploreRate, writer: new FixtureWriter(exploreOut!), stats: new ExploreStats(cascade) },
+      explore: { rate: exploreRate, writer: await FixtureWriter.open(exploreOut!), stats: new ExploreStats(cascade) },
     }),
   };
   let received: 'SIGINT' | 'SIGTERM' | undefined;
@@ -82,7 +83,6 @@ export async function runCommand(
   signals.on('SIGINT', onInterrupt);
   signals.on('SIGTERM', onTerminate);
   const toStdout = options.output === '-';
-  if (options.overwrite && !toStdout) await rm(options.output, { force: true });
   try {
     const outcome = await runBatch(cascade, {
       input: options.input,
@@ -91,6 +91,9 @@ export async function runCommand(
       ...(budgetUsd !== undefined && { budgetUsd }),
       ...(options.strict && { strict: true }),
       ...(maxLineBytes !== undefined && { maxLineBytes }),
+      ...(options.overwrite && { overwrite: true }),
+      ...(options.retryFailed && { retryFailed: true }),
+      ...(options.redoChanged && { redoChanged: true }),
       log: io.stderr,
       stdout: io.stdout,
       isTerminal: io.stderrIsTerminal ?? false,
@@ -110,15 +113,28 @@ export async function runCommand(
       outcome.truncatedBytes > 0
         ? `               a torn last line (${outcome.truncatedBytes} bytes) was cut and its item redone`
         : '',
-      budgetUsd !== undefined ? `run budget:    $${budgetUsd} (spent $${outcome.summary.costUsd.toFixed(6)})` : '',
+      outcome.tookOverLock
+        ? `lock:          took over ${options.output}.lock from pid ${outcome.tookOverLock.pid}, which is no longer running`
+        : '',
+      outcome.redone > 0 ? `redone:        ${outcome.redone} items (their old results were replaced)` : '',
+      outcome.changedInputs.length > 0
+        ? `changed input: ${outcome.changedInputs.length} items changed since their results were written and were left as they were (${outcome.changedInputs.slice(0, 5).join(', ')}${outcome.changedInputs.length > 5 ? ', ...' : ''}); use --redo-changed to redo them`
+        : '',
+      budgetUsd !== undefined
+        ? `run budget:    $${budgetUsd} (spent $${(outcome.summary.costUsd + outcome.previouslySpentUsd).toFixed(6)}${outcome.previouslySpentUsd > 0 ? `, of which $${outcome.previouslySpentUsd.toFixed(6)} by earlier runs on this output` : ''})`
+        : '',
       recording.record ? `recorded:      ${recording.record.written} fixture records -> ${recording.record.path}` : '',
       recording.explore ? recording.explore.stats.format(recording.explore.writer.path) : '',
       received ? `stopped by ${received}: run the same command again to finish` : '',
+      outcome.writeError
+        ? `write failed:  ${outcome.writeError.message}; ${outcome.writeError.lost > 0 ? `${outcome.writeError.lost} finished results could not be written and will be redone; ` : ''}everything written before is kept: free space and run the same command again to resume`
+        : '',
     ].filter(Boolean);
     const report = outcome.summary.format(toStdout ? '(stdout)' : options.output, outcome.wallSeconds);
     (toStdout ? io.stderr : io.stdout)(
       `cascade ${cascade.name}\n${report}\n${notes.map((note) => `${note}\n`).join('')}`,
     );
+    if (outcome.writeError) return 1;
     return received ? interruptedExitCode[received] : 0;
   } finally {
     recording.record?.close();

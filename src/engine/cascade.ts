@@ -8,7 +8,7 @@ import type { CascadeRequest } from '../spec/request.js';
 import type { CascadeEvent, EventListener, EventState } from '../spec/events.js';
 import type { CascadeResult, GateRecord, StopReason, TraceEntry } from '../spec/result.js';
 import { chooseAnswer, type Answer } from './choose-answer.js';
-import { worstCaseCostUsd } from './estimate-cost.js';
+import { worstCaseCallUsd, worstCaseCostUsd } from './estimate-cost.js';
 import type { RunBudget } from './run-budget.js';
 import { prepareRequest } from './prepare-request.js';
 import { RetriesExhaustedError } from '../middleware/retry-policy.js';
@@ -48,7 +48,7 @@ interface ItemLedger {
 type TierCall =
   | { kind: 'budget' }
   | { kind: 'circuit-open' }
-  | { kind: 'failed'; error: unknown; retries: number; latencyMs: number }
+  | { kind: 'failed'; error: unknown; retries: number; latencyMs: number; possiblyBilledUsd: number }
   | {
       kind: 'answered';
       prepared: CascadeRequest;
@@ -56,6 +56,7 @@ type TierCall =
       reserved: number;
       latencyMs: number;
       compressed: Compressed | undefined;
+      possiblyBilledUsd: number;
     };
 
 /** An event as the engine raises it; the listener receives it with its `EventState`. */
@@ -118,6 +119,8 @@ export class Cascade {
       const result = await this.climb(request, options, emit);
       return { ...result, cache: { kind: 'miss', error: error instanceof Error ? error.message : String(error) } };
     }
+    // What embedding the question cost is spent from the run budget like any call.
+    options.runBudget?.charge(('hit' in lookup ? lookup.hit.cache : lookup.miss)?.embedCostUsd ?? 0);
     if ('hit' in lookup) {
       if (lookup.hit.cache) emit?.({ type: 'cache-hit', cache: lookup.hit.cache });
       return lookup.hit;
@@ -166,6 +169,11 @@ export class Cascade {
         const entry = emptyEntry(tier, call.latencyMs);
         entry.retries = call.retries;
         entry.error = describeError(call.error);
+        if (call.possiblyBilledUsd > 0) {
+          entry.possiblyBilledUsd = call.possiblyBilledUsd;
+          entry.costUsd = call.possiblyBilledUsd;
+          ledger.spent += call.possiblyBilledUsd;
+        }
         traced(tier, entry);
         continue;
       }
@@ -174,12 +182,16 @@ export class Cascade {
         const onGateEnd = emit && ((gate: GateRecord) => emit({ type: 'gate-end', tier: tier.name, gate }));
         entry = await this.judge(tier, call.prepared, call.completion, call.latencyMs, answers, signal, onGateEnd);
       } catch (error) {
-        runBudget?.settle(call.reserved, call.completion.costUsd);
+        runBudget?.settle(call.reserved, call.completion.costUsd + call.possiblyBilledUsd);
         throw error;
+      }
+      if (call.compressed) entry.trace.compression = compressionRecord(call.compressed, tier);
+      if (call.possiblyBilledUsd > 0) {
+        entry.trace.possiblyBilledUsd = call.possiblyBilledUsd;
+        entry.trace.costUsd += call.possiblyBilledUsd;
       }
       // The gates' own calls (a judge) count against the budget with the tier's answer.
       runBudget?.settle(call.reserved, entry.trace.costUsd);
-      if (call.compressed) entry.trace.compression = compressionRecord(call.compressed, tier);
       traced(tier, entry.trace);
       ledger.spent += entry.trace.costUsd;
       answers.push(entry.answer);
@@ -233,8 +245,8 @@ export class Cascade {
       const call = await this.callTier(tier, request, ledger, options.signal);
       if (call.kind === 'budget') break;
       if (call.kind !== 'answered') continue;
-      options.runBudget?.settle(call.reserved, call.completion.costUsd);
-      ledger.spent += call.completion.costUsd;
+      options.runBudget?.settle(call.reserved, call.completion.costUsd + call.possiblyBilledUsd);
+      ledger.spent += call.completion.costUsd + call.possiblyBilledUsd;
       explored.push({ tier: tier.name, completion: call.completion });
     }
     return explored;
@@ -267,31 +279,51 @@ export class Cascade {
     const prepared = prepareRequest(request, tier, ledger.fallbackMaxTokens, compressed?.messages);
     let reserved = 0;
     if (ledger.fallbackMaxTokens !== undefined) {
-      const room = Math.min(
-        ledger.perItemUsd === undefined ? Infinity : ledger.perItemUsd - ledger.spent,
-        ledger.runBudget?.remaining ?? Infinity,
+      const itemRoom = ledger.perItemUsd === undefined ? Infinity : ledger.perItemUsd - ledger.spent;
+      // Every try is reserved for: one that timed out may have been billed as well as the one that answered.
+      reserved = worstCaseCostUsd(
+        prepared,
+        tier,
+        Math.min(itemRoom, ledger.runBudget?.remaining ?? Infinity),
+        1 + tier.retry.maxRetries,
       );
-      reserved = worstCaseCostUsd(prepared, tier, room);
-      if (reserved > room || (ledger.runBudget && !ledger.runBudget.reserve(reserved))) return { kind: 'budget' };
+      if (reserved > itemRoom) return { kind: 'budget' };
+      // The run budget is a queue: a call that does not fit now waits for the calls in flight to settle.
+      if (ledger.runBudget && !(await ledger.runBudget.reserveWhenPossible(reserved, signal)))
+        return { kind: 'budget' };
     }
+    // Tries that failed but may have been billed are charged the call's worst case (the provider did not
+    // say what they cost).
+    const billed = (tries: number) => (tries > 0 ? tries * worstCaseCallUsd(prepared, tier) : 0);
     const started = performance.now();
     try {
       const completion = await this.stackOf(tier).complete(prepared, signal ? { signal } : {});
-      return { kind: 'answered', prepared, completion, reserved, latencyMs: completion.latencyMs, compressed };
+      const possiblyBilledUsd = billed(completion.possiblyBilledTries ?? 0);
+      return {
+        kind: 'answered',
+        prepared,
+        completion,
+        reserved,
+        latencyMs: completion.latencyMs,
+        compressed,
+        possiblyBilledUsd,
+      };
     } catch (error) {
       if (error instanceof AbortedError) {
         // An aborted call may have been billed; keep its worst case counted.
         ledger.runBudget?.settle(reserved, reserved);
         throw error;
       }
-      ledger.runBudget?.settle(reserved, 0);
-      if (error instanceof CircuitOpenError) return { kind: 'circuit-open' };
       const exhausted = error instanceof RetriesExhaustedError;
+      const possiblyBilledUsd = billed(exhausted ? error.possiblyBilledTries : 0);
+      ledger.runBudget?.settle(reserved, possiblyBilledUsd);
+      if (error instanceof CircuitOpenError) return { kind: 'circuit-open' };
       return {
         kind: 'failed',
         error: exhausted ? error.lastError : error,
         retries: exhausted ? error.retries : 0,
         latencyMs: performance.now() - started,
+        possiblyBilledUsd,
       };
     }
   }
@@ -348,6 +380,7 @@ export class Cascade {
       accepted: gates.passed,
     };
     if (completion.confidence !== undefined) entry.confidence = completion.confidence;
+    if (completion.usageEstimated !== undefined) entry.usageEstimated = completion.usageEstimated;
     const scores = gates.records.filter((record) => record.score !== undefined).map((record) => record.score!);
     const answer: Answer = {
       tier: tier.name,

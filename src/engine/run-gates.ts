@@ -1,4 +1,4 @@
-import { AbortedError } from '../errors/index.js';
+import { AbortedError, GateError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer, Gate } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -55,7 +55,7 @@ export async function runGates(
         name: gate.name,
         pass: false,
         reason: `gate failed to run: ${error instanceof Error ? error.message : String(error)}`,
-        costUsd: 0,
+        costUsd: GateError.isInstance(error) ? error.costUsd : 0,
       };
     }
     if (gate.threshold !== undefined) record.threshold = gate.threshold;

@@ -11,10 +11,13 @@ export class GateError extends CascadeError {
   private readonly [marker] = true;
   /** The gate that failed to run. */
   readonly gate: string;
+  /** What the failed attempt may have cost (a judge call that timed out is charged its worst case). */
+  readonly costUsd: number;
 
-  constructor(message: string, options: { gate: string; cause?: unknown }) {
+  constructor(message: string, options: { gate: string; cause?: unknown; costUsd?: number }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.gate = options.gate;
+    this.costUsd = options.costUsd ?? 0;
   }
 
   static override isInstance(error: unknown): error is GateError {

@@ -18,3 +18,4 @@ export { OfflineViolationError } from './offline-violation-error.js';
 export { CircuitOpenError } from './circuit-open-error.js';
 export { AbortedError } from './aborted-error.js';
 export { GateError } from './gate-error.js';
+export { mayHaveBeenBilled } from './may-have-been-billed.js';

@@ -23,7 +23,12 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
       );
       // Recorded latency for a replayed call, wall time for a live one; failed tries and waits count too.
       const waitedMs = lastTryStarted - started;
-      return { ...outcome.value, latencyMs: outcome.value.latencyMs + waitedMs, retries: outcome.retries };
+      return {
+        ...outcome.value,
+        latencyMs: outcome.value.latencyMs + waitedMs,
+        retries: outcome.retries,
+        ...(outcome.possiblyBilledTries > 0 && { possiblyBilledTries: outcome.possiblyBilledTries }),
+      };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { AbortedError, ProviderError, TimeoutError } from '../errors/index.js';
+import { AbortedError, mayHaveBeenBilled, ProviderError, TimeoutError } from '../errors/index.js';
 
 export interface RetryOptions {
   /** Retries after the first call. @default 2 */
@@ -24,6 +24,8 @@ export const defaultRetryOptions: RetryOptions = {
 export interface RetryOutcome<T> {
   value: T;
   retries: number;
+  /** Failed tries that may still have been billed (timed out, or answered cut or malformed). */
+  possiblyBilledTries: number;
 }
 
 /** Thrown when every try failed; carries the last error and how many retries were spent. */
@@ -32,6 +34,8 @@ export class RetriesExhaustedError extends Error {
   constructor(
     readonly lastError: unknown,
     readonly retries: number,
+    /** Tries, the last included, that may still have been billed. */
+    readonly possiblyBilledTries = 0,
   ) {
     super(lastError instanceof Error ? lastError.message : String(lastError), { cause: lastError });
   }
@@ -47,13 +51,15 @@ export async function callWithRetries<T>(
   options: RetryOptions,
   callerSignal?: AbortSignal,
 ): Promise<RetryOutcome<T>> {
+  let possiblyBilledTries = 0;
   for (let attempt = 0; ; attempt++) {
     if (callerSignal?.aborted) throw new AbortedError();
     const outcome = await tryOnce(call, options.timeoutMs, callerSignal);
-    if ('value' in outcome) return { value: outcome.value, retries: attempt };
+    if ('value' in outcome) return { value: outcome.value, retries: attempt, possiblyBilledTries };
     const { error } = outcome;
+    if (mayHaveBeenBilled(error)) possiblyBilledTries++;
     if (!(error instanceof ProviderError && error.isRetryable) || attempt >= options.maxRetries) {
-      throw new RetriesExhaustedError(error, attempt);
+      throw new RetriesExhaustedError(error, attempt, possiblyBilledTries);
     }
     await sleep(retryDelayMs(error, attempt, options), callerSignal);
   }

@@ -1,31 +1,79 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { CascadeError } from '../errors/index.js';
+
+/** Writing the output failed (a full disk, a lost mount): names the file; what was written before stays. */
+export class OutputWriteError extends CascadeError {
+  override name = 'OutputWriteError' as const;
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOSPC' ? 'no space left on the device' : ((cause as Error).message ?? String(cause));
+    super(`cannot write to ${file}: ${reason}`, { cause });
+  }
+}
 
 /**
  * Appends one result line per call with a single write(2) of the whole line, so a process killed at any
- * moment leaves complete lines and at most one torn last line (which resume detects and redoes).
+ * moment leaves complete lines and at most one torn last line (which resume detects and redoes). A write
+ * that fails part-way is cut back to the last whole line, so a later write cannot leave a torn line in
+ * the middle of the file.
  */
 export class ResultSink {
   private readonly descriptor: number | undefined;
+  private size = 0;
+  private readonly regularFile: boolean = false;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly toStdout: (text: string) => void,
   ) {
     if (path === '-') return;
     mkdirSync(dirname(path), { recursive: true });
     this.descriptor = openSync(path, 'a');
+    const stats = fstatSync(this.descriptor);
+    this.regularFile = stats.isFile();
+    this.size = stats.size;
   }
 
-  write(record: unknown): void {
-    const line = `${JSON.stringify(record)}\n`;
-    if (this.descriptor === undefined) this.toStdout(line);
-    else writeSync(this.descriptor, line);
+  /** Write one record; `rawId` (the id's JSON source as the input wrote it) is written first, verbatim. */
+  write(record: Record<string, unknown>, rawId?: string): void {
+    let line: string;
+    if (rawId === undefined) line = `${JSON.stringify(record)}\n`;
+    else {
+      const { id: _id, ...rest } = record;
+      const body = JSON.stringify(rest);
+      line = `{"id":${rawId}${body === '{}' ? '}' : `,${body.slice(1)}`}\n`;
+    }
+    if (this.descriptor === undefined) {
+      this.toStdout(line);
+      return;
+    }
+    const bytes = Buffer.from(line, 'utf8');
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.descriptor, bytes, written);
+      this.size += bytes.length;
+    } catch (error) {
+      if (this.regularFile) {
+        try {
+          ftruncateSync(this.descriptor, this.size);
+        } catch {
+          // The file keeps a torn last line; resume cuts it.
+        }
+      }
+      throw new OutputWriteError(this.path, error);
+    }
   }
 
   close(): void {
     if (this.descriptor === undefined) return;
-    fsyncSync(this.descriptor);
-    closeSync(this.descriptor);
+    try {
+      if (this.regularFile) fsyncSync(this.descriptor);
+    } finally {
+      closeSync(this.descriptor);
+    }
   }
 }

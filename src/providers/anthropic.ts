@@ -76,8 +76,9 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
       return completionOf({
         text,
         model: options.model,
-        inputTokens: response.usage?.input_tokens ?? 0,
-        outputTokens: response.usage?.output_tokens ?? 0,
+        request,
+        inputTokens: response.usage?.input_tokens,
+        outputTokens: response.usage?.output_tokens,
         pricing,
         latencyMs,
       });

@@ -52,8 +52,9 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
       return completionOf({
         text,
         model: options.model,
-        inputTokens: response.prompt_eval_count ?? 0,
-        outputTokens: response.eval_count ?? 0,
+        request,
+        inputTokens: response.prompt_eval_count,
+        outputTokens: response.eval_count,
         pricing,
         latencyMs,
         logprobs: response.logprobs?.map((token) => token.logprob),

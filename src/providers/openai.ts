@@ -74,8 +74,9 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
       return completionOf({
         text,
         model: options.model,
-        inputTokens: response.usage?.prompt_tokens ?? countMessageTokens(request.messages),
-        outputTokens: response.usage?.completion_tokens ?? countTokens(text),
+        request,
+        inputTokens: response.usage?.prompt_tokens,
+        outputTokens: response.usage?.completion_tokens,
         pricing,
         latencyMs,
         logprobs: choice?.logprobs?.content?.map((token) => token.logprob),

@@ -13,14 +13,26 @@ export class FixtureWriter {
   private readonly ids: Set<string>;
   written = 0;
 
-  constructor(readonly path: string) {
+  private constructor(
+    readonly path: string,
+    ids: Set<string>,
+  ) {
+    this.ids = ids;
+    // The same line-at-a-time appender as results: a fixture file is JSON Lines too.
+    this.sink = new ResultSink(path, () => undefined);
+  }
+
+  /** Open (and resume) a fixture file. */
+  static async open(path: string): Promise<FixtureWriter> {
     // `-` means standard output to the result sink; a recording needs a file it can resume.
     if (path === '-')
       throw new ConfigError('A fixture file to record or explore into must be a file, not `-` (standard output)');
-    const { done } = prepareResume(path);
-    this.ids = new Set([...done].filter((key) => key.startsWith('id:')).map((key) => key.slice(3)));
-    // The same line-at-a-time appender as results: a fixture file is JSON Lines too.
-    this.sink = new ResultSink(path, () => undefined);
+    const { done } = await prepareResume(path);
+    // Fixture ids are strings: a key is the id's JSON text.
+    const ids = new Set(
+      [...done.keys()].filter((key) => key.startsWith('id:"')).map((key) => JSON.parse(key.slice(3)) as string),
+    );
+    return new FixtureWriter(path, ids);
   }
 
   has(id: string): boolean {

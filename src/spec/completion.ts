@@ -17,6 +17,10 @@ export interface Completion {
   /** The model's confidence in [0,1], when the provider gives one (log-probabilities or a recording). */
   confidence?: number;
   confidenceSource?: ConfidenceSource;
+  /** Set when the server's token counts were missing or unusable and were counted here instead: why. */
+  usageEstimated?: string;
   /** Retries the call took, set by the retry middleware. */
   retries?: number;
+  /** Failed tries before this answer that may still have been billed (timed out, cut or malformed). */
+  possiblyBilledTries?: number;
 }

@@ -31,6 +31,13 @@ export interface TraceEntry {
   gates: GateRecord[];
   accepted: boolean;
   confidence?: number;
+  /**
+   * The worst case charged for tries that failed but may still have been billed (a timeout, a cut or
+   * malformed answer); included in `costUsd` so budgets and summaries count it.
+   */
+  possiblyBilledUsd?: number;
+  /** Set when the provider's token counts were missing or unusable and were counted instead: why. */
+  usageEstimated?: string;
   /** Set when the tier compresses its prompt: o200k tokens before and after, and what that saved at the tier's input price. */
   compression?: { tokensBefore: number; tokensAfter: number; savedUsd: number };
 }

@@ -18,11 +18,11 @@ afterEach(async () => server?.close());
 const demo = ['cascades/demo.yaml', '--replay', 'fixtures/demo/recorded.jsonl'];
 
 describe('resume', () => {
-  it('cuts a torn last line and counts the complete ones as done', () => {
+  it('cuts a torn last line and counts the complete ones as done', async () => {
     const file = join(tempDir(), 'results.jsonl');
     writeFileSync(file, `{"id":"a","stop":"accepted"}\n{"line":4,"stop":"error"}\n{"id":"c","stop":"acc`);
-    const state = prepareResume(file);
-    expect([...state.done]).toEqual(['id:a', 'line:4']);
+    const state = await prepareResume(file);
+    expect([...state.done.keys()]).toEqual(['id:"a"', 'line:4']);
     expect(state.truncatedBytes).toBe('{"id":"c","stop":"acc'.length);
     expect(readFileSync(file, 'utf8')).toBe('{"id":"a","stop":"accepted"}\n{"line":4,"stop":"error"}\n');
   });

@@ -35,7 +35,7 @@ describe('retry policy', () => {
       },
       { ...defaultRetryOptions, baseDelayMs: 1 },
     );
-    expect(outcome).toEqual({ value: 'ok', retries: 2 });
+    expect(outcome).toEqual({ value: 'ok', retries: 2, possiblyBilledTries: 0 });
 
     let badRequests = 0;
     const error = await callWithRetries(
