@@ -1,7 +1,13 @@
 import type { Environment } from '../spec/environment.js';
 import { compressMessages, type Compressed } from '../compress/compress-messages.js';
 import type { CacheLookup, ResponseCache } from '../cache/response-cache.js';
-import { AbortedError, CircuitOpenError, MissingApiKeyError, ProviderError } from '../errors/index.js';
+import {
+  AbortedError,
+  CircuitOpenError,
+  mayHaveBeenBilled,
+  MissingApiKeyError,
+  ProviderError,
+} from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -280,13 +286,7 @@ export class Cascade {
     let reserved = 0;
     if (ledger.fallbackMaxTokens !== undefined) {
       const itemRoom = ledger.perItemUsd === undefined ? Infinity : ledger.perItemUsd - ledger.spent;
-      // Every try is reserved for: one that timed out may have been billed as well as the one that answered.
-      reserved = worstCaseCostUsd(
-        prepared,
-        tier,
-        Math.min(itemRoom, ledger.runBudget?.remaining ?? Infinity),
-        1 + tier.retry.maxRetries,
-      );
+      reserved = worstCaseCostUsd(prepared, tier, Math.min(itemRoom, ledger.runBudget?.remaining ?? Infinity));
       if (reserved > itemRoom) return { kind: 'budget' };
       // The run budget is a queue: a call that does not fit now waits for the calls in flight to settle.
       if (ledger.runBudget && !(await ledger.runBudget.reserveWhenPossible(reserved, signal)))
@@ -295,9 +295,21 @@ export class Cascade {
     // Tries that failed but may have been billed are charged the call's worst case (the provider did not
     // say what they cost).
     const billed = (tries: number) => (tries > 0 ? tries * worstCaseCallUsd(prepared, tier) : 0);
+    // A retry after a try that may have been billed first reserves that try's worst case, so spending
+    // stays within the budgets however many tries time out. It does not wait for room: it holds a
+    // reservation already, and items holding and waiting could wait on each other for ever.
+    const beforeRetry = async (error: unknown): Promise<boolean> => {
+      if (ledger.fallbackMaxTokens === undefined || !mayHaveBeenBilled(error)) return true;
+      const extra = worstCaseCallUsd(prepared, tier);
+      const itemRoom = ledger.perItemUsd === undefined ? Infinity : ledger.perItemUsd - ledger.spent;
+      if (reserved + extra > itemRoom) return false;
+      if (ledger.runBudget && !ledger.runBudget.reserve(extra)) return false;
+      reserved += extra;
+      return true;
+    };
     const started = performance.now();
     try {
-      const completion = await this.stackOf(tier).complete(prepared, signal ? { signal } : {});
+      const completion = await this.stackOf(tier).complete(prepared, { ...(signal && { signal }), beforeRetry });
       const possiblyBilledUsd = billed(completion.possiblyBilledTries ?? 0);
       return {
         kind: 'answered',

@@ -26,19 +26,18 @@ function byteBoundInputTokens(messages: readonly ChatMessage[]): number {
 
 /**
  * The most this tier can spend on the request: the call (its known cost, else input tokens plus the
- * full max-token allowance at the tier's price), `tries` times (a try that timed out or came back cut
- * may be billed too), plus every gate's maximum. The cheap byte ceiling is tried first; the tokenizer
+ * full max-token allowance at the tier's price) plus every gate's maximum. The cheap byte ceiling is tried first; the tokenizer
  * runs only when that ceiling would not fit in `remainingUsd`.
  */
-export function worstCaseCostUsd(request: CascadeRequest, tier: Tier, remainingUsd: number, tries = 1): number {
+export function worstCaseCostUsd(request: CascadeRequest, tier: Tier, remainingUsd: number): number {
   const maxTokens = request.params?.maxTokens ?? 0;
   let gates = 0;
   for (const gate of tier.gates) gates += gate.maxCostUsd?.(request, maxTokens) ?? 0;
   const known = tier.provider.knownCostUsd?.(request);
   if (known !== undefined) return known + gates;
-  const ceiling = tries * costUsd(tier.pricing, byteBoundInputTokens(request.messages), maxTokens) + gates;
+  const ceiling = costUsd(tier.pricing, byteBoundInputTokens(request.messages), maxTokens) + gates;
   if (ceiling <= remainingUsd) return ceiling;
-  return tries * costUsd(tier.pricing, countedInputTokens(request.messages), maxTokens) + gates;
+  return costUsd(tier.pricing, countedInputTokens(request.messages), maxTokens) + gates;
 }
 
 /** What one try of the call can cost at most, without its gates (for charging a try that may have been billed). */

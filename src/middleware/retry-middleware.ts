@@ -20,6 +20,7 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
         },
         retry,
         options.signal,
+        options.beforeRetry,
       );
       // Recorded latency for a replayed call, wall time for a live one; failed tries and waits count too.
       const waitedMs = lastTryStarted - started;

@@ -50,6 +50,7 @@ export async function callWithRetries<T>(
   call: (signal: AbortSignal) => Promise<T>,
   options: RetryOptions,
   callerSignal?: AbortSignal,
+  beforeRetry?: (error: unknown) => Promise<boolean>,
 ): Promise<RetryOutcome<T>> {
   let possiblyBilledTries = 0;
   for (let attempt = 0; ; attempt++) {
@@ -61,6 +62,8 @@ export async function callWithRetries<T>(
     if (!(error instanceof ProviderError && error.isRetryable) || attempt >= options.maxRetries) {
       throw new RetriesExhaustedError(error, attempt, possiblyBilledTries);
     }
+    if (beforeRetry && !(await beforeRetry(error)))
+      throw new RetriesExhaustedError(error, attempt, possiblyBilledTries);
     await sleep(retryDelayMs(error, attempt, options), callerSignal);
   }
 }

@@ -4,6 +4,11 @@ import type { CascadeRequest } from './request.js';
 export interface ProviderCallOptions {
   /** Aborts the call: the caller's cancellation combined with the tier's timeout. */
   signal?: AbortSignal;
+  /**
+   * Asked by the retry policy before each retry, with the error of the try that failed: false stops
+   * retrying. The engine uses it to reserve from the budget for a try that may have been billed.
+   */
+  beforeRetry?: (error: unknown) => Promise<boolean>;
 }
 
 /**
