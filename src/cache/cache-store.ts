@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { CascadeError } from '../errors/index.js';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -53,6 +54,48 @@ interface Row {
 // What an entry is read as (the vector is read only to build the index).
 const entryColumns = 'id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder';
 
+/** Notices go to Node's warning channel unless the caller takes them. */
+const defaultNotice = (message: string) => process.emitWarning(message, 'CascadeCacheWarning');
+
+/** SQLite's own word that a file is not a database, or a damaged one. */
+function isDamagedDatabase(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    code === 'SQLITE_NOTADB' ||
+    code === 'SQLITE_CORRUPT' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'))
+  );
+}
+
+/** Open (or create) a store and its table; reading the schema is what finds a damaged file. */
+function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(`CREATE TABLE IF NOT EXISTS entries (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      namespace TEXT NOT NULL,
+      key TEXT NOT NULL,
+      context TEXT NOT NULL,
+      query TEXT NOT NULL,
+      answer TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER,
+      hits INTEGER NOT NULL DEFAULT 0,
+      embedder TEXT,
+      vector BLOB,
+      UNIQUE (namespace, key)
+    );
+    CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
 /** The file a store folder keeps its entries in. */
 export const storeFileName = 'cache.sqlite';
 
@@ -70,7 +113,7 @@ export class CacheStore {
   private readonly pendingHits = new Map<number, number>();
   private flushTimer: NodeJS.Timeout | undefined;
 
-  constructor(folder: string | undefined) {
+  constructor(folder: string | undefined, onNotice: (message: string) => void = defaultNotice) {
     if (folder === undefined) {
       this.file = ':memory:';
       this.folder = undefined;
@@ -79,25 +122,24 @@ export class CacheStore {
       mkdirSync(this.folder, { recursive: true });
       this.file = join(this.folder, storeFileName);
     }
-    this.db = new Database(this.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS entries (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      namespace TEXT NOT NULL,
-      key TEXT NOT NULL,
-      context TEXT NOT NULL,
-      query TEXT NOT NULL,
-      answer TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      expires_at INTEGER,
-      hits INTEGER NOT NULL DEFAULT 0,
-      embedder TEXT,
-      vector BLOB,
-      UNIQUE (namespace, key)
-    );
-    CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at);`);
+    try {
+      this.db = openDatabase(this.file);
+    } catch (error) {
+      // A store that is not a database (truncated, overwritten, random bytes) would stop every run, `cache
+      // clear` included: it is moved aside, named, and an empty one takes its place.
+      if (this.folder === undefined || !isDamagedDatabase(error)) {
+        throw new CascadeError(`cannot open the cache store ${this.file}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      const aside = `${this.file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(this.file, aside);
+      for (const suffix of ['-wal', '-shm']) rmSync(`${this.file}${suffix}`, { force: true });
+      this.db = openDatabase(this.file);
+      onNotice(
+        `the cache store ${this.file} was not a readable database (${(error as Error).message}); it was moved to ${aside} and an empty store was started`,
+      );
+    }
     this.statements = {
       byKey: this.db.prepare<[string, string], Row>(
         `SELECT ${entryColumns} FROM entries WHERE namespace = ? AND key = ?`,

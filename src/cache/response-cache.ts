@@ -25,6 +25,8 @@ export interface ResponseCacheOptions {
   /** Entries held in memory in front of the store. @default 10000 */
   memoryEntries?: number;
   now?: () => number;
+  /** Told when a damaged store or saved index was set aside and rebuilt. @default process.emitWarning */
+  onNotice?: (message: string) => void;
 }
 
 export type CacheLookup =
@@ -47,10 +49,12 @@ export class ResponseCache {
   private savesSinceTrim = 0;
   private readonly inFlight = new Map<string, Promise<CascadeResult>>();
   private indexChanged = false;
+  private readonly notice: (message: string) => void;
 
   constructor(private readonly options: ResponseCacheOptions) {
     this.now = options.now ?? Date.now;
-    this.store = new CacheStore(options.store);
+    this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'CascadeCacheWarning'));
+    this.store = new CacheStore(options.store, this.notice);
     this.memory = new LRUCache({ max: options.memoryEntries ?? 10_000 });
     this.store.purgeExpired(this.now());
   }
@@ -161,8 +165,18 @@ export class ResponseCache {
     const now = this.now();
     const file = this.indexFile();
     if (file) {
-      this.index = VectorIndex.load(file, dimensions, this.store.vectorContexts(this.options.namespace, embedder, now));
-      if (this.index) return this.index;
+      const loaded = VectorIndex.load(
+        file,
+        dimensions,
+        this.store.vectorContexts(this.options.namespace, embedder, now),
+      );
+      if (loaded.index) {
+        this.index = loaded.index;
+        return loaded.index;
+      }
+      if (loaded.damaged) {
+        this.notice(`the saved vector index ${file} is damaged (${loaded.damaged}); it is rebuilt from the store`);
+      }
     }
     // Entries of another size (the embedder's model changed under the same name) cannot be compared.
     const stored = [...this.store.vectors(this.options.namespace, embedder, now)].filter(

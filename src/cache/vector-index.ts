@@ -1,10 +1,38 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
 
 export interface Neighbour {
   id: number;
   /** Cosine similarity (vectors are unit length). */
   similarity: number;
+}
+
+/** What `save` writes beside the graph: what it covers, and how to tell the file is whole. */
+interface SavedIndex extends IndexSignature {
+  dimensions: number;
+  bytes?: number;
+  sha256?: string;
+}
+
+/** hnswlib's header: six size_t, two 32-bit ints, three size_t, a double, a size_t. */
+const headerBytes = 6 * 8 + 4 + 4 + 3 * 8 + 8 + 8;
+
+/** Why a saved graph must not be handed to the native loader, or undefined when it is whole. */
+function checkIndexFile(file: string, saved: SavedIndex): string | undefined {
+  const size = statSync(file).size;
+  if (saved.bytes === undefined || saved.sha256 === undefined) return 'it was saved without a checksum';
+  if (size !== saved.bytes) return `it has ${size} bytes where ${saved.bytes} were saved`;
+  const bytes = readFileSync(file);
+  if (bytes.length < headerBytes) return 'its header is cut';
+  // The graph counts deleted entries too: at least the live ones, at most its capacity.
+  const capacity = Number(bytes.readBigUInt64LE(8));
+  const elements = Number(bytes.readBigUInt64LE(16));
+  if (elements < saved.count || elements > capacity) {
+    return `its header says ${elements} entries (capacity ${capacity}) where ${saved.count} were saved`;
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== saved.sha256) return 'its checksum does not match';
+  return undefined;
 }
 
 /** What a saved index covers, to tell whether it still matches the store. */
@@ -46,24 +74,36 @@ export class VectorIndex {
   }
 
   /**
-   * An index saved by `save`, if it still covers exactly the live entries (else undefined, and the
-   * caller rebuilds). `contexts` maps every live id to its context.
+   * An index saved by `save`, if it still covers exactly the live entries (else no index, and the
+   * caller rebuilds). `contexts` maps every live id to its context. The file is checked (size, header,
+   * checksum) before the native loader sees it, which would crash the process on a damaged one; a
+   * damaged file is reported in `damaged`.
    */
-  static load(file: string, dimensions: number, contexts: Map<number, string>): VectorIndex | undefined {
-    if (!existsSync(file) || !existsSync(`${file}.json`)) return undefined;
+  static load(
+    file: string,
+    dimensions: number,
+    contexts: Map<number, string>,
+  ): { index?: VectorIndex; damaged?: string } {
+    if (!existsSync(file) || !existsSync(`${file}.json`)) return {};
+    let saved: SavedIndex;
     try {
-      const saved = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as IndexSignature & { dimensions: number };
-      const expected = signatureOf(contexts.keys());
-      if (saved.dimensions !== dimensions || saved.count !== expected.count || saved.idSum !== expected.idSum)
-        return undefined;
+      saved = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as SavedIndex;
+    } catch (error) {
+      return { damaged: `its description ${file}.json is unreadable (${(error as Error).message})` };
+    }
+    const expected = signatureOf(contexts.keys());
+    if (saved.dimensions !== dimensions || saved.count !== expected.count || saved.idSum !== expected.idSum) return {};
+    const damaged = checkIndexFile(file, saved);
+    if (damaged) return { damaged };
+    try {
       const loaded = new VectorIndex(dimensions, 16);
       loaded.index.readIndexSync(file);
       loaded.index.setEf(searchEf);
       loaded.capacity = loaded.index.getMaxElements();
       for (const [id, context] of contexts) loaded.track(id, context);
-      return loaded;
-    } catch {
-      return undefined;
+      return { index: loaded };
+    } catch (error) {
+      return { damaged: `it could not be read (${(error as Error).message})` };
     }
   }
 
@@ -74,11 +114,15 @@ export class VectorIndex {
   /** Write the graph beside the store, so a restart need not rebuild it (written to a temporary name, then renamed). */
   save(file: string): void {
     this.index.writeIndexSync(`${file}.tmp`);
+    const bytes = readFileSync(`${file}.tmp`);
+    const saved: SavedIndex = {
+      ...signatureOf(this.contexts.keys()),
+      dimensions: this.dimensions,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
     renameSync(`${file}.tmp`, file);
-    writeFileSync(
-      `${file}.json`,
-      JSON.stringify({ ...signatureOf(this.contexts.keys()), dimensions: this.dimensions }),
-    );
+    writeFileSync(`${file}.json`, JSON.stringify(saved));
   }
 
   add(id: number, context: string, vector: Float32Array): void {

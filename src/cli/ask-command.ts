@@ -17,7 +17,10 @@ export interface AskOptions extends SourceOptions {
 
 /** `cascade ask <cascade.yaml> "<prompt>"`: one request, the answer on stdout, then a short trace. */
 export async function askCommand(file: string, prompt: string, options: AskOptions, io: CliIo): Promise<number> {
-  const cascade = await loadCascadeFile(file, loadOptionsFrom(options, io.env, options.record !== undefined));
+  const cascade = await loadCascadeFile(
+    file,
+    loadOptionsFrom(options, io.env, options.record !== undefined, (message) => io.stderr(`cascade: ${message}\n`)),
+  );
   cascade.checkEnvironment(io.env);
   const messages: ChatMessage[] = options.system ? [{ role: 'system', content: options.system }] : [];
   messages.push({ role: 'user', content: prompt });

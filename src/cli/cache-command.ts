@@ -36,7 +36,7 @@ export async function cacheCommand(
   io: CliIo,
 ): Promise<number> {
   const folder = await storeFolderOf(target);
-  const store = new CacheStore(folder);
+  const store = new CacheStore(folder, (message) => io.stderr(`cascade: ${message}\n`));
   try {
     if (action === 'stats') {
       const rows = store

@@ -56,7 +56,9 @@ export async function runCommand(
   }
   const cascade = await loadCascadeFile(
     file,
-    loadOptionsFrom(options, io.env, options.record !== undefined || exploreRate !== undefined),
+    loadOptionsFrom(options, io.env, options.record !== undefined || exploreRate !== undefined, (message) =>
+      io.stderr(`cascade: ${message}\n`),
+    ),
   );
   cascade.checkEnvironment(io.env);
   const recording: Recording = {

@@ -11,7 +11,12 @@ export interface SourceOptions {
 }
 
 /** The cascade loading options these flags ask for, refusing combinations that mean nothing. */
-export function loadOptionsFrom(options: SourceOptions, env: NodeJS.ProcessEnv, capture: boolean): LoadCascadeOptions {
+export function loadOptionsFrom(
+  options: SourceOptions,
+  env: NodeJS.ProcessEnv,
+  capture: boolean,
+  onNotice?: (message: string) => void,
+): LoadCascadeOptions {
   if (options.onMiss !== undefined && options.onMiss !== 'fail' && options.onMiss !== 'live') {
     throw new ConfigError(`Expected \`--on-miss\` to be \`fail\` or \`live\`, got \`${options.onMiss}\``);
   }
@@ -24,5 +29,6 @@ export function loadOptionsFrom(options: SourceOptions, env: NodeJS.ProcessEnv, 
     ...(options.offline && { offline: true }),
     ...(capture && { capture: true }),
     ...(options.cache === false && { cache: false }),
+    ...(onNotice && { onNotice }),
   };
 }

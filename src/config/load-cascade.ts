@@ -51,6 +51,8 @@ export interface LoadCascadeOptions {
   capture?: boolean;
   /** Build the file's `cache`, if it has one. @default true */
   cache?: boolean;
+  /** Told when a damaged cache store or saved index was set aside and rebuilt. @default process.emitWarning */
+  onNotice?: (message: string) => void;
 }
 
 /** Read, validate and build a cascade from a YAML file. Errors name the file, the field and the fix. */
@@ -183,6 +185,7 @@ export async function createCascade(
           replayed: replay !== undefined,
           retry: cascadeRetry,
           breaker: breakerOptions,
+          ...(options.onNotice && { onNotice: options.onNotice }),
         })
       : undefined;
   return new Cascade({
@@ -223,6 +226,7 @@ function buildCache(
     replayed: boolean;
     retry: RetryOptions;
     breaker: CircuitBreakerOptions;
+    onNotice?: (message: string) => void;
   },
 ): ResponseCache {
   const shaping = (tier: unknown) => {
@@ -269,5 +273,6 @@ function buildCache(
       },
     }),
     cascadeFingerprint,
+    ...(options.onNotice && { onNotice: options.onNotice }),
   });
 }
