@@ -1,4 +1,5 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { redactSecrets } from '../common/secrets.js';
 import { CascadeError } from '../errors/index.js';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -204,8 +205,8 @@ export class CacheStore {
       namespace: entry.namespace,
       key: entry.key,
       context: entry.context,
-      query: entry.query,
-      answer: JSON.stringify(entry.answer),
+      query: redactSecrets(entry.query),
+      answer: redactSecrets(JSON.stringify(entry.answer)),
       createdAt: now,
       expiresAt: entry.expiresAt ?? null,
       embedder: entry.embedder ?? null,

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../common/secrets.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CascadeError, ConfigError, MissingApiKeyError } from '../errors/index.js';
@@ -48,7 +49,13 @@ function readPackageVersion(): string {
 }
 
 /** Run the `cascade` command line with `argv` (without node and script) and return its exit code. */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argv: readonly string[], given: CliIo = processIo): Promise<number> {
+  // Whatever a command prints passes the key masking (an answer or error that echoed a key).
+  const io: CliIo = {
+    ...given,
+    stdout: (text) => given.stdout(redactSecrets(text)),
+    stderr: (text) => given.stderr(redactSecrets(text)),
+  };
   const program = new Command('cascade')
     .description('Send each request to the cheapest model first; escalate only when a quality gate fails.')
     .version(packageVersion(), '-V, --version', 'print the version')

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { redactSecrets } from '../common/secrets.js';
 import { CascadeError } from '../errors/index.js';
 
 /** Writing the output failed (a full disk, a lost mount): names the file; what was written before stays. */
@@ -47,6 +48,8 @@ export class ResultSink {
       const body = JSON.stringify(rest);
       line = `{"id":${rawId}${body === '{}' ? '}' : `,${body.slice(1)}`}\n`;
     }
+    // No form of an API key is ever written, whatever a server echoed into an answer or an error.
+    line = redactSecrets(line);
     if (this.descriptor === undefined) {
       this.toStdout(line);
       return;

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../common/secrets.js';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { statusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors/index.js';
@@ -23,7 +24,8 @@ export function parseRetryAfter(headers: { get(name: string): string | null } | 
 
 /** Replace every occurrence of the secret, so a key echoed in an error message never reaches a trace or log. */
 export function redact(text: string, secret: string | undefined): string {
-  return secret && secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
+  const exact = secret && secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
+  return redactSecrets(exact);
 }
 
 interface SdkLikeError {

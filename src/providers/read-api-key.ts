@@ -1,10 +1,13 @@
 import type { Environment } from '../spec/environment.js';
+import { registerSecret } from '../common/secrets.js';
 import { MissingApiKeyError } from '../errors/index.js';
 
 /** Read the key at call time, never at import, so loading a cascade needs no secrets. */
 export function readApiKey(variable: string, tier: string, env: Environment = process.env): string {
   const key = env[variable];
   if (key === undefined || key === '') throw new MissingApiKeyError({ variable, tier });
+  // From now on no form of it is written anywhere.
+  registerSecret(key);
   return key;
 }
 
