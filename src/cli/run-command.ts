@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runBatch } from '../batch/run-batch.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
@@ -61,6 +62,12 @@ export async function runCommand(
     ),
   );
   cascade.checkEnvironment(io.env);
+  if (options.input !== '-' && !existsSync(options.input)) {
+    throw new ConfigError(`--input: ${options.input} does not exist (resolved to ${resolve(options.input)})`, {
+      field: '--input',
+    });
+  }
+
   const recording: Recording = {
     ...(options.record && { record: await FixtureWriter.open(options.record) }),
     ...(exploreRate !== undefined && {

@@ -39,13 +39,17 @@ export async function buildGate(
   breaker: CircuitBreakerOptions,
 ): Promise<Gate> {
   switch (config.type) {
-    case 'json-schema':
-      return createJsonSchemaGate({
-        schema:
-          typeof config.schema === 'string'
-            ? await readSchemaFile(config.schema, where, context.baseDir)
-            : config.schema,
-      });
+    case 'json-schema': {
+      const schema =
+        typeof config.schema === 'string' ? await readSchemaFile(config.schema, where, context.baseDir) : config.schema;
+      try {
+        return createJsonSchemaGate({ schema });
+      } catch (error) {
+        throw new ConfigError(`${where}.schema: the JSON schema does not compile: ${(error as Error).message}`, {
+          field: 'schema',
+        });
+      }
+    }
     case 'confidence':
       return createConfidenceGate({ source: config.source, min: config.min });
     case 'regex':

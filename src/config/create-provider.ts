@@ -74,6 +74,7 @@ function createLiveProvider(endpoint: ModelEndpointConfig, context: ProviderCont
     ...(endpoint.apiKeyEnv !== undefined && { apiKeyEnv: endpoint.apiKeyEnv }),
     ...(endpoint.baseURL !== undefined && { baseURL: endpoint.baseURL }),
     ...(endpoint.pricing !== undefined && { pricing: endpoint.pricing }),
+    ...(endpoint.allowEmpty && { allowEmpty: true }),
     ...(context.env !== undefined && { env: context.env }),
     ...(context.loopbackOnly && { fetch: loopbackOnlyFetch(nodeHttpFetch, context.label) }),
   };

@@ -33,6 +33,8 @@ const modelEndpoint = {
   timeoutMs: z.number().int().positive().optional(),
   maxRetries: z.number().int().min(0).max(10).optional(),
   pricing: pricing.optional(),
+  /** Accept an empty answer (for jobs where empty is valid); otherwise it is an error and the item falls back. */
+  allowEmpty: z.boolean().optional(),
   /** Calls in flight at once on this tier. */
   maxConcurrent: z.number().int().positive().optional(),
   requestsPerMinute: z.number().int().positive().optional(),

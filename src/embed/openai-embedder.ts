@@ -50,7 +50,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
           call.signal ? { signal: call.signal } : undefined,
         );
       } catch (error) {
-        throw mapSdkError(error, `openai ${model}`, apiKey);
+        throw mapSdkError(error, `openai ${model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
       }
       const ordered = [...(response?.data ?? [])].sort((a, b) => a.index - b.index);
       if (ordered.length !== texts.length)

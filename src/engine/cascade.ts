@@ -100,9 +100,13 @@ export class Cascade {
    * Keys are still read only when a call is made; this looks at their presence, never their value.
    */
   checkEnvironment(env: Environment = process.env): void {
+    const missing: { variable: string; tier: string }[] = [];
     for (const { variable, where } of this.settings.requiredEnv ?? []) {
-      if (!env[variable]) throw new MissingApiKeyError({ variable, tier: where });
+      if (!env[variable] && !missing.some((seen) => seen.variable === variable))
+        missing.push({ variable, tier: where });
     }
+    const [first, ...others] = missing;
+    if (first) throw new MissingApiKeyError({ ...first, others });
   }
 
   async run(input: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {

@@ -62,7 +62,7 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
       try {
         response = await anthropic.messages.create(body, call.signal ? { signal: call.signal } : undefined);
       } catch (error) {
-        throw mapSdkError(error, `anthropic ${options.model}`, apiKey);
+        throw mapSdkError(error, `anthropic ${options.model}`, apiKey, options.baseURL ?? 'https://api.anthropic.com');
       }
       const latencyMs = performance.now() - started;
       if (!Array.isArray(response?.content)) {
@@ -77,6 +77,8 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
         text,
         model: options.model,
         request,
+        label: `anthropic ${options.model}`,
+        allowEmpty: options.allowEmpty,
         inputTokens: response.usage?.input_tokens,
         outputTokens: response.usage?.output_tokens,
         pricing,

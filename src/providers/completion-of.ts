@@ -1,3 +1,4 @@
+import { UnexpectedResponseError } from '../errors/index.js';
 import { costUsd, type Pricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -25,7 +26,16 @@ export function completionOf(answer: {
   pricing: Pricing | undefined;
   latencyMs: number;
   logprobs?: readonly number[] | undefined;
+  /** Names the provider and model in errors. */
+  label: string;
+  allowEmpty?: boolean | undefined;
 }): Completion {
+  // An empty answer is no answer, on every provider alike, unless the tier says empty is valid.
+  if (answer.text.trim() === '' && !answer.allowEmpty) {
+    throw new UnexpectedResponseError(
+      `${answer.label}: the answer is empty (set \`allowEmpty: true\` on the tier if empty answers are valid)`,
+    );
+  }
   const reported = { input: usableCount(answer.inputTokens), output: usableCount(answer.outputTokens) };
   const inputTokens = reported.input ?? countMessageTokens(answer.request.messages);
   const outputTokens =

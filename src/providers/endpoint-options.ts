@@ -10,6 +10,8 @@ export interface EndpointOptions {
   apiKeyEnv?: string;
   baseURL?: string;
   pricing?: Pricing;
+  /** Accept an empty answer; by default it is an error (the item falls back), on every provider. */
+  allowEmpty?: boolean;
   /** Environment to read keys and hosts from. @default process.env */
   env?: Environment;
   /** The HTTP client the SDK calls through (offline mode passes one that allows loopback only). @default nodeHttpFetch */

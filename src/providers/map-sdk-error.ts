@@ -40,7 +40,7 @@ interface SdkLikeError {
  * `fetch` to this library's errors. Abort errors pass through: the retry policy tells a timeout
  * from a caller's cancellation by looking at its own signals.
  */
-export function mapSdkError(error: unknown, label: string, secret?: string): unknown {
+export function mapSdkError(error: unknown, label: string, secret?: string, endpoint?: string): unknown {
   if (error instanceof ProviderError) return error;
   const sdk = (error ?? {}) as SdkLikeError;
   const message = redact(`${label}: ${sdk.message ?? String(error)}`, secret);
@@ -48,7 +48,17 @@ export function mapSdkError(error: unknown, label: string, secret?: string): unk
   if (typeof sdk.status === 'number') {
     return statusError(message, { statusCode: sdk.status, retryAfterMs: parseRetryAfter(sdk.headers) });
   }
-  if (isConnectionError(error)) return new ConnectionError(message);
+  if (isConnectionError(error)) {
+    // The SDK says only "Connection error."; where it tried and why is what the user needs.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message;
+    return new ConnectionError(
+      redact(
+        `${message.replace(/\.$/, '')}: cannot connect to ${endpoint ?? 'the server'}${why ? ` (${why})` : ''}`,
+        secret,
+      ),
+    );
+  }
   if (error instanceof SyntaxError) return new MalformedResponseError(message);
   if (error instanceof TypeError) return new ConnectionError(message);
   return new ProviderError(message, { isRetryable: false });

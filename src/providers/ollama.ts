@@ -53,6 +53,8 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
         text,
         model: options.model,
         request,
+        label: `ollama ${options.model}`,
+        allowEmpty: options.allowEmpty,
         inputTokens: response.prompt_eval_count,
         outputTokens: response.eval_count,
         pricing,

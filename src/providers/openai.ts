@@ -63,7 +63,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
       try {
         response = await openai.chat.completions.create(body, call.signal ? { signal: call.signal } : undefined);
       } catch (error) {
-        throw mapSdkError(error, `openai ${options.model}`, apiKey);
+        throw mapSdkError(error, `openai ${options.model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
       }
       const latencyMs = performance.now() - started;
       const choice = response?.choices?.[0];
@@ -75,6 +75,8 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
         text,
         model: options.model,
         request,
+        label: `openai ${options.model}`,
+        allowEmpty: options.allowEmpty,
         inputTokens: response.usage?.prompt_tokens,
         outputTokens: response.usage?.completion_tokens,
         pricing,

@@ -153,6 +153,7 @@ describe('usage figures', () => {
     (_name, input, output) => {
       const completion = completionOf({
         text: 'Paris',
+        label: 'openai m',
         model: 'm',
         request,
         inputTokens: input,

@@ -107,7 +107,8 @@ describe('cascade run', () => {
       io,
     );
     expect(code).toBe(2);
-    expect(io.err()).toContain('OPENAI_API_KEY is not set');
+    // The demo's two hosted tiers need two keys: both are named at once.
+    expect(io.err()).toMatch(/environment variables with API keys are not set: OPENAI_API_KEY for .*ANTHROPIC_API_KEY/);
   });
 
   it('exits 2 with the file and field on an invalid cascade file', async () => {
