@@ -1,5 +1,6 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import type { z } from 'zod';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { CascadeRequest } from '../src/spec/request.js';
 import { extractJson } from './extract-json.js';
@@ -9,20 +10,34 @@ export interface JsonSchemaGateOptions {
   schema: Record<string, unknown> | z.ZodType;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// Ajv and zod are loaded by the first json-schema gate, not when the library loads.
+const require = createRequire(import.meta.url);
+let ajv: Ajv2020 | undefined;
+const validator = (): Ajv2020 => {
+  if (!ajv) {
+    const { Ajv2020: Validator } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    ajv = new Validator({ allErrors: true, strict: false });
+  }
+  return ajv;
+};
+
+/** A zod schema (v4 marks its schemas with `_zod`), converted with its own `z.toJSONSchema`. */
+const isZodSchema = (schema: unknown): schema is z.ZodType =>
+  typeof schema === 'object' && schema !== null && '_zod' in schema;
 
 /**
  * Passes when the answer holds JSON that satisfies the schema; the parsed value goes into the result.
  * It also puts the schema on the request, so providers with structured output (OpenAI, Ollama) use it.
  */
 export function createJsonSchemaGate(options: JsonSchemaGateOptions): Gate {
-  const schema =
-    options.schema instanceof z.ZodType ? (z.toJSONSchema(options.schema) as Record<string, unknown>) : options.schema;
+  const schema = isZodSchema(options.schema)
+    ? ((require('zod') as typeof import('zod')).z.toJSONSchema(options.schema) as Record<string, unknown>)
+    : options.schema;
   // Ajv2020 reads draft 2020-12; a `$schema` naming another draft would make it refuse the schema.
   const { $schema: _draft, ...body } = schema;
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile(body);
+    validate = validator().compile(body);
   } catch (error) {
     throw new Error(`json-schema gate: the schema does not compile: ${(error as Error).message}`);
   }

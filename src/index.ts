@@ -1,4 +1,5 @@
-// The documented API of `frugal-cascade`. Test helpers are in `frugal-cascade/test`.
+// The documented API of `frugal-cascade`. The cache is in `frugal-cascade/cache`, test helpers in
+// `frugal-cascade/test`.
 export type * from './spec/index.js';
 export type { Environment } from './spec/environment.js';
 export type { CompressStep } from './spec/compress-step.js';
@@ -40,14 +41,7 @@ export { builtInPrices, priceTableDate, findPricing, type Pricing } from './pric
 export * from '../gates/index.js';
 export * from './errors/index.js';
 
-// Caching, embedders, compression.
-export { ResponseCache, type ResponseCacheOptions, type CacheLookup } from './cache/response-cache.js';
-export { CacheStore, type CacheEntry, type CachedAnswer } from './cache/cache-store.js';
-export { defaultGuards, refusingGuard, type Guard } from './cache/guards.js';
-export { VectorIndex, type Neighbour } from './cache/vector-index.js';
-export { createLocalEmbedder } from './embed/local-embedder.js';
-export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from './embed/openai-embedder.js';
-export { createOllamaEmbedder, type OllamaEmbedderOptions } from './embed/ollama-embedder.js';
+// Compression. The cache, its store, index, guards and embedders are in `frugal-cascade/cache`.
 export { compressMessages, type Compressed } from './compress/compress-messages.js';
 
 // Batches, recordings, evaluation and tuning.

@@ -1,4 +1,8 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
+
+// The bar is loaded only on a terminal.
+const require = createRequire(import.meta.url);
 
 export interface ProgressFigures {
   done: number;
@@ -21,14 +25,15 @@ export class Progress {
     private readonly intervalMs = 5000,
   ) {
     if (isTerminal && total !== undefined) {
-      this.bar = new cliProgress.SingleBar(
+      const bars = require('cli-progress') as typeof cliProgress;
+      this.bar = new bars.SingleBar(
         {
           format:
             '{bar} {value}/{total} items | ${cost} | escalated {escalation}% | errors {errors} | ETA {eta_formatted}',
           stream: process.stderr,
           hideCursor: true,
         },
-        cliProgress.Presets.shades_classic,
+        bars.Presets.shades_classic,
       );
       this.bar.start(total, 0, { cost: '0.0000', escalation: 0, errors: 0 });
     }

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import PQueue from 'p-queue';
 import type { Cascade } from '../engine/cascade.js';
 import { RunBudget } from '../engine/run-budget.js';
 import { AbortedError } from '../errors/index.js';
@@ -131,6 +130,7 @@ async function runLocked(
   const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd, resume.spentUsd);
   if (runBudget) loadTokenizer();
   const concurrency = options.concurrency ?? 8;
+  const { default: PQueue } = await import('p-queue');
   const queue = new PQueue({ concurrency });
   const inFlight = new AbortController();
   // Every call in flight listens to it: as many listeners as the concurrency, by design.

@@ -18,7 +18,7 @@ export async function storeFolderOf(target: string): Promise<string> {
       );
     return target;
   }
-  const config = parseCascadeConfig(await readCascadeYaml(target), target);
+  const config = await parseCascadeConfig(await readCascadeYaml(target), target);
   const store = config.cache?.store;
   if (!store)
     throw new ConfigError(

@@ -2,13 +2,11 @@ import { redactSecrets } from '../common/secrets.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CascadeError, ConfigError, MissingApiKeyError } from '../errors/index.js';
-import { askCommand } from './ask-command.js';
 import { processIo, type CliIo } from './io.js';
-import { runCommand } from './run-command.js';
-import { evalCommand } from './eval-command.js';
 import { defaultMargin } from '../tune/objective.js';
-import { tuneCommand } from './tune-command.js';
-import { cacheCommand } from './cache-command.js';
+
+// Each command's module (and the library under it) is loaded when the command runs, so `--help` and
+// `--version` load only the option parser.
 
 /** Exit codes: 0 done, 1 the run failed, 2 bad usage, cascade file or input. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -71,6 +69,7 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
     .option('--system <text>', 'a system message to send first')
     .option('--json', 'print the whole result, trace included, as JSON')
     .action(async (file: string, prompt: string, options) => {
+      const { askCommand } = await import('./ask-command.js');
       exitCode = await askCommand(file, prompt, options, io);
     });
 
@@ -95,6 +94,7 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
     .option('--redo-changed', 'redo items whose input changed since their result was written')
     .option('--max-line-bytes <n>', 'refuse input lines longer than this', String(1024 * 1024))
     .action(async (file: string, options) => {
+      const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(file, options, io);
     });
 
@@ -114,6 +114,7 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
       'score every answer by its agreement with this model (unlabelled items: the dearest by default)',
     )
     .action(async (file: string, options) => {
+      const { evalCommand } = await import('./eval-command.js');
       exitCode = await evalCommand(file, options, io);
     });
 
@@ -145,6 +146,7 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
     .option('--compare <mode>', 'how text is compared with expected when there is no score')
     .option('--scorer <module>', 'a module whose default export scores (text, expected, item) in [0,1]')
     .action(async (options) => {
+      const { tuneCommand } = await import('./tune-command.js');
       exitCode = await tuneCommand(options, io);
     });
 
@@ -160,6 +162,7 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
       .argument('<target>', 'a cascade file (its cache.store) or a store folder')
       .option('--namespace <name>', 'only this namespace')
       .action(async (target: string, options) => {
+        const { cacheCommand } = await import('./cache-command.js');
         exitCode = await cacheCommand(action, target, options, io);
       });
   }

@@ -10,6 +10,7 @@ import { defaultRetryOptions, type RetryOptions } from '../middleware/retry-poli
 import type { OnExhausted, Tier } from '../engine/tier.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
 import type { CompressStep } from '../spec/compress-step.js';
+import type { EventListener } from '../spec/events.js';
 import type { Gate } from '../spec/gate.js';
 import type { Provider } from '../spec/provider.js';
 import type { RequestParams } from '../spec/request.js';
@@ -41,6 +42,8 @@ export interface CascadeInCode {
   retry?: Partial<RetryOptions>;
   circuitBreaker?: Partial<CircuitBreakerOptions>;
   cache?: ResponseCache;
+  /** Receives the events of every item (see `CascadeEvent`). */
+  onEvent?: EventListener;
 }
 
 /** Whether an object passed to `createCascade` is a cascade in code (its tiers hold provider objects). */
@@ -95,5 +98,6 @@ export function cascadeInCode(definition: CascadeInCode): Cascade {
     ...(definition.system !== undefined && { system: definition.system }),
     ...(definition.budget && { budget: definition.budget }),
     ...(definition.cache && { cache: definition.cache }),
+    ...(definition.onEvent && { onEvent: definition.onEvent }),
   });
 }

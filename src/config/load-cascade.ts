@@ -2,7 +2,6 @@ import type { Environment } from '../spec/environment.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import {
   CircuitBreaker,
   type CircuitBreakerOptions,
@@ -20,15 +19,8 @@ import { buildGate, endpointRetry } from './build-gate.js';
 import { offlineEndpoint } from './offline-endpoint.js';
 import { formatIssues } from '../common/format-issues.js';
 import { maskKeyShapes, refuseSecrets } from './refuse-secrets.js';
-import {
-  cascadeConfigSchema,
-  type CacheConfig,
-  type CascadeConfig,
-  type CascadeConfigInput,
-  type GateConfig,
-  type ModelEndpointConfig,
-} from './schema.js';
-import { ResponseCache } from '../cache/response-cache.js';
+import type { CacheConfig, CascadeConfig, CascadeConfigInput, GateConfig, ModelEndpointConfig } from './schema.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import { canonicalJson, sha256 } from '../common/canonical-json.js';
 import { createEmbedder } from './create-embedder.js';
 
@@ -71,6 +63,8 @@ export async function readCascadeYaml(file: string): Promise<unknown> {
       { file },
     );
   }
+  // The YAML parser is loaded with the first cascade file, not with the library.
+  const { parseDocument } = await import('yaml');
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     // The parser quotes the lines around the error, which may hold a key: mask key-shaped values.
@@ -83,7 +77,9 @@ export async function readCascadeYaml(file: string): Promise<unknown> {
 }
 
 /** Validate data shaped like a cascade file: no literal secrets, every field as the schema says. `where` names the source in errors. */
-export function parseCascadeConfig(config: unknown, where: string): CascadeConfig {
+export async function parseCascadeConfig(config: unknown, where: string): Promise<CascadeConfig> {
+  // The schema (and zod with it) is loaded with the first cascade, not with the library.
+  const { cascadeConfigSchema } = await import('./schema.js');
   refuseSecrets(config, where);
   const parsed = cascadeConfigSchema.safeParse(config);
   if (!parsed.success) throw new ConfigError(formatIssues(where, parsed.error.issues, config), { file: where });
@@ -109,7 +105,7 @@ export async function createCascade(
   if (isCascadeInCode(config)) return cascadeInCode(config);
   const where = options.source ?? '(cascade object)';
   const baseDir = options.baseDir ?? process.cwd();
-  const definition = parseCascadeConfig(config, where);
+  const definition = await parseCascadeConfig(config, where);
   const replay = options.replay ? loadFixtureIndex(resolve(options.replay)) : undefined;
   const env = options.env ?? process.env;
   const context = {
@@ -178,7 +174,7 @@ export async function createCascade(
   if (replay) await replay;
   const cache =
     definition.cache && options.cache !== false
-      ? buildCache(definition.cache, effectiveTiers, definition, {
+      ? await buildCache(definition.cache, effectiveTiers, definition, {
           baseDir,
           env,
           offline: options.offline === true,
@@ -215,7 +211,7 @@ function gateFileDigests(gate: GateConfig, baseDir: string): string[] {
 }
 
 /** The cascade's response cache. Its fingerprint covers what shapes an answer, so editing a tier, gate or prompt starts afresh. */
-function buildCache(
+async function buildCache(
   config: CacheConfig,
   tiers: unknown[],
   definition: CascadeConfig,
@@ -228,7 +224,9 @@ function buildCache(
     breaker: CircuitBreakerOptions;
     onNotice?: (message: string) => void;
   },
-): ResponseCache {
+): Promise<ResponseCache> {
+  // The cache (and its native store and index) is loaded only for a cascade that has one.
+  const { ResponseCache } = await import('../cache/response-cache.js');
   const shaping = (tier: unknown) => {
     const {
       maxConcurrent: _a,

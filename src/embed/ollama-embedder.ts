@@ -20,7 +20,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
       let embeddings: number[][];
       let inputTokens: number | undefined;
       try {
-        const response = await ollamaClient(host, options.fetch, call.signal).embed({
+        const response = await (await ollamaClient(host, options.fetch, call.signal)).embed({
           model: options.model,
           input: [...texts],
         });

@@ -1,7 +1,8 @@
 import type { Environment } from '../spec/environment.js';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { UnexpectedResponseError } from '../errors/index.js';
 import { mapSdkError } from '../providers/map-sdk-error.js';
+import { loadOpenAI } from '../providers/sdk-modules.js';
 import { nodeHttpFetch } from '../providers/node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from '../providers/read-api-key.js';
 import { normalizeVector, type Embedder } from '../spec/embedder.js';
@@ -29,6 +30,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
   const model = options.model ?? 'text-embedding-3-small';
   let client: OpenAI | undefined;
   let apiKey: string | undefined;
+  let sdk: typeof OpenAI | undefined;
   return {
     specificationVersion: 'v1',
     name: `openai:${model}`,
@@ -36,7 +38,8 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
       if (!client) {
         const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
         apiKey = variable ? readApiKey(variable, 'the semantic cache embedder', options.env) : 'no-key';
-        client = new OpenAI({
+        sdk = await loadOpenAI();
+        client = new sdk({
           apiKey,
           baseURL: options.baseURL ?? null,
           maxRetries: 0,
@@ -50,7 +53,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
           call.signal ? { signal: call.signal } : undefined,
         );
       } catch (error) {
-        throw mapSdkError(error, `openai ${model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
+        throw mapSdkError(error, sdk!, `openai ${model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
       }
       const ordered = [...(response?.data ?? [])].sort((a, b) => a.index - b.index);
       if (ordered.length !== texts.length)

@@ -1,4 +1,5 @@
-import PQueue from 'p-queue';
+import { createRequire } from 'node:module';
+import type PQueue from 'p-queue';
 import type { Provider } from '../spec/provider.js';
 import type { Completion } from '../spec/completion.js';
 import type { ProviderMiddleware } from '../spec/middleware.js';
@@ -47,6 +48,8 @@ class TokenBucket {
   }
 }
 
+const require = createRequire(import.meta.url);
+
 /**
  * A tier's limits as middleware: concurrency and requests per minute by p-queue, tokens by a bucket. One
  * instance holds one set of limits, so every provider wrapped with it shares them.
@@ -59,7 +62,10 @@ export function rateLimitMiddleware(limits: RateLimits): ProviderMiddleware | un
   ) {
     return undefined;
   }
-  const queue = new PQueue({
+  // p-queue is loaded by the first tier with limits, not with the library (require of an ES module
+  // works from Node 20.19, the oldest this package supports).
+  const { default: Queue } = require('p-queue') as typeof import('p-queue');
+  const queue: PQueue = new Queue({
     concurrency: limits.maxConcurrent ?? Infinity,
     ...(limits.requestsPerMinute !== undefined && {
       intervalCap: limits.requestsPerMinute,

@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { UnexpectedResponseError } from '../errors/index.js';
 import { findPricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
@@ -7,6 +7,7 @@ import type { CascadeRequest } from '../spec/request.js';
 import type { EndpointOptions } from './endpoint-options.js';
 import { completionOf } from './completion-of.js';
 import { mapSdkError } from './map-sdk-error.js';
+import { loadAnthropic } from './sdk-modules.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from './read-api-key.js';
 
@@ -19,10 +20,13 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
   let client: Anthropic | undefined;
   let apiKey: string | undefined;
 
-  function getClient(): Anthropic {
+  let sdk: typeof Anthropic | undefined;
+
+  async function getClient(): Promise<Anthropic> {
     if (client) return client;
     apiKey = readApiKey(apiKeyVariable('anthropic', options.apiKeyEnv)!, options.label, options.env);
-    client = new Anthropic({
+    sdk = await loadAnthropic();
+    client = new sdk({
       apiKey,
       baseURL: options.baseURL ?? null,
       maxRetries: 0,
@@ -36,7 +40,7 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
     name: 'anthropic',
     model: options.model,
     async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
-      const anthropic = getClient();
+      const anthropic = await getClient();
       const systemParts = request.messages
         .filter((message) => message.role === 'system')
         .map((message) => message.content);
@@ -62,7 +66,13 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
       try {
         response = await anthropic.messages.create(body, call.signal ? { signal: call.signal } : undefined);
       } catch (error) {
-        throw mapSdkError(error, `anthropic ${options.model}`, apiKey, options.baseURL ?? 'https://api.anthropic.com');
+        throw mapSdkError(
+          error,
+          sdk!,
+          `anthropic ${options.model}`,
+          apiKey,
+          options.baseURL ?? 'https://api.anthropic.com',
+        );
       }
       const latencyMs = performance.now() - started;
       if (!Array.isArray(response?.content)) {

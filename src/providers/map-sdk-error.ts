@@ -1,13 +1,6 @@
 import { redactSecrets } from '../common/secrets.js';
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import type { SdkErrorClasses } from './sdk-modules.js';
 import { statusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors/index.js';
-
-const isUserAbort = (error: unknown) =>
-  error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError;
-// The SDKs do not set `name` on these classes, so they are told apart by class.
-const isConnectionError = (error: unknown) =>
-  error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError;
 
 /** Milliseconds from `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
 export function parseRetryAfter(headers: { get(name: string): string | null } | undefined): number | undefined {
@@ -40,15 +33,22 @@ interface SdkLikeError {
  * `fetch` to this library's errors. Abort errors pass through: the retry policy tells a timeout
  * from a caller's cancellation by looking at its own signals.
  */
-export function mapSdkError(error: unknown, label: string, secret?: string, endpoint?: string): unknown {
+export function mapSdkError(
+  error: unknown,
+  sdk: SdkErrorClasses,
+  label: string,
+  secret?: string,
+  endpoint?: string,
+): unknown {
+  // The SDKs do not set `name` on these classes, so they are told apart by class.
   if (error instanceof ProviderError) return error;
-  const sdk = (error ?? {}) as SdkLikeError;
-  const message = redact(`${label}: ${sdk.message ?? String(error)}`, secret);
-  if (isUserAbort(error) || sdk.name === 'AbortError') return error;
-  if (typeof sdk.status === 'number') {
-    return statusError(message, { statusCode: sdk.status, retryAfterMs: parseRetryAfter(sdk.headers) });
+  const failure = (error ?? {}) as SdkLikeError;
+  const message = redact(`${label}: ${failure.message ?? String(error)}`, secret);
+  if (error instanceof sdk.APIUserAbortError || failure.name === 'AbortError') return error;
+  if (typeof failure.status === 'number') {
+    return statusError(message, { statusCode: failure.status, retryAfterMs: parseRetryAfter(failure.headers) });
   }
-  if (isConnectionError(error)) {
+  if (error instanceof sdk.APIConnectionError) {
     // The SDK says only "Connection error."; where it tried and why is what the user needs.
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message;

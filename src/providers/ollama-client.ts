@@ -1,5 +1,5 @@
 import type { Environment } from '../spec/environment.js';
-import { Ollama } from 'ollama';
+import type { Ollama } from 'ollama';
 import { statusError, ConnectionError, MalformedResponseError, ProviderError } from '../errors/index.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
@@ -11,9 +11,18 @@ export function ollamaHost(host: string | undefined, env: Environment = process.
 }
 
 /** An official client for one call. It takes no per-request signal for non-streaming calls; its fetch hook carries ours. */
-export function ollamaClient(host: string, transport: typeof fetch = nodeHttpFetch, signal?: AbortSignal): Ollama {
-  return new Ollama({ host, fetch: (input, init) => transport(input, signal ? { ...init, signal } : init) });
+export async function ollamaClient(
+  host: string,
+  transport: typeof fetch = nodeHttpFetch,
+  signal?: AbortSignal,
+): Promise<Ollama> {
+  // Imported at the first call, not when the library loads.
+  ollamaModule ??= import('ollama');
+  const { Ollama: Client } = await ollamaModule;
+  return new Client({ host, fetch: (input, init) => transport(input, signal ? { ...init, signal } : init) });
 }
+
+let ollamaModule: Promise<typeof import('ollama')> | undefined;
 
 /** Ollama client failures as the engine's errors, naming `ollama pull` and OLLAMA_HOST where they are the fix. */
 export function mapOllamaError(error: unknown, model: string, host: string): unknown {

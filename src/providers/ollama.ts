@@ -23,7 +23,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
     name: 'ollama',
     model: options.model,
     async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
-      const client = ollamaClient(host, options.fetch, call.signal);
+      const client = await ollamaClient(host, options.fetch, call.signal);
       const params = request.params ?? {};
       const body: ChatRequest & { stream: false } = {
         model: options.model,

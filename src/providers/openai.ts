@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { UnexpectedResponseError } from '../errors/index.js';
 import { findPricing } from '../pricing/price-table.js';
@@ -9,6 +9,7 @@ import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
 import type { EndpointOptions } from './endpoint-options.js';
 import { completionOf } from './completion-of.js';
 import { mapSdkError } from './map-sdk-error.js';
+import { loadOpenAI } from './sdk-modules.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 import { apiKeyVariable, readApiKey } from './read-api-key.js';
 
@@ -22,11 +23,14 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
   let client: OpenAI | undefined;
   let apiKey: string | undefined;
 
-  function getClient(): OpenAI {
+  let sdk: typeof OpenAI | undefined;
+
+  async function getClient(): Promise<OpenAI> {
     if (client) return client;
+    sdk = await loadOpenAI();
     const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
     apiKey = variable ? readApiKey(variable, options.label, options.env) : 'no-key';
-    client = new OpenAI({
+    client = new sdk({
       apiKey,
       baseURL: options.baseURL ?? null,
       maxRetries: 0,
@@ -40,7 +44,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
     name: 'openai',
     model: options.model,
     async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
-      const openai = getClient();
+      const openai = await getClient();
       const body: ChatCompletionCreateParamsNonStreaming = {
         model: options.model,
         messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
@@ -63,7 +67,13 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
       try {
         response = await openai.chat.completions.create(body, call.signal ? { signal: call.signal } : undefined);
       } catch (error) {
-        throw mapSdkError(error, `openai ${options.model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
+        throw mapSdkError(
+          error,
+          sdk!,
+          `openai ${options.model}`,
+          apiKey,
+          options.baseURL ?? 'https://api.openai.com/v1',
+        );
       }
       const latencyMs = performance.now() - started;
       const choice = response?.choices?.[0];

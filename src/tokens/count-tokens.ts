@@ -1,7 +1,9 @@
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import { createRequire } from 'node:module';
+import type { Tiktoken } from 'js-tiktoken/lite';
 import type { ChatMessage } from '../spec/request.js';
 
+// Loaded at the first count, not at import: most runs with recorded costs never need a tokenizer.
+const require = createRequire(import.meta.url);
 let encoder: Tiktoken | undefined;
 
 /** Tokens in `text` with OpenAI's o200k_base encoding (the ranks ship inside the npm package). */
@@ -14,7 +16,11 @@ export function countTokens(text: string): number {
  * batch, when the first budget check that needs it comes.
  */
 export function loadTokenizer(): Tiktoken {
-  encoder ??= new Tiktoken(o200kBase);
+  if (!encoder) {
+    const { Tiktoken: Encoder } = require('js-tiktoken/lite') as typeof import('js-tiktoken/lite');
+    const ranks = require('js-tiktoken/ranks/o200k_base') as { default?: unknown };
+    encoder = new Encoder((ranks.default ?? ranks) as ConstructorParameters<typeof Encoder>[0]);
+  }
   return encoder;
 }
 
