@@ -1,5 +1,5 @@
 import type { ProviderMiddleware } from '../spec/middleware.js';
-import { callWithRetries, type RetryOptions } from './retry-policy.js';
+import { callWithRetries, RetriesExhaustedError, type RetryOptions } from './retry-policy.js';
 
 /**
  * The one retry policy as middleware: each try has its own timeout, retryable failures are tried again
@@ -10,7 +10,15 @@ import { callWithRetries, type RetryOptions } from './retry-policy.js';
 export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
   return {
     name: 'retry',
-    async wrapComplete(next, request, options) {
+    async wrapComplete(next, request, options, provider) {
+      // Nothing to time out or retry: a recording answers at once, or never (a miss is not retried).
+      if (provider.answersFromMemory) {
+        try {
+          return { ...(await next(request, options)), retries: 0 };
+        } catch (error) {
+          throw new RetriesExhaustedError(error, 0);
+        }
+      }
       const started = performance.now();
       let lastTryStarted = started;
       const outcome = await callWithRetries(

@@ -25,6 +25,7 @@ export function wrapProvider(provider: Provider, middleware: readonly ProviderMi
     model: provider.model,
     complete: (request, options = {}) => call(request, options),
   };
+  // `answersFromMemory` is not carried over: a middleware may add waiting or I/O (live calls on a miss).
   const knownCostUsd = provider.knownCostUsd;
   if (knownCostUsd) wrapped.knownCostUsd = (request) => knownCostUsd.call(provider, request);
   return wrapped;

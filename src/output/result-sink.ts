@@ -54,11 +54,15 @@ export class ResultSink {
       this.toStdout(line);
       return;
     }
-    const bytes = Buffer.from(line, 'utf8');
     try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(this.descriptor, bytes, written);
-      this.size += bytes.length;
+      // One write of the whole line; the rare short write (a full disk) finishes from a buffer.
+      const length = Buffer.byteLength(line, 'utf8');
+      let written = writeSync(this.descriptor, line);
+      if (written < length) {
+        const bytes = Buffer.from(line, 'utf8');
+        while (written < length) written += writeSync(this.descriptor, bytes, written);
+      }
+      this.size += length;
     } catch (error) {
       if (this.regularFile) {
         try {

@@ -4,7 +4,7 @@ import { ReplayMissError } from '../errors/index.js';
 import { readFixtures } from '../fixtures/read-fixtures.js';
 import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';
 import { requestKey } from '../fixtures/request-key.js';
-import { recordedCostUsd, recordedUsage } from '../fixtures/recorded-cost.js';
+import { recordedCostUsd, replayedUsage } from '../fixtures/recorded-cost.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider } from '../spec/provider.js';
@@ -90,15 +90,18 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
     specificationVersion: 'v1',
     name: 'replay',
     model: options.model,
+    answersFromMemory: true,
     async complete(request: CascadeRequest): Promise<Completion> {
       const { item, response } = lookup(await index, request);
+      const { usage, estimated } = replayedUsage(item.input.messages, response);
       const completion: Completion = {
         text: response.text,
         model: options.model,
-        usage: recordedUsage(item.input.messages, response),
+        usage,
         costUsd: recordedCost(item, response),
         latencyMs: response.latencyMs ?? 0,
       };
+      if (estimated) completion.usageEstimated = estimated;
       if (response.confidence !== undefined) {
         completion.confidence = response.confidence;
         completion.confidenceSource = 'recorded';

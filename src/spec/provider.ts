@@ -26,4 +26,9 @@ export interface Provider {
    * (a recording does). The budget check uses it instead of a token-count estimate.
    */
   knownCostUsd?(request: CascadeRequest): number | undefined;
+  /**
+   * Answers from memory, without I/O (a recording): it cannot hang, so the retry policy calls it once,
+   * without a timer or an abort controller.
+   */
+  readonly answersFromMemory?: boolean;
 }

@@ -51,6 +51,18 @@ describe('replay provider', () => {
     expect(completion.costUsd).toBe(completion.usage.inputTokens);
   });
 
+  it('with a recorded cost and no usage, estimates usage without the tokenizer, and says so', async () => {
+    const file = writeFixture([
+      { id: 'q', prompt: 'x'.repeat(40), responses: { m: { text: 'y'.repeat(8), costUsd: 0.5 } } },
+    ]);
+    const completion = await createReplayProvider({ model: 'm', fixtures: file }).complete({
+      id: 'q',
+      messages: [{ role: 'user', content: 'x'.repeat(40) }],
+    });
+    expect(completion).toMatchObject({ costUsd: 0.5, usage: { inputTokens: 10, outputTokens: 2 } });
+    expect(completion.usageEstimated).toContain('about 4 characters a token');
+  });
+
   it('fails clearly on an unknown item and on a model the item lacks', async () => {
     const provider = createReplayProvider({ model: 'absent', fixtures });
     await expect(provider.complete({ id: 'b', messages: [] })).rejects.toThrow(
