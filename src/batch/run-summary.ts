@@ -79,7 +79,12 @@ export class RunSummary {
   format(outputPath: string, wallSeconds: number): string {
     const share = (count: number) => `${count} (${this.items === 0 ? 0 : Math.round((100 * count) / this.items)}%)`;
     const perTier = this.tierNames.map((name) => `${name} ${share(this.answeredByTier.get(name) ?? 0)}`).join(', ');
-    const escalations = [...this.escalations].map(([why, count]) => `${why} ${count}`).join(', ') || 'none';
+    // Most frequent first, then by name: the same run prints the same line, whatever order items finished in.
+    const escalations =
+      [...this.escalations]
+        .sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : a > b ? 1 : 0))
+        .map(([why, count]) => `${why} ${count}`)
+        .join(', ') || 'none';
     const stops = [...this.stops].map(([stop, count]) => `${stop} ${count}`).join(', ');
     const saved = this.savingsNote();
     return [

@@ -113,7 +113,13 @@ export async function runCommand(
       io.stderr(`${options.input}: --strict refused the input; nothing was run:\n${outcome.strictErrors.join('\n')}\n`);
       return 2;
     }
+    // A model without a price makes a run look free: say so, every time.
+    const unpriced = cascade.tiers.filter((tier) => tier.pricing === undefined && tier.provider.name !== 'replay');
     const notes = [
+      ...unpriced.map(
+        (tier) =>
+          `unpriced:      no price is known for ${tier.provider.model} (tier "${tier.name}"): its calls are counted as $0; add \`pricing: { inputPerMTok, outputPerMTok }\` to the tier`,
+      ),
       outcome.skippedAsDone > 0 && outcome.summary.items === 0
         ? `resumed:       all ${outcome.skippedAsDone} items were already done in ${options.output} (use --overwrite to redo them)`
         : outcome.skippedAsDone > 0

@@ -217,7 +217,7 @@ export class Cascade {
     if (answers.length === 0) {
       return {
         ...result(undefined, 'error', trace),
-        message: `no tier answered: ${trace.map((entry) => `${entry.tier}: ${entry.error?.message ?? entry.skipped}`).join('; ')}`,
+        message: `no tier answered: ${sameReasonsTogether(trace)}`,
       };
     }
     const chosen = chooseAnswer(answers, this.settings.onExhausted);
@@ -415,6 +415,18 @@ export class Cascade {
   }
 }
 
+/** "small, large: <why>; medium: <why>": tiers that failed for the same reason are named once with it. */
+function sameReasonsTogether(trace: readonly TraceEntry[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const entry of trace) {
+    const reason = entry.error?.message ?? entry.skipped ?? 'no answer';
+    // A reason that names its tier is the same reason for another tier.
+    const general = reason.replace(`tier "${entry.tier}"`, 'the tier');
+    byReason.set(general, [...(byReason.get(general) ?? []), entry.tier]);
+  }
+  return [...byReason].map(([reason, tiers]) => `${tiers.join(', ')}: ${reason}`).join('; ');
+}
+
 function compressionRecord(compressed: Compressed, tier: Tier): NonNullable<TraceEntry['compression']> {
   const saved = compressed.tokensBefore - compressed.tokensAfter;
   return {
@@ -452,6 +464,9 @@ function describeError(error: unknown): NonNullable<TraceEntry['error']> {
   return { kind: 'unknown', message: String(error) };
 }
 
+/** Twelve significant digits: sums of prices carry float noise (0.00044720000000000003) that means nothing. */
+const roundedUsd = (value: number) => (value === 0 ? 0 : Number(value.toPrecision(12)));
+
 function result(answer: Answer | undefined, stop: StopReason, trace: TraceEntry[]): CascadeResult {
   let costUsd = 0;
   let latencyMs = 0;
@@ -459,7 +474,7 @@ function result(answer: Answer | undefined, stop: StopReason, trace: TraceEntry[
     costUsd += entry.costUsd;
     latencyMs += entry.latencyMs;
   }
-  const out: CascadeResult = { accepted: stop === 'accepted', stop, costUsd, latencyMs, trace };
+  const out: CascadeResult = { accepted: stop === 'accepted', stop, costUsd: roundedUsd(costUsd), latencyMs, trace };
   if (answer) {
     out.text = answer.text;
     out.tier = answer.tier;

@@ -66,7 +66,7 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
     if (!item) {
       const what = request.id !== undefined ? `item "${request.id}" nor its messages` : 'these messages';
       throw new ReplayMissError(
-        `replay: ${fixtures.file} has neither ${what}. Record the item first, or replay from the file that has it.`,
+        `replay: ${fixtures.file} has neither ${what}. Record the item first, replay from the file that has it, or add \`--on-miss live\` to call the live provider for what the recording lacks.`,
       );
     }
     const response = item.responses[options.model];

@@ -235,3 +235,20 @@ describe('calls that may have been billed', () => {
     expect(runBudget.spent).toBeCloseTo(entry.costUsd, 15);
   });
 });
+
+describe('the run summary', () => {
+  it('warns when a tier has no known price instead of calling the run free', async () => {
+    server = await startLoopbackServer(() => ({ json: openAIChat('B', { promptTokens: 40, completionTokens: 10 }) }));
+    const folder = tempDir();
+    const cascade = join(folder, 'cascade.yaml');
+    writeFileSync(
+      cascade,
+      `name: unpriced\ntiers:\n  - { name: new, provider: openai, model: brand-new-model, baseURL: "${server.url}/v1" }\n`,
+    );
+    const input = join(folder, 'items.jsonl');
+    writeFileSync(input, `${JSON.stringify({ id: 'a', prompt: 'q' })}\n`);
+    const io = captureIo();
+    expect(await runCli(['run', cascade, '--input', input, '--output', join(folder, 'out.jsonl')], io)).toBe(0);
+    expect(io.out()).toContain('unpriced:      no price is known for brand-new-model (tier "new")');
+  });
+});

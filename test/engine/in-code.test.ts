@@ -138,3 +138,23 @@ describe('package surface', () => {
     expect(seen.files.some((file: string) => file.includes('bench'))).toBe(false);
   });
 });
+
+describe('results a user reads', () => {
+  it('name tiers that failed for the same reason once, and carry no float noise in costs', async () => {
+    const refused = () =>
+      new ProviderError('401 from the server: key refused', { isRetryable: false, statusCode: 401 });
+    const failing = await createCascade({
+      tiers: ['a', 'b', 'c'].map((model) => ({ provider: new MockProvider({ model, answers: refused() }) })),
+    });
+    const failed = await failing.run(ask('q'));
+    expect(failed.message).toBe('no tier answered: a, b, c: 401 from the server: key refused');
+    const cheap = await createCascade({
+      tiers: [
+        { provider: new MockProvider({ model: 'x', answers: 'no', costUsd: 0.1 }), gates: [letter()] },
+        { provider: new MockProvider({ model: 'y', answers: 'A', costUsd: 0.2 }) },
+      ],
+    });
+    // 0.1 + 0.2 is 0.30000000000000004 in floating point.
+    expect((await cheap.run(ask('q'))).costUsd).toBe(0.3);
+  });
+});
