@@ -150,6 +150,17 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
       exitCode = await tuneCommand(options, io);
     });
 
+  withSourceOptions(program.command('serve'))
+    .description('serve cascades as an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models)')
+    .argument('<target>', 'a cascade file, or a folder of them (and its server.yaml with keys)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free port)', '8787')
+    .option('--keys <file>', 'a YAML file with `keys: [{ name, sha256 | env, dailyUsd }]`')
+    .action(async (target: string, options) => {
+      const { serveCommand } = await import('./serve-command.js');
+      exitCode = await serveCommand(target, options, io);
+    });
+
   const cache = program.command('cache').description("inspect or empty a cascade's persistent response cache");
   for (const [action, description] of [
     ['stats', 'entries, vectors, hits and age per namespace'],

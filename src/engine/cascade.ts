@@ -22,6 +22,7 @@ import { callPolicy } from '../middleware/call-policy.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { Provider } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
+import { gatesFor } from './request-schema-gate.js';
 import type { OnExhausted, Tier } from './tier.js';
 
 export interface CascadeSettings {
@@ -379,7 +380,7 @@ export class Cascade {
           inputTokens: 0,
           outputTokens: 0,
         }
-      : await runGates(tier.gates, request, completion, tier.name, earlier, signal, onGateEnd);
+      : await runGates(gatesFor(tier.gates, request), request, completion, tier.name, earlier, signal, onGateEnd);
     const gatesMs = performance.now() - gatesStarted;
     const entry: TraceEntry = {
       tier: tier.name,
@@ -405,9 +406,9 @@ export class Cascade {
       accepted: gates.passed,
       passedShare: tier.witness
         ? 0
-        : tier.gates.length === 0
+        : gates.records.length === 0
           ? 1
-          : gates.records.filter((record) => record.pass).length / tier.gates.length,
+          : gates.records.filter((record) => record.pass).length / gatesFor(tier.gates, request).length,
       meanScore: scores.length === 0 ? 0 : scores.reduce((sum, score) => sum + score, 0) / scores.length,
     };
     if (gates.value !== undefined) answer.value = gates.value;

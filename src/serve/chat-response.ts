@@ -1,0 +1,85 @@
+import type { CascadeResult } from '../spec/result.js';
+
+/** What the answer cost in tokens, over every attempt (judges included), as OpenAI's `usage`. */
+export function usageOf(result: CascadeResult): {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+} {
+  let prompt = 0;
+  let completion = 0;
+  for (const entry of result.trace) {
+    prompt += entry.usage.inputTokens;
+    completion += entry.usage.outputTokens;
+  }
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** The cascade's own account of the answer, in the `cascade` field and the `x-cascade-*` headers. */
+export function cascadeField(result: CascadeResult, cascade: string, traceId: string) {
+  return {
+    cascade,
+    tier: result.tier ?? null,
+    cost_usd: result.costUsd,
+    stop: result.stop,
+    trace_id: traceId,
+    ...(result.message !== undefined && { message: result.message }),
+    ...(result.cache && { cache: result.cache.kind }),
+    trace: result.trace,
+  };
+}
+
+export function cascadeHeaders(result: CascadeResult, traceId: string): Record<string, string> {
+  return {
+    'x-cascade-tier': result.tier ?? '',
+    'x-cascade-model': result.model ?? '',
+    'x-cascade-cost-usd': String(result.costUsd),
+    'x-cascade-stop': result.stop,
+    'x-cascade-trace-id': traceId,
+  };
+}
+
+/** A standard chat completion whose `model` is the model that answered. */
+export function chatCompletion(result: CascadeResult, cascade: string, id: string, created: number) {
+  return {
+    id,
+    object: 'chat.completion' as const,
+    created,
+    model: result.model ?? cascade,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant' as const, content: result.text ?? '', refusal: null },
+        logprobs: null,
+        finish_reason: 'stop' as const,
+      },
+    ],
+    usage: usageOf(result),
+    cascade: cascadeField(result, cascade, id),
+  };
+}
+
+/** The SSE chunks OpenAI streams for one answer: the role, the content, the finish, and the usage if asked. */
+export function completionChunks(
+  result: CascadeResult,
+  cascade: string,
+  id: string,
+  created: number,
+  includeUsage: boolean,
+) {
+  const base = { id, object: 'chat.completion.chunk' as const, created, model: result.model ?? cascade };
+  const chunks: unknown[] = [
+    {
+      ...base,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+    },
+    { ...base, choices: [{ index: 0, delta: { content: result.text ?? '' }, logprobs: null, finish_reason: null }] },
+    {
+      ...base,
+      choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }],
+      cascade: cascadeField(result, cascade, id),
+    },
+  ];
+  if (includeUsage) chunks.push({ ...base, choices: [], usage: usageOf(result) });
+  return chunks;
+}

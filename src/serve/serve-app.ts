@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { streamSSE } from 'hono/streaming';
+import type { Cascade } from '../engine/cascade.js';
+import { isLoopbackHost } from '../network/loopback-only.js';
+import type { Environment } from '../spec/environment.js';
+import type { CascadeResult } from '../spec/result.js';
+import { parseChatRequest } from './chat-request.js';
+import { cascadeHeaders, chatCompletion, completionChunks } from './chat-response.js';
+import { ServeError } from './serve-error.js';
+import { findKey, KeySpend, type ServerKey } from './server-keys.js';
+
+export interface ServeOptions {
+  /** The cascades served, by the name a client gives as `model`. */
+  cascades: ReadonlyMap<string, Cascade>;
+  /** Keys clients must present as `Authorization: Bearer <key>`; without any, only loopback clients are served. */
+  keys?: readonly ServerKey[];
+  env?: Environment;
+  /** Longest a request may take, ms. @default 120000 */
+  requestTimeoutMs?: number;
+  /** Largest request body, bytes. @default 4 MiB */
+  maxBodyBytes?: number;
+  /** One JSON line per request (no key, no prompt). */
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+type Bindings = { incoming?: IncomingMessage };
+
+/**
+ * An OpenAI-compatible HTTP API in front of cascades (Hono): `POST /v1/chat/completions` (plain and
+ * streamed), `GET /v1/models`, `GET /healthz`. A streamed answer is sent once its tier's gates passed,
+ * so a rejected draft of a cheaper tier never reaches the client.
+ */
+export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings }> {
+  const app = new Hono<{ Bindings: Bindings }>();
+  const keys = options.keys ?? [];
+  const env = options.env ?? process.env;
+  const spend = new KeySpend(options.now);
+  const now = options.now ?? Date.now;
+
+  app.onError((error, c) => {
+    const served = error instanceof ServeError ? error : new ServeError(500, error.message, 'server_error');
+    return c.json(served.toBody(), served.status as 500);
+  });
+  app.notFound((c) =>
+    c.json(new ServeError(404, `no route ${c.req.method} ${c.req.path}`, 'invalid_request_error').toBody(), 404),
+  );
+
+  /** The caller's key, or a 401; without configured keys, loopback callers only. */
+  const authorize = (authorization: string | undefined, remote: string | undefined): ServerKey | undefined => {
+    if (keys.length === 0) {
+      if (remote !== undefined && !isLoopbackHost(remote.replace(/^::ffff:/, ''))) {
+        throw new ServeError(
+          403,
+          'this server has no keys configured and serves loopback clients only',
+          'permission_error',
+        );
+      }
+      return undefined;
+    }
+    const token = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
+    const key = token ? findKey(keys, token.trim(), env) : undefined;
+    if (!key)
+      throw new ServeError(
+        401,
+        'a valid API key is required: send Authorization: Bearer <key>',
+        'invalid_request_error',
+        'invalid_api_key',
+      );
+    return key;
+  };
+
+  app.get('/healthz', (c) => c.json({ ok: true, cascades: [...options.cascades.keys()] }));
+
+  app.get('/v1/models', (c) => {
+    authorize(c.req.header('authorization'), c.env?.incoming?.socket.remoteAddress);
+    return c.json({
+      object: 'list',
+      data: [...options.cascades.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'frugal-cascade' })),
+    });
+  });
+
+  app.post(
+    '/v1/chat/completions',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 4 * 1024 * 1024,
+      onError: (c) => c.json(new ServeError(413, 'the request body is too large').toBody(), 413),
+    }),
+    async (c) => {
+      const started = performance.now();
+      const key = authorize(c.req.header('authorization'), c.env?.incoming?.socket.remoteAddress);
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new ServeError(400, 'the body is not valid JSON');
+      }
+      const chat = parseChatRequest(body);
+      const cascade = options.cascades.get(chat.model);
+      if (!cascade) {
+        throw new ServeError(
+          404,
+          `model "${chat.model}" is not a cascade this server serves; it serves ${[...options.cascades.keys()].join(', ')}`,
+          'invalid_request_error',
+          'model_not_found',
+          'model',
+        );
+      }
+      if (key?.dailyUsd !== undefined && spend.spentToday(key) >= key.dailyUsd) {
+        throw new ServeError(
+          429,
+          `key "${key.name}" has spent its daily budget of $${key.dailyUsd}`,
+          'insufficient_quota',
+          'budget_exceeded',
+        );
+      }
+      const result: CascadeResult = await cascade.run(chat.request, {
+        signal: AbortSignal.timeout(options.requestTimeoutMs ?? 120_000),
+      });
+      if (key) spend.add(key, result.costUsd);
+      const id = `chatcmpl-${randomUUID()}`;
+      options.log?.(
+        JSON.stringify({
+          at: new Date(now()).toISOString(),
+          model: chat.model,
+          key: key?.name ?? null,
+          stream: chat.stream,
+          tier: result.tier ?? null,
+          stop: result.stop,
+          costUsd: result.costUsd,
+          ms: Math.round(performance.now() - started),
+        }),
+      );
+      if (result.text === undefined) {
+        throw new ServeError(
+          502,
+          `the cascade gave no answer: ${result.message ?? result.stop}`,
+          'server_error',
+          result.stop,
+        );
+      }
+      const created = Math.floor(now() / 1000);
+      for (const [name, value] of Object.entries(cascadeHeaders(result, id))) c.header(name, value);
+      if (!chat.stream) return c.json(chatCompletion(result, chat.model, id, created));
+      return streamSSE(c, async (stream) => {
+        for (const chunk of completionChunks(result, chat.model, id, created, chat.includeUsage)) {
+          await stream.writeSSE({ data: JSON.stringify(chunk) });
+        }
+        await stream.writeSSE({ data: '[DONE]' });
+      });
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { serveCommand } from '../../src/cli/serve-command.js';
+import { createCascade } from '../../src/config/load-cascade.js';
+import type { Cascade } from '../../src/engine/cascade.js';
+import { startServer, type RunningServer } from '../../src/serve/start-server.js';
+import { captureIo } from '../helpers/capture-io.js';
+import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
+import { tempDir, writeFixture } from '../helpers/replay-fixture.js';
+import { openAIChat } from '../helpers/wire.js';
+
+let server: RunningServer | undefined;
+let provider: LoopbackServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  await provider?.close();
+  server = undefined;
+  provider = undefined;
+});
+
+const question = 'Which team handles a double charge? A) billing B) support C) sales D) legal';
+
+async function mcqCascade(): Promise<Cascade> {
+  const fixtures = writeFixture([
+    {
+      id: 'q1',
+      prompt: question,
+      responses: { small: { text: 'I think B', costUsd: 0.0001 }, large: { text: 'A', costUsd: 0.002 } },
+    },
+    {
+      id: 'q2',
+      prompt: 'Extract the ticket as JSON',
+      responses: {
+        small: { text: 'ticket: refund', costUsd: 0.0001 },
+        large: { text: '{"category":"billing"}', costUsd: 0.002 },
+      },
+    },
+  ]);
+  const letter = { type: 'regex', pattern: '^[A-D]$|^[{]' };
+  return createCascade({
+    name: 'mcq',
+    tiers: [
+      { name: 'small', provider: 'replay', model: 'small', fixtures, gates: [letter] },
+      { name: 'large', provider: 'replay', model: 'large', fixtures },
+    ],
+  });
+}
+
+const client = (url: string, apiKey = 'none') => new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
+
+describe('cascade serve, called by the official OpenAI SDK', () => {
+  it('answers a chat completion with the model that answered, and the cascade account in a field and headers', async () => {
+    server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), port: 0 });
+    const { data, response } = await client(server.url)
+      .chat.completions.create({ model: 'mcq', messages: [{ role: 'user', content: question }] })
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBe('A');
+    expect(data.model).toBe('large');
+    expect((data as unknown as { cascade: { tier: string; stop: string; cost_usd: number } }).cascade).toMatchObject({
+      tier: 'large',
+      stop: 'accepted',
+      cost_usd: 0.0021,
+    });
+    expect(response.headers.get('x-cascade-tier')).toBe('large');
+    expect(response.headers.get('x-cascade-cost-usd')).toBe('0.0021');
+  });
+
+  it('streams only the answer that passed its gates: the rejected draft never reaches the client', async () => {
+    server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), port: 0 });
+    const stream = await client(server.url).chat.completions.create({
+      model: 'mcq',
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let finish: string | null | undefined;
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe('A');
+    expect(text).not.toContain('I think');
+    expect(finish).toBe('stop');
+    expect(usage).toHaveProperty('total_tokens');
+  });
+
+  it('holds an answer to a response_format schema: one that breaks it escalates', async () => {
+    server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), port: 0 });
+    const schema = { type: 'object', required: ['category'], properties: { category: { type: 'string' } } };
+    const data = await client(server.url).chat.completions.create({
+      model: 'mcq',
+      messages: [{ role: 'user', content: 'Extract the ticket as JSON' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'ticket', schema } },
+    });
+    expect(JSON.parse(data.choices[0]!.message.content!)).toEqual({ category: 'billing' });
+    expect(data.model).toBe('large');
+  });
+
+  it('lists the cascades as models, and answers an unknown model with an OpenAI-shaped 404', async () => {
+    server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), port: 0 });
+    const models = await client(server.url).models.list();
+    expect(models.data.map((model) => model.id)).toEqual(['mcq']);
+    const error = await client(server.url)
+      .chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'q' }] })
+      .catch((caught) => caught);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(error.code).toBe('model_not_found');
+  });
+
+  it('with keys: 401 without a valid one, 429 once a key has spent its daily budget', async () => {
+    const key = 'team-key-0123456789';
+    const keys = [{ name: 'team', sha256: createHash('sha256').update(key).digest('hex'), dailyUsd: 0.003 }];
+    server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), keys, port: 0 });
+    const wrong = await client(server.url, 'guess')
+      .chat.completions.create({ model: 'mcq', messages: [{ role: 'user', content: question }] })
+      .catch((caught) => caught);
+    expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
+    const ask = () =>
+      client(server!.url, key).chat.completions.create({
+        model: 'mcq',
+        messages: [{ role: 'user', content: question }],
+      });
+    await ask();
+    await ask(); // $0.0042 spent now, over the $0.003 budget
+    const over = await ask().catch((caught) => caught);
+    expect(over).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(over.message).toContain('key "team" has spent its daily budget of $0.003');
+  });
+
+  it('on SIGTERM stops taking requests and lets 20 open streams finish, then exits 0', async () => {
+    provider = await startLoopbackServer(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { json: openAIChat('A') };
+    });
+    const folder = tempDir();
+    writeFileSync(
+      join(folder, 'slow.yaml'),
+      `name: slow\ntiers:\n  - { name: only, provider: openai, model: m, baseURL: "${provider.url}/v1" }\n`,
+    );
+    const signals = new EventEmitter();
+    const io = captureIo();
+    const serving = serveCommand(folder, { port: '0' }, io, signals);
+    await vi.waitFor(() => expect(io.out()).toContain('serving slow'), { timeout: 30_000, interval: 10 });
+    const url = /on (http:\/\/\S+)\/v1/.exec(io.out())![1]!;
+    const streams = Array.from({ length: 20 }, async () => {
+      const stream = await client(url).chat.completions.create({
+        model: 'slow',
+        messages: [{ role: 'user', content: 'q' }],
+        stream: true,
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      return text;
+    });
+    await vi.waitFor(() => expect(provider!.requests).toHaveLength(20), { timeout: 30_000, interval: 10 });
+    signals.emit('SIGTERM');
+    expect(await Promise.all(streams)).toEqual(Array(20).fill('A'));
+    expect(await serving).toBe(0);
+    expect(io.err()).toContain('SIGTERM: no new requests');
+  });
+});
