@@ -22,6 +22,7 @@ import { callPolicy } from '../middleware/call-policy.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { Provider } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
+import { spanRecorder } from '../telemetry/span-recorder.js';
 import { gatesFor } from './request-schema-gate.js';
 import type { OnExhausted, Tier } from './tier.js';
 
@@ -41,6 +42,8 @@ export interface CascadeSettings {
   cache?: ResponseCache;
   /** Receives the events of every item this cascade runs. */
   onEvent?: EventListener;
+  /** Record OpenTelemetry spans (no-ops unless an SDK is registered). @default true */
+  telemetry?: boolean;
 }
 
 /** What one item may still spend, shared by its run and its exploration. */
@@ -141,7 +144,12 @@ export class Cascade {
 
   /** One function that stamps events with the item's state and hands them to every listener; none without one. */
   private emitterFor(request: CascadeRequest, options: RunOptions): Emit | undefined {
-    const listeners = [this.settings.onEvent, options.onEvent].filter((listener) => listener !== undefined);
+    // Spans for OpenTelemetry (no-ops unless an SDK is registered), one recorder per run.
+    const listeners = [
+      this.settings.onEvent,
+      options.onEvent,
+      this.settings.telemetry === false ? undefined : spanRecorder(),
+    ].filter((listener) => listener !== undefined);
     if (listeners.length === 0) return undefined;
     const state = { cascade: this.name, ...(request.id !== undefined && { item: request.id }) };
     return (body) => {
@@ -190,7 +198,8 @@ export class Cascade {
       }
       let entry: Awaited<ReturnType<Cascade['judge']>>;
       try {
-        const onGateEnd = emit && ((gate: GateRecord) => emit({ type: 'gate-end', tier: tier.name, gate }));
+        const onGateEnd =
+          emit && ((gate: GateRecord, ms: number) => emit({ type: 'gate-end', tier: tier.name, gate, ms }));
         entry = await this.judge(tier, call.prepared, call.completion, call.latencyMs, answers, signal, onGateEnd);
       } catch (error) {
         runBudget?.settle(call.reserved, call.completion.costUsd + call.possiblyBilledUsd);
@@ -368,7 +377,7 @@ export class Cascade {
     callMs: number,
     earlier: readonly EarlierAnswer[],
     signal: AbortSignal | undefined,
-    onGateEnd?: (gate: GateRecord) => void,
+    onGateEnd?: (gate: GateRecord, ms: number) => void,
   ): Promise<{ trace: TraceEntry; answer: Answer }> {
     const gatesStarted = performance.now();
     const gates = tier.witness

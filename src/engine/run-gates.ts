@@ -26,7 +26,7 @@ export async function runGates(
   tierName: string,
   earlier: readonly EarlierAnswer[],
   signal: AbortSignal | undefined,
-  onGateEnd?: (record: GateRecord) => void,
+  onGateEnd?: (record: GateRecord, ms: number) => void,
 ): Promise<GatesOutcome> {
   const outcome: GatesOutcome = {
     passed: true,
@@ -37,6 +37,7 @@ export async function runGates(
     outputTokens: 0,
   };
   for (const gate of gates) {
+    const started = performance.now();
     let record: GateRecord;
     try {
       const verdict = await gate.check(
@@ -60,7 +61,7 @@ export async function runGates(
     }
     if (gate.threshold !== undefined) record.threshold = gate.threshold;
     outcome.records.push(record);
-    onGateEnd?.(record);
+    onGateEnd?.(record, performance.now() - started);
     outcome.costUsd += record.costUsd;
     if (!record.pass) {
       outcome.passed = false;

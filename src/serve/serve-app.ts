@@ -11,6 +11,7 @@ import { parseChatRequest } from './chat-request.js';
 import { cascadeHeaders, chatCompletion, completionChunks } from './chat-response.js';
 import { ServeError } from './serve-error.js';
 import { findKey, KeySpend, type ServerKey } from './server-keys.js';
+import { ServeMetrics } from './serve-metrics.js';
 
 export interface ServeOptions {
   /** The cascades served, by the name a client gives as `model`. */
@@ -40,6 +41,7 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
   const env = options.env ?? process.env;
   const spend = new KeySpend(options.now);
   const now = options.now ?? Date.now;
+  const metrics = new ServeMetrics();
 
   app.onError((error, c) => {
     const served = error instanceof ServeError ? error : new ServeError(500, error.message, 'server_error');
@@ -74,6 +76,11 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
   };
 
   app.get('/healthz', (c) => c.json({ ok: true, cascades: [...options.cascades.keys()] }));
+
+  app.get('/metrics', async (c) => {
+    authorize(c.req.header('authorization'), c.env?.incoming?.socket.remoteAddress);
+    return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+  });
 
   app.get('/v1/models', (c) => {
     authorize(c.req.header('authorization'), c.env?.incoming?.socket.remoteAddress);
@@ -119,7 +126,9 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
       }
       const result: CascadeResult = await cascade.run(chat.request, {
         signal: AbortSignal.timeout(options.requestTimeoutMs ?? 120_000),
+        onEvent: metrics.listener(),
       });
+      metrics.request(chat.model, result.text === undefined ? 502 : 200);
       if (key) spend.add(key, result.costUsd);
       const id = `chatcmpl-${randomUUID()}`;
       options.log?.(

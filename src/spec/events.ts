@@ -17,7 +17,8 @@ export type CascadeEvent =
   | ({ type: 'item-start' } & EventState)
   | ({ type: 'cache-hit'; cache: CacheOutcome } & EventState)
   | ({ type: 'tier-start'; tier: string; model: string } & EventState)
-  | ({ type: 'gate-end'; tier: string; gate: GateRecord } & EventState)
+  /** A gate's verdict, and how long the gate took (ms). */
+  | ({ type: 'gate-end'; tier: string; gate: GateRecord; ms: number } & EventState)
   /** A tier's attempt ended: answered (accepted or not), failed after its retries, or skipped. */
   | ({ type: 'tier-end'; tier: string; entry: TraceEntry } & EventState)
   | ({ type: 'budget-stop'; tier: string; message: string } & EventState)

@@ -114,6 +114,17 @@ describe('cascade serve, called by the official OpenAI SDK', () => {
     expect(error.code).toBe('model_not_found');
   });
 
+  it('counts requests, answers per tier, escalations per gate and cost in Prometheus text at /metrics', async () => {
+    server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), port: 0 });
+    await client(server.url).chat.completions.create({ model: 'mcq', messages: [{ role: 'user', content: question }] });
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toContain('cascade_requests_total{cascade="mcq",status="200"} 1');
+    expect(text).toContain('cascade_answers_total{cascade="mcq",tier="large"} 1');
+    expect(text).toContain('cascade_escalations_total{cascade="mcq",tier="small",gate="regex"} 1');
+    expect(text).toContain('cascade_cost_usd_total{cascade="mcq"} 0.0021');
+    expect(text).toMatch(/cascade_request_seconds_count\{cascade="mcq"\} 1/);
+  });
+
   it('with keys: 401 without a valid one, 429 once a key has spent its daily budget', async () => {
     const key = 'team-key-0123456789';
     const keys = [{ name: 'team', sha256: createHash('sha256').update(key).digest('hex'), dailyUsd: 0.003 }];
