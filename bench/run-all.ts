@@ -11,6 +11,7 @@ const benches: { name: string; script: string; args?: string[]; node?: string[];
   { name: 'engine', script: 'engine-overhead.js' },
   { name: 'batch', script: 'batch-throughput.js' },
   { name: 'budget', script: 'budget-use.js' },
+  { name: 'serve', script: 'serve-overhead.js' },
   { name: 'tune-speed', script: 'tune-speed.js' },
   { name: 'compress', script: 'compress.js' },
   { name: 'cache', script: 'cache.js', node: ['--expose-gc'] },
