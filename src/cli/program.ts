@@ -161,6 +161,26 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
       exitCode = await serveCommand(target, options, io);
     });
 
+  program
+    .command('prices')
+    .description('the price a tier of this model would be charged at, and where it comes from')
+    .argument('<model>', 'a model name, e.g. claude-haiku-4-5 or gemini-2.5-flash')
+    .option('--provider <provider>', 'openai, anthropic or ollama', 'openai')
+    .action(async (model: string, options: { provider: string }) => {
+      const { describePriceSource, findPriceWithSource } = await import('../pricing/price-table.js');
+      const found = findPriceWithSource(options.provider, model);
+      if (!found) {
+        io.stdout(
+          `${model}: no price known (not in @pydantic/genai-prices nor the built-in table); give the tier \`pricing: { inputPerMTok, outputPerMTok }\`\n`,
+        );
+        exitCode = 1;
+        return;
+      }
+      io.stdout(
+        `${model}: $${found.pricing.inputPerMTok} input, $${found.pricing.outputPerMTok} output per million tokens, from ${describePriceSource(found.source)}\n`,
+      );
+    });
+
   const cache = program.command('cache').description("inspect or empty a cascade's persistent response cache");
   for (const [action, description] of [
     ['stats', 'entries, vectors, hits and age per namespace'],

@@ -115,7 +115,11 @@ export async function runCommand(
     }
     // A model without a price makes a run look free: say so, every time.
     const unpriced = cascade.tiers.filter((tier) => tier.pricing === undefined && tier.provider.name !== 'replay');
+    const priced = cascade.tiers.filter((tier) => tier.pricing !== undefined && tier.provider.name !== 'replay');
     const notes = [
+      priced.length > 0
+        ? `prices:        ${priced.map((tier) => `${tier.name} $${tier.pricing!.inputPerMTok}/$${tier.pricing!.outputPerMTok} per MTok (${tier.priceSource ?? 'given'})`).join('; ')}`
+        : '',
       ...unpriced.map(
         (tier) =>
           `unpriced:      no price is known for ${tier.provider.model} (tier "${tier.name}"): its calls are counted as $0; add \`pricing: { inputPerMTok, outputPerMTok }\` to the tier`,

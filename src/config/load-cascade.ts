@@ -11,7 +11,7 @@ import { Cascade } from '../engine/cascade.js';
 import { defaultRetryOptions, type RetryOptions } from '../middleware/retry-policy.js';
 import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../errors/index.js';
-import { findPricing, type Pricing } from '../pricing/price-table.js';
+import { describePriceSource, findPriceWithSource, type Pricing } from '../pricing/price-table.js';
 import { cascadeInCode, isCascadeInCode, type CascadeInCode } from './cascade-in-code.js';
 import { createProvider, loadFixtureIndex } from './create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
@@ -137,7 +137,8 @@ export async function createCascade(
     const localTier = local(configured, configured.name, tierWhere);
     const replayPrice = replay && !localTier.pricing ? options.replayPricing?.[localTier.model] : undefined;
     const tierConfig = replayPrice ? { ...localTier, pricing: replayPrice } : localTier;
-    const pricing = findPricing(tierConfig.provider, tierConfig.model, tierConfig.pricing);
+    const priced = findPriceWithSource(tierConfig.provider, tierConfig.model, tierConfig.pricing);
+    const pricing = priced?.pricing;
     if (definition.budget && !pricing && !replay && tierConfig.provider !== 'replay') {
       throw new ConfigError(
         `${tierWhere}.pricing: no built-in price for model "${tierConfig.model}", and the budget needs one. Add \`pricing: { inputPerMTok: …, outputPerMTok: … }\` to the tier.`,
@@ -165,6 +166,7 @@ export async function createCascade(
       gates,
       params: definedFields(tierConfig.params),
       pricing,
+      ...(priced && { priceSource: replayPrice ? 'the recording' : describePriceSource(priced.source) }),
       retry: endpointRetry(cascadeRetry, tierConfig),
       breaker: new CircuitBreaker(breakerOptions),
       witness: tierConfig.witness,

@@ -15,6 +15,8 @@ export interface Tier {
   params: RequestParams;
   /** Price used for the budget's worst-case estimate; undefined means free. */
   pricing: Pricing | undefined;
+  /** Where `pricing` came from, in words (the tier's own, the maintained database, the built-in table). */
+  priceSource?: string;
   retry: RetryOptions;
   breaker: CircuitBreaker;
   /** Never accept this tier's answer on its own; it is a second opinion for the next tier's agreement gate. */

@@ -1,8 +1,8 @@
-/** USD per million tokens. */
-export interface Pricing {
-  inputPerMTok: number;
-  outputPerMTok: number;
-}
+import { maintainedPrice, maintainedPricesVersion } from './maintained-prices.js';
+
+import type { Pricing } from './pricing.js';
+
+export type { Pricing };
 
 /**
  * Built-in list prices, USD per million tokens, standard (non-batch, non-cached) rates.
@@ -45,14 +45,39 @@ const snapshotSuffix = /-(\d{4}-\d{2}-\d{2}|\d{8})$/;
 
 const free: Pricing = { inputPerMTok: 0, outputPerMTok: 0 };
 
-/** The price of `model` on `provider`: the tier's own pricing, else the built-in table, else undefined. */
-export function findPricing(provider: string, model: string, own?: Pricing): Pricing | undefined {
-  if (own) return own;
-  if (provider === 'ollama') return free;
+/** Where a price came from, for the summary and `cascade prices`. */
+export type PriceSource = 'tier pricing' | 'ollama (local, free)' | 'maintained' | 'built-in';
+
+/**
+ * The price of `model` on `provider` and where it came from: the tier's own pricing, else free for
+ * Ollama, else the maintained database (`@pydantic/genai-prices`), else the built-in table (an offline
+ * fallback, dated `priceTableDate`), else undefined.
+ */
+export function findPriceWithSource(
+  provider: string,
+  model: string,
+  own?: Pricing,
+): { pricing: Pricing; source: PriceSource } | undefined {
+  if (own) return { pricing: own, source: 'tier pricing' };
+  if (provider === 'ollama') return { pricing: free, source: 'ollama (local, free)' };
+  const maintained = maintainedPrice(provider, model);
+  if (maintained) return { pricing: maintained, source: 'maintained' };
   for (const name of [model, model.replace(snapshotSuffix, '')]) {
-    if (Object.hasOwn(builtInPrices, name)) return builtInPrices[name];
+    if (Object.hasOwn(builtInPrices, name)) return { pricing: builtInPrices[name]!, source: 'built-in' };
   }
   return undefined;
+}
+
+/** The price of `model` on `provider` (see `findPriceWithSource`), or undefined. */
+export function findPricing(provider: string, model: string, own?: Pricing): Pricing | undefined {
+  return findPriceWithSource(provider, model, own)?.pricing;
+}
+
+/** A source in words, with its version or date. */
+export function describePriceSource(source: PriceSource): string {
+  if (source === 'maintained') return `@pydantic/genai-prices ${maintainedPricesVersion()}`;
+  if (source === 'built-in') return `the built-in table of ${priceTableDate}`;
+  return source;
 }
 
 export function costUsd(pricing: Pricing | undefined, inputTokens: number, outputTokens: number): number {

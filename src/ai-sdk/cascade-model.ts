@@ -1,0 +1,148 @@
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3GenerateResult,
+  LanguageModelV3Prompt,
+  LanguageModelV3StreamPart,
+  LanguageModelV3Usage,
+  SharedV3Warning,
+} from '@ai-sdk/provider';
+import { loadCascadeFile } from '../config/load-cascade.js';
+import type { Cascade } from '../engine/cascade.js';
+import type { CascadeRequest, ChatMessage, RequestParams } from '../spec/request.js';
+import type { CascadeResult } from '../spec/result.js';
+
+/** The AI SDK's prompt as cascade messages: text parts kept, tool and file parts refused with a warning. */
+function messagesOf(prompt: LanguageModelV3Prompt, warnings: SharedV3Warning[]): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  for (const message of prompt) {
+    if (message.role === 'system') {
+      messages.push({ role: 'system', content: message.content });
+      continue;
+    }
+    if (message.role === 'tool') {
+      warnings.push({ type: 'other', message: 'tool results are not sent through a cascade yet; they were left out' });
+      continue;
+    }
+    const texts: string[] = [];
+    for (const part of message.content) {
+      if (part.type === 'text') texts.push(part.text);
+      else warnings.push({ type: 'other', message: `a ${part.type} part was left out: a cascade takes text` });
+    }
+    messages.push({ role: message.role, content: texts.join('') });
+  }
+  return messages;
+}
+
+function requestOf(options: LanguageModelV3CallOptions, warnings: SharedV3Warning[]): CascadeRequest {
+  const params: RequestParams = {};
+  if (options.temperature !== undefined) params.temperature = options.temperature;
+  if (options.topP !== undefined) params.topP = options.topP;
+  if (options.maxOutputTokens !== undefined) params.maxTokens = options.maxOutputTokens;
+  if (options.stopSequences !== undefined) params.stop = options.stopSequences;
+  if (options.tools?.length) warnings.push({ type: 'unsupported', feature: 'tools' });
+  const request: CascadeRequest = {
+    messages: messagesOf(options.prompt, warnings),
+    ...(Object.keys(params).length > 0 && { params }),
+  };
+  // generateObject's schema becomes the output schema: an answer that breaks it escalates.
+  if (options.responseFormat?.type === 'json' && options.responseFormat.schema) {
+    request.outputSchema = options.responseFormat.schema as Record<string, unknown>;
+  }
+  return request;
+}
+
+function usageOf(result: CascadeResult): LanguageModelV3Usage {
+  let input = 0;
+  let output = 0;
+  for (const entry of result.trace) {
+    input += entry.usage.inputTokens;
+    output += entry.usage.outputTokens;
+  }
+  return {
+    inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined },
+    outputTokens: { total: output, text: output, reasoning: undefined },
+  };
+}
+
+/** What the cascade did, as `providerMetadata.cascade`: tier, model, cost, stop reason and the trace. */
+function metadataOf(result: CascadeResult) {
+  return {
+    cascade: {
+      tier: result.tier ?? null,
+      model: result.model ?? null,
+      costUsd: result.costUsd,
+      stop: result.stop,
+      ...(result.message !== undefined && { message: result.message }),
+      trace: JSON.parse(JSON.stringify(result.trace)),
+    },
+  };
+}
+
+/**
+ * A cascade as a language model of the Vercel AI SDK (specification v3, `ai` 6): `generateText`,
+ * `streamText` and `generateObject` run through the cascade. `usage` sums every attempt; the result's
+ * `providerMetadata.cascade` says which tier answered and what it cost. A streamed answer is sent once its
+ * tier's gates passed, so no rejected draft is ever streamed.
+ */
+export function cascadeModel(source: Cascade | string): LanguageModelV3 {
+  let loaded: Promise<Cascade> | undefined;
+  const cascade = () => {
+    loaded ??= typeof source === 'string' ? loadCascadeFile(source) : Promise.resolve(source);
+    return loaded;
+  };
+  const answer = async (options: LanguageModelV3CallOptions) => {
+    const warnings: SharedV3Warning[] = [];
+    const request = requestOf(options, warnings);
+    const result = await (await cascade()).run(request, options.abortSignal ? { signal: options.abortSignal } : {});
+    if (result.text === undefined) {
+      throw new Error(`the cascade gave no answer: ${result.message ?? result.stop}`);
+    }
+    return { result, warnings };
+  };
+  return {
+    specificationVersion: 'v3',
+    provider: 'frugal-cascade',
+    modelId: typeof source === 'string' ? source : source.name,
+    supportedUrls: {},
+    async doGenerate(options): Promise<LanguageModelV3GenerateResult> {
+      const { result, warnings } = await answer(options);
+      return {
+        content: [{ type: 'text', text: result.text! }],
+        finishReason: { unified: 'stop', raw: result.stop },
+        usage: usageOf(result),
+        providerMetadata: metadataOf(result),
+        response: { ...(result.model !== undefined && { modelId: result.model }), timestamp: new Date() },
+        warnings,
+      };
+    },
+    async doStream(options) {
+      const { result, warnings } = await answer(options);
+      const parts: LanguageModelV3StreamPart[] = [
+        { type: 'stream-start', warnings },
+        {
+          type: 'response-metadata',
+          ...(result.model !== undefined && { modelId: result.model }),
+          timestamp: new Date(),
+        },
+        { type: 'text-start', id: 'answer' },
+        { type: 'text-delta', id: 'answer', delta: result.text! },
+        { type: 'text-end', id: 'answer' },
+        {
+          type: 'finish',
+          usage: usageOf(result),
+          finishReason: { unified: 'stop', raw: result.stop },
+          providerMetadata: metadataOf(result),
+        },
+      ];
+      return {
+        stream: new ReadableStream<LanguageModelV3StreamPart>({
+          start(controller) {
+            for (const part of parts) controller.enqueue(part);
+            controller.close();
+          },
+        }),
+      };
+    },
+  };
+}

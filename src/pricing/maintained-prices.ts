@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Pricing } from './pricing.js';
+
+const require = createRequire(import.meta.url);
+type Prices = typeof import('@pydantic/genai-prices');
+let prices: Prices | undefined;
+// Loaded at the first price asked for (its data is 2 MB), and read from the package: no network.
+const database = (): Prices => {
+  prices ??= require('@pydantic/genai-prices') as Prices;
+  return prices;
+};
+
+/** A per-million-token price as the database gives it: a number, or tiered prices of which the base applies. */
+function perMTok(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  const base = (value as { base?: unknown } | undefined)?.base;
+  return typeof base === 'number' ? base : undefined;
+}
+
+/**
+ * The standard input and output price of `model` in `@pydantic/genai-prices` (a maintained, dated
+ * database of provider prices, MIT), or undefined. Anthropic models are looked up under Anthropic; others
+ * under any provider (an OpenAI-compatible tier may serve Gemini or DeepSeek).
+ */
+export function maintainedPrice(provider: string, model: string): Pricing | undefined {
+  const found = database().calcPrice(
+    { input_tokens: 0, output_tokens: 0 },
+    model,
+    provider === 'anthropic' ? { providerId: 'anthropic' } : {},
+  );
+  if (!found) return undefined;
+  // The price in force now (the database keeps dated and conditional prices).
+  const input = perMTok(found.model_price['input_mtok']);
+  const output = perMTok(found.model_price['output_mtok']);
+  return input === undefined || output === undefined ? undefined : { inputPerMTok: input, outputPerMTok: output };
+}
+
+/** The installed database's version, which dates its prices. */
+export function maintainedPricesVersion(): string {
+  // The package does not export its package.json: it sits one folder above the entry point.
+  const entry = require.resolve('@pydantic/genai-prices');
+  return (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -1,0 +1,5 @@
+/** USD per million tokens. */
+export interface Pricing {
+  inputPerMTok: number;
+  outputPerMTok: number;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { describePriceSource, findPriceWithSource, priceTableDate } from '../../src/pricing/price-table.js';
+import { captureIo } from '../helpers/capture-io.js';
+
+describe('prices', () => {
+  it.each([
+    ['anthropic', 'claude-opus-4-7', 5, 25],
+    ['anthropic', 'claude-haiku-4-5', 1, 5],
+    ['openai', 'gemini-2.5-flash', 0.3, 2.5],
+    ['openai', 'deepseek-chat', 0.27, 1.1],
+    ['openai', 'gpt-4o-mini', 0.15, 0.6],
+  ])('come from the maintained database: %s %s', (provider, model, input, output) => {
+    const found = findPriceWithSource(provider, model);
+    expect(found?.pricing).toEqual({ inputPerMTok: input, outputPerMTok: output });
+    expect(describePriceSource(found!.source)).toMatch(/^@pydantic\/genai-prices \d+\.\d+\.\d+$/);
+  });
+
+  it('a tier override wins, ollama is free, and an unknown model has none', () => {
+    expect(findPriceWithSource('openai', 'gpt-4o-mini', { inputPerMTok: 9, outputPerMTok: 9 })).toEqual({
+      pricing: { inputPerMTok: 9, outputPerMTok: 9 },
+      source: 'tier pricing',
+    });
+    expect(findPriceWithSource('ollama', 'llama3.2:3b')?.pricing).toEqual({ inputPerMTok: 0, outputPerMTok: 0 });
+    expect(findPriceWithSource('openai', 'brand-new-model')).toBeUndefined();
+    expect(describePriceSource('built-in')).toBe(`the built-in table of ${priceTableDate}`);
+  });
+
+  it('cascade prices shows the price and where it comes from', async () => {
+    const io = captureIo();
+    expect(await runCli(['prices', 'claude-haiku-4-5', '--provider', 'anthropic'], io)).toBe(0);
+    expect(io.out()).toMatch(
+      /claude-haiku-4-5: \$1 input, \$5 output per million tokens, from @pydantic\/genai-prices/,
+    );
+    const unknown = captureIo();
+    expect(await runCli(['prices', 'brand-new-model'], unknown)).toBe(1);
+    expect(unknown.out()).toContain('no price known');
+  });
+});
