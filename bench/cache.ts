@@ -212,7 +212,7 @@ function labelledPairs(file: string): void {
 }
 
 console.log(
-  `semantic cache bench: local lexical embedder, threshold ${threshold}, HNSW (hnswlib) index, SQLite store in a temporary folder, Node ${process.version}`,
+  `semantic cache bench: local lexical embedder, threshold ${threshold}, per-context index (usearch: exact under 2,048 entries, HNSW above), SQLite store in a temporary folder, Node ${process.version}`,
 );
 for (const entries of sizes.length > 0 ? sizes : [10_000, 100_000]) await latency(entries);
 await projectPairs();

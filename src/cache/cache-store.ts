@@ -2,7 +2,8 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { redactSecrets } from '../common/secrets.js';
 import { CascadeError } from '../errors/index.js';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { cutShort } from './sqlite-header.js';
+import Database from 'libsql';
 
 /** What the cache keeps of an accepted answer. */
 export interface CachedAnswer {
@@ -38,6 +39,22 @@ export interface NewCacheEntry {
   vector?: Float32Array;
 }
 
+/**
+ * A statement with the types of its parameters and rows: libsql's typings (taken from better-sqlite3 7)
+ * type every row as unknown. Unlike better-sqlite3, libsql reads a lone object argument (a Buffer
+ * too) as named parameters: bind a blob by name, as `insert` does.
+ */
+interface Query<Params extends unknown[], Result> {
+  get(...params: Params): Result | undefined;
+  all(...params: Params): Result[];
+  iterate(...params: Params): IterableIterator<Result>;
+  run(...params: Params): Database.RunResult;
+}
+
+function query<Params extends unknown[], Result = unknown>(db: Database.Database, sql: string) {
+  return db.prepare(sql) as unknown as Query<Params, Result>;
+}
+
 interface Row {
   id: number;
   namespace: string;
@@ -49,7 +66,14 @@ interface Row {
   expires_at: number | null;
   hits: number;
   embedder: string | null;
-  vector?: Buffer | null;
+  /** libsql gives a blob as a Buffer from `get` and as an ArrayBuffer from `iterate` and `all`. */
+  vector?: Buffer | ArrayBuffer | null;
+}
+
+/** A stored vector, copied into its own aligned buffer. */
+function floatsOf(blob: Buffer | ArrayBuffer): Float32Array {
+  if (blob instanceof ArrayBuffer) return new Float32Array(blob.slice(0));
+  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 }
 
 // What an entry is read as (the vector is read only to build the index).
@@ -58,7 +82,10 @@ const entryColumns = 'id, namespace, key, context, query, answer, created_at, ex
 /** Notices go to Node's warning channel unless the caller takes them. */
 const defaultNotice = (message: string) => process.emitWarning(message, 'CascadeCacheWarning');
 
-/** SQLite's own word that a file is not a database, or a damaged one. */
+/**
+ * SQLite's own word that a file is not a database, or a damaged one. libsql passes SQLite's primary
+ * code through (random bytes: SQLITE_NOTADB; a file cut short: SQLITE_CORRUPT), as better-sqlite3 did.
+ */
 function isDamagedDatabase(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return (
@@ -70,6 +97,9 @@ function isDamagedDatabase(error: unknown): boolean {
 
 /** Open (or create) a store and its table; reading the schema is what finds a damaged file. */
 function openDatabase(file: string): Database.Database {
+  const cut = cutShort(file);
+  if (cut) throw Object.assign(new Error(cut), { code: 'SQLITE_CORRUPT' });
+  // A file that is not a database is found by the first statement below, not by the constructor.
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -101,7 +131,7 @@ function openDatabase(file: string): Database.Database {
 export const storeFileName = 'cache.sqlite';
 
 /**
- * The persistent side of the response cache: SQLite in a folder (WAL, so a killed process loses at
+ * The persistent side of the response cache: SQLite (libsql's build of it) in a folder (WAL, so a killed process loses at
  * most the entry it was writing and never corrupts the rest), or in memory when no folder is given.
  * Embedded, no server.
  */
@@ -142,28 +172,35 @@ export class CacheStore {
       );
     }
     this.statements = {
-      byKey: this.db.prepare<[string, string], Row>(
+      byKey: query<[string, string], Row>(
+        this.db,
         `SELECT ${entryColumns} FROM entries WHERE namespace = ? AND key = ?`,
       ),
-      byId: this.db.prepare<[number], Row>(`SELECT ${entryColumns} FROM entries WHERE id = ?`),
-      insert:
-        this.db.prepare(`INSERT INTO entries (namespace, key, context, query, answer, created_at, expires_at, embedder, vector)
+      byId: query<[number], Row>(this.db, `SELECT ${entryColumns} FROM entries WHERE id = ?`),
+      insert: query<[Record<string, unknown>], { id: number }>(
+        this.db,
+        `INSERT INTO entries (namespace, key, context, query, answer, created_at, expires_at, embedder, vector)
         VALUES (@namespace, @key, @context, @query, @answer, @createdAt, @expiresAt, @embedder, @vector)
         ON CONFLICT (namespace, key) DO UPDATE SET answer = excluded.answer, created_at = excluded.created_at, expires_at = excluded.expires_at,
           embedder = excluded.embedder, vector = excluded.vector, hits = 0
-        RETURNING id`),
-      hit: this.db.prepare('UPDATE entries SET hits = hits + ? WHERE id = ?'),
-      vectors: this.db.prepare<[string, string, number], Pick<Row, 'id' | 'context' | 'vector'>>(
+        RETURNING id`,
+      ),
+      hit: query<[number, number], never>(this.db, 'UPDATE entries SET hits = hits + ? WHERE id = ?'),
+      vectors: query<[string, string, number], Pick<Row, 'id' | 'context' | 'vector'>>(
+        this.db,
         'SELECT id, context, vector FROM entries WHERE namespace = ? AND embedder = ? AND vector IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)',
       ),
-      vectorContexts: this.db.prepare<[string, string, number], Pick<Row, 'id' | 'context'>>(
+      vectorContexts: query<[string, string, number], Pick<Row, 'id' | 'context'>>(
+        this.db,
         'SELECT id, context FROM entries WHERE namespace = ? AND embedder = ? AND vector IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)',
       ),
-      purge: this.db.prepare<[number], { id: number }>(
+      purge: query<[number], { id: number }>(
+        this.db,
         'DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING id',
       ),
-      count: this.db.prepare<[string], { count: number }>('SELECT COUNT(*) AS count FROM entries WHERE namespace = ?'),
-      oldest: this.db.prepare<[string, number], { id: number }>(
+      count: query<[string], { count: number }>(this.db, 'SELECT COUNT(*) AS count FROM entries WHERE namespace = ?'),
+      oldest: query<[string, number], { id: number }>(
+        this.db,
         'DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE namespace = ? ORDER BY created_at, id LIMIT ?) RETURNING id',
       ),
     };
@@ -211,8 +248,8 @@ export class CacheStore {
       expiresAt: entry.expiresAt ?? null,
       embedder: entry.embedder ?? null,
       vector: entry.vector ? Buffer.from(entry.vector.buffer, entry.vector.byteOffset, entry.vector.byteLength) : null,
-    }) as { id: number };
-    return row.id;
+    });
+    return row!.id;
   }
 
   /** Every live vector of a namespace made by one embedder, to build the index from. */
@@ -222,12 +259,7 @@ export class CacheStore {
     now: number,
   ): Generator<{ id: number; context: string; vector: Float32Array }> {
     for (const row of this.statements.vectors.iterate(namespace, embedder, now)) {
-      const bytes = row.vector!;
-      yield {
-        id: row.id,
-        context: row.context,
-        vector: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
-      };
+      yield { id: row.id, context: row.context, vector: floatsOf(row.vector!) };
     }
   }
 
@@ -276,7 +308,8 @@ export class CacheStore {
   }
 
   *entries(namespace?: string): Generator<CacheEntry> {
-    const statement = this.db.prepare<unknown[], Row>(
+    const statement = query<unknown[], Row>(
+      this.db,
       `SELECT ${entryColumns} FROM entries${namespace === undefined ? '' : ' WHERE namespace = ?'} ORDER BY id`,
     );
     for (const row of namespace === undefined ? statement.iterate() : statement.iterate(namespace)) yield toEntry(row);
@@ -285,6 +318,10 @@ export class CacheStore {
   close(): void {
     if (!this.db.open) return;
     this.flushHits();
+    // better-sqlite3 moved the WAL into the database when the last connection closed; libsql's close
+    // does not, and an insert run through `get` (RETURNING) never triggers SQLite's auto-checkpoint, so
+    // the WAL would hold every entry and the database file stay empty. Checkpoint here, as before.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
 

@@ -182,8 +182,7 @@ export class ResponseCache {
     const stored = [...this.store.vectors(this.options.namespace, embedder, now)].filter(
       (entry) => entry.vector.length === dimensions,
     );
-    this.index = new VectorIndex(dimensions, stored.length + 1024);
-    for (const { id, context, vector } of stored) this.index.add(id, context, vector);
+    this.index = VectorIndex.build(dimensions, stored);
     this.indexChanged = stored.length > 0;
     return this.index;
   }

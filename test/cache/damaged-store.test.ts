@@ -81,7 +81,7 @@ describe('a damaged saved vector index', () => {
     await fill(folder, ['How do I export my data to CSV?', 'Where can I download my invoices?']);
     const graph = readdirSync(folder).find((name) => name.endsWith('.hnsw'))!;
     const bytes = readFileSync(join(folder, graph));
-    // Scramble the header's sizes: hnswlib read them as given and segfaulted (exit 139).
+    // Scramble the start of the saved index: hnswlib read a header's sizes as given and segfaulted (exit 139).
     bytes.fill(0xff, 0, 40);
     writeFileSync(join(folder, graph), bytes);
     const notices: string[] = [];
