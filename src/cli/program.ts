@@ -182,6 +182,18 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
     });
 
   const cache = program.command('cache').description("inspect or empty a cascade's persistent response cache");
+  cache
+    .command('tune')
+    .description("choose the semantic cache's threshold on labelled pairs, holding precision")
+    .argument('<cascade>', 'the cascade file whose cache.semantic to tune')
+    .requiredOption('--pairs <csv>', 'labelled pairs: a CSV with columns a, b, label (1: may share an answer)')
+    .option('--precision <p>', 'the precision to hold', '0.99')
+    .option('--delta <d>', 'the chance the held precision may be wrong', '0.05')
+    .option('--write', "write the threshold into the file's cache.semantic.threshold")
+    .action(async (file: string, options) => {
+      const { cacheTuneCommand } = await import('./cache-tune-command.js');
+      exitCode = await cacheTuneCommand(file, options, io);
+    });
   for (const [action, description] of [
     ['stats', 'entries, vectors, hits and age per namespace'],
     ['clear', 'delete every entry, or those of --namespace'],
