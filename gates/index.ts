@@ -10,6 +10,7 @@ export { createRegexGate, type RegexGateOptions } from './regex.js';
 export { createContainsGate, type ContainsGateOptions } from './contains.js';
 export { loadCustomGate } from './custom.js';
 export { extractJson } from './extract-json.js';
+export { createToolCallGate, type ToolCallGateOptions } from './tool-call.js';
 export { createAgreementGate, type AgreementGateOptions } from './agreement.js';
 export {
   createLearnedGate,

@@ -17,7 +17,7 @@ export type ItemLine =
   | ({ line: number; request: CascadeRequest; extra: Record<string, unknown> } & ItemId)
   | ({ line: number; error: string } & Partial<ItemId>);
 
-const roles = new Set(['system', 'user', 'assistant']);
+const roles = new Set(['system', 'user', 'assistant', 'tool']);
 
 /** Parse one line: `{ "id": ..., "input": { "messages": [...] } }` or `{ "id": ..., "prompt": "..." }`. */
 export function parseItemLine(text: string, line: number): ItemLine {
@@ -38,9 +38,28 @@ export function parseItemLine(text: string, line: number): ItemLine {
   const messages = toMessages(input, prompt);
   if (typeof messages === 'string') return { line, ...itemId, error: `line ${line}: ${messages}` };
   const request: CascadeRequest = { id: itemId.id, messages };
-  const options = input as { outputSchema?: unknown } | undefined;
+  const options = input as { outputSchema?: unknown; tools?: unknown; toolChoice?: unknown } | undefined;
   if (options?.outputSchema && typeof options.outputSchema === 'object')
     request.outputSchema = options.outputSchema as Record<string, unknown>;
+  if (options?.tools !== undefined) {
+    const tools = options.tools;
+    const valid =
+      Array.isArray(tools) &&
+      tools.every(
+        (tool) =>
+          typeof (tool as { name?: unknown })?.name === 'string' &&
+          typeof (tool as { parameters?: unknown }).parameters === 'object',
+      );
+    if (!valid)
+      return {
+        line,
+        ...itemId,
+        error: `line ${line}: input.tools must be a list of { name, description, parameters }`,
+      };
+    request.tools = tools as CascadeRequest['tools'] & object;
+    if (options.toolChoice !== undefined)
+      request.toolChoice = options.toolChoice as NonNullable<CascadeRequest['toolChoice']>;
+  }
   return { line, ...itemId, request, extra };
 }
 
@@ -52,7 +71,7 @@ function toMessages(input: unknown, prompt: unknown): ChatMessage[] | string {
   for (const [index, message] of messages.entries()) {
     const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
     if (typeof role !== 'string' || !roles.has(role))
-      return `input.messages[${index}].role must be system, user or assistant`;
+      return `input.messages[${index}].role must be system, user, assistant or tool`;
     if (typeof content !== 'string') return `input.messages[${index}].content must be a string`;
   }
   return messages as ChatMessage[];

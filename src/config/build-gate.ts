@@ -6,6 +6,7 @@ import { loadCustomGate } from '../../gates/custom.js';
 import { createJsonSchemaGate } from '../../gates/json-schema.js';
 import { createJudgeGate } from '../../gates/judge.js';
 import { createAgreementGate } from '../../gates/agreement.js';
+import { createToolCallGate } from '../../gates/tool-call.js';
 import { createLearnedGate, readLearnedGateFile } from '../../gates/learned.js';
 import { createRegexGate } from '../../gates/regex.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../middleware/circuit-breaker.js';
@@ -79,6 +80,8 @@ export async function buildGate(
     }
     case 'agreement':
       return createAgreementGate({ compare: config.compare });
+    case 'tool-call':
+      return createToolCallGate({ require: config.require, forbid: config.forbid });
     case 'learned': {
       const file = resolve(context.baseDir, config.classifiers);
       try {

@@ -13,6 +13,7 @@ import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../errors/index.js';
 import { describePriceSource, findPriceWithSource, type Pricing } from '../pricing/price-table.js';
 import { cascadeInCode, isCascadeInCode, type CascadeInCode } from './cascade-in-code.js';
+import { buildRoute } from './build-route.js';
 import { createProvider, loadFixtureIndex } from './create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate, endpointRetry } from './build-gate.js';
@@ -193,6 +194,7 @@ export async function createCascade(
     onExhausted: definition.onExhausted,
     ...(definition.system !== undefined && { system: definition.system }),
     ...(definition.budget && { budget: definition.budget }),
+    ...(definition.route && { route: buildRoute(definition.route, tiers, where) }),
     requiredEnv,
   });
 }

@@ -142,6 +142,15 @@ const agreementGate = z.strictObject({
   compare: answerComparison.default('auto'),
 });
 
+/** An agent step's tool calls name offered tools and satisfy their schemas. */
+const toolCallGate = z.strictObject({
+  type: z.literal('tool-call'),
+  /** Fail an answer that calls no tool. */
+  require: z.boolean().default(false),
+  /** Fail an answer that calls any tool. */
+  forbid: z.boolean().default(false),
+});
+
 const learnedGate = z.strictObject({
   type: z.literal('learned'),
   /** The classifier file `cascade tune` wrote, relative to the cascade file. */
@@ -158,7 +167,28 @@ export const gateConfigSchema = z.discriminatedUnion('type', [
   customGate,
   agreementGate,
   learnedGate,
+  toolCallGate,
 ]);
+
+/** A start rule: requests that match `when` start at tier `start`, or run only on the tiers in `only`. */
+const routeRuleSchema = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    when: z.strictObject({
+      /** A regular expression (RE2: linear time) on the last user message. */
+      pattern: z.string().min(1).optional(),
+      flags: z.string().optional(),
+      minTokens: z.number().int().min(0).optional(),
+      maxTokens: z.number().int().min(0).optional(),
+      hasSchema: z.boolean().optional(),
+      hasTools: z.boolean().optional(),
+    }),
+    start: z.string().min(1).optional(),
+    only: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .refine((rule) => (rule.start === undefined) !== (rule.only === undefined), {
+    message: 'a route rule takes exactly one of `start: <tier>` or `only: [tiers]`',
+  });
 
 export const tierConfigSchema = z.strictObject({
   name: z.string().min(1),
@@ -188,6 +218,8 @@ export const cascadeConfigSchema = z
     system: z.string().min(1).optional(),
     tiers: z.array(tierConfigSchema).min(1),
     onExhausted: z.enum(['accept-last', 'best-score', 'fail']).default('accept-last'),
+    /** Start rules, tried in order: the first that matches a request picks the tiers it runs on. */
+    route: z.array(routeRuleSchema).optional(),
     budget: z.strictObject({ perItemUsd: z.number().positive() }).optional(),
     retry: z
       .strictObject({

@@ -22,6 +22,7 @@ import { callPolicy } from '../middleware/call-policy.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { Provider } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
+import { routeTiers, type RouteRule } from './route.js';
 import { spanRecorder } from '../telemetry/span-recorder.js';
 import { gatesFor } from './request-schema-gate.js';
 import type { OnExhausted, Tier } from './tier.js';
@@ -44,6 +45,8 @@ export interface CascadeSettings {
   onEvent?: EventListener;
   /** Record OpenTelemetry spans (no-ops unless an SDK is registered). @default true */
   telemetry?: boolean;
+  /** Start rules: the first that matches a request picks the tiers it runs on. */
+  route?: RouteRule[];
 }
 
 /** What one item may still spend, shared by its run and its exploration. */
@@ -171,7 +174,10 @@ export class Cascade {
       trace.push(entry);
       emit?.({ type: 'tier-end', tier: tier.name, entry });
     };
-    for (const tier of this.tiers) {
+    const routed = this.settings.route?.length ? routeTiers(this.settings.route, this.tiers, request) : undefined;
+    const withRoute = (out: CascadeResult): CascadeResult =>
+      routed?.rule ? { ...out, route: { rule: routed.rule.name, tiers: routed.tiers.map((tier) => tier.name) } } : out;
+    for (const tier of routed?.tiers ?? this.tiers) {
       if (signal?.aborted) throw new AbortedError();
       emit?.({ type: 'tier-start', tier: tier.name, model: tier.provider.model });
       const call = await this.callTier(tier, request, ledger, signal);
@@ -215,28 +221,28 @@ export class Cascade {
       traced(tier, entry.trace);
       ledger.spent += entry.trace.costUsd;
       answers.push(entry.answer);
-      if (entry.answer.accepted) return result(entry.answer, 'accepted', trace);
+      if (entry.answer.accepted) return withRoute(result(entry.answer, 'accepted', trace));
     }
 
     if (stop === 'budget') {
       const last = answers[answers.length - 1];
       const message = `the next tier's worst-case cost would pass the ${budget !== undefined && runBudget === undefined ? `item budget of $${budget}` : 'remaining budget'}`;
       emit?.({ type: 'budget-stop', tier: trace[trace.length - 1]!.tier, message });
-      return { ...result(last, 'budget', trace), message };
+      return withRoute({ ...result(last, 'budget', trace), message });
     }
     if (answers.length === 0) {
-      return {
+      return withRoute({
         ...result(undefined, 'error', trace),
         message: `no tier answered: ${sameReasonsTogether(trace)}`,
-      };
+      });
     }
     const chosen = chooseAnswer(answers, this.settings.onExhausted);
-    return {
+    return withRoute({
       ...result(chosen, 'exhausted', trace),
       message: chosen
         ? `no tier passed its gates; returning ${this.settings.onExhausted === 'best-score' ? 'the best-scored' : 'the last'} answer (from ${chosen.tier})`
         : 'no tier passed its gates (onExhausted: fail)',
-    };
+    });
   }
 
   /** Release what the cascade holds open (its cache store). */
@@ -421,6 +427,7 @@ export class Cascade {
       meanScore: scores.length === 0 ? 0 : scores.reduce((sum, score) => sum + score, 0) / scores.length,
     };
     if (gates.value !== undefined) answer.value = gates.value;
+    if (completion.toolCalls?.length) answer.toolCalls = completion.toolCalls;
     return { trace: entry, answer };
   }
 }
@@ -490,6 +497,7 @@ function result(answer: Answer | undefined, stop: StopReason, trace: TraceEntry[
     out.tier = answer.tier;
     out.model = answer.model;
     if (answer.value !== undefined) out.value = answer.value;
+    if (answer.toolCalls) out.toolCalls = answer.toolCalls;
   }
   return out;
 }

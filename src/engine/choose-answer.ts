@@ -1,3 +1,4 @@
+import type { ToolCall } from '../spec/tools.js';
 import type { OnExhausted } from './tier.js';
 
 /** An answer some tier gave, with how its gates judged it. */
@@ -6,6 +7,7 @@ export interface Answer {
   model: string;
   text: string;
   value?: unknown;
+  toolCalls?: ToolCall[];
   accepted: boolean;
   /** Share of the tier's gates that passed. */
   passedShare: number;

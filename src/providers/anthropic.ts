@@ -6,6 +6,7 @@ import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { EndpointOptions } from './endpoint-options.js';
 import { completionOf } from './completion-of.js';
+import { anthropicMessages, anthropicTools, anthropicToolCalls } from './tool-wire.js';
 import { mapSdkError } from './map-sdk-error.js';
 import { loadAnthropic } from './sdk-modules.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
@@ -54,9 +55,8 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
       const body: Anthropic.MessageCreateParamsNonStreaming = {
         model: options.model,
         max_tokens: params.maxTokens ?? anthropicDefaultMaxTokens,
-        messages: request.messages
-          .filter((message) => message.role !== 'system')
-          .map((message) => ({ role: message.role as 'user' | 'assistant', content: message.content })),
+        messages: anthropicMessages(request.messages) as Anthropic.MessageCreateParamsNonStreaming['messages'],
+        ...(anthropicTools(request) as Partial<Anthropic.MessageCreateParamsNonStreaming>),
       };
       if (systemParts.length > 0) body.system = systemParts.join('\n\n');
       // This SDK generation no longer takes temperature or top_p (current Claude models fix sampling).
@@ -79,12 +79,14 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
         throw new UnexpectedResponseError(`anthropic ${options.model}: the response has no content array`);
       }
       const blocks = response.content.filter((block): block is Anthropic.TextBlock => block.type === 'text');
+      const toolCalls = anthropicToolCalls(response.content);
       // `content: []` is no answer, as a missing message is on OpenAI and Ollama: the item falls back.
-      if (blocks.length === 0)
+      if (blocks.length === 0 && !toolCalls)
         throw new UnexpectedResponseError(`anthropic ${options.model}: the response has no text block`);
       const text = blocks.map((block) => block.text).join('');
       return completionOf({
         text,
+        toolCalls,
         model: options.model,
         request,
         label: `anthropic ${options.model}`,

@@ -1,3 +1,4 @@
+import type { ToolCall } from '../spec/tools.js';
 import { UnexpectedResponseError } from '../errors/index.js';
 import { costUsd, type Pricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
@@ -19,6 +20,7 @@ function usableCount(value: unknown): number | undefined {
  */
 export function completionOf(answer: {
   text: string;
+  toolCalls?: ToolCall[] | undefined;
   model: string;
   request: CascadeRequest;
   inputTokens: unknown;
@@ -31,7 +33,7 @@ export function completionOf(answer: {
   allowEmpty?: boolean | undefined;
 }): Completion {
   // An empty answer is no answer, on every provider alike, unless the tier says empty is valid.
-  if (answer.text.trim() === '' && !answer.allowEmpty) {
+  if (answer.text.trim() === '' && !answer.toolCalls?.length && !answer.allowEmpty) {
     throw new UnexpectedResponseError(
       `${answer.label}: the answer is empty (set \`allowEmpty: true\` on the tier if empty answers are valid)`,
     );
@@ -47,6 +49,7 @@ export function completionOf(answer: {
     costUsd: costUsd(answer.pricing, inputTokens, outputTokens),
     latencyMs: answer.latencyMs,
   };
+  if (answer.toolCalls?.length) completion.toolCalls = answer.toolCalls;
   const estimated = [
     reported.input === undefined && `input tokens ${describe(answer.inputTokens)}`,
     reported.output === undefined && `output tokens ${describe(answer.outputTokens)}`,

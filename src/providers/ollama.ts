@@ -6,6 +6,7 @@ import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { EndpointOptions } from './endpoint-options.js';
 import { completionOf } from './completion-of.js';
+import { ollamaMessages, ollamaToolCalls } from './tool-wire.js';
 import { mapOllamaError, ollamaClient, ollamaHost } from './ollama-client.js';
 
 export interface OllamaProviderOptions extends EndpointOptions {
@@ -27,7 +28,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
       const params = request.params ?? {};
       const body: ChatRequest & { stream: false } = {
         model: options.model,
-        messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+        messages: ollamaMessages(request.messages) as NonNullable<ChatRequest['messages']>,
         stream: false,
         options: {},
       };
@@ -37,6 +38,12 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
       if (params.stop !== undefined) body.options!.stop = params.stop;
       if (params.logprobs) body.logprobs = true;
       if (request.outputSchema) body.format = request.outputSchema;
+      if (request.tools?.length) {
+        body.tools = request.tools.map((tool) => ({
+          type: 'function',
+          function: { name: tool.name, description: tool.description ?? '', parameters: tool.parameters },
+        })) as NonNullable<ChatRequest['tools']>;
+      }
       const started = performance.now();
       let response: ChatResponse;
       try {
@@ -45,12 +52,14 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
         throw mapOllamaError(error, options.model, host);
       }
       const latencyMs = performance.now() - started;
-      const text = response?.message?.content;
+      const toolCalls = ollamaToolCalls(response?.message?.tool_calls);
+      const text = response?.message?.content ?? (toolCalls ? '' : undefined);
       if (typeof text !== 'string') {
         throw new UnexpectedResponseError(`ollama ${options.model}: the response has no message.content`);
       }
       return completionOf({
         text,
+        toolCalls,
         model: options.model,
         request,
         label: `ollama ${options.model}`,

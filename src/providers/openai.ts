@@ -8,6 +8,7 @@ import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
 import type { EndpointOptions } from './endpoint-options.js';
 import { completionOf } from './completion-of.js';
+import { openAIMessages, openAITools, openAIToolCalls } from './tool-wire.js';
 import { mapSdkError } from './map-sdk-error.js';
 import { loadOpenAI } from './sdk-modules.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
@@ -47,7 +48,8 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
       const openai = await getClient();
       const body: ChatCompletionCreateParamsNonStreaming = {
         model: options.model,
-        messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+        messages: openAIMessages(request.messages) as ChatCompletionCreateParamsNonStreaming['messages'],
+        ...(openAITools(request) as Partial<ChatCompletionCreateParamsNonStreaming>),
       };
       const params = request.params ?? {};
       if (params.temperature !== undefined) body.temperature = params.temperature;
@@ -77,12 +79,15 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
       }
       const latencyMs = performance.now() - started;
       const choice = response?.choices?.[0];
-      const text = choice?.message?.content;
+      const toolCalls = openAIToolCalls(choice?.message?.tool_calls);
+      // An answer that is only tool calls has no content.
+      const text = choice?.message?.content ?? (toolCalls ? '' : undefined);
       if (typeof text !== 'string') {
         throw new UnexpectedResponseError(`openai ${options.model}: the response has no choices[0].message.content`);
       }
       return completionOf({
         text,
+        toolCalls,
         model: options.model,
         request,
         label: `openai ${options.model}`,

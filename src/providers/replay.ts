@@ -102,6 +102,7 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
         latencyMs: response.latencyMs ?? 0,
       };
       if (estimated) completion.usageEstimated = estimated;
+      if (response.toolCalls?.length) completion.toolCalls = response.toolCalls;
       if (response.confidence !== undefined) {
         completion.confidence = response.confidence;
         completion.confidenceSource = 'recorded';

@@ -45,5 +45,6 @@ function recordedResponse({ completion }: CapturedCall): RecordedResponse {
     latencyMs: Math.round(completion.latencyMs * 10) / 10,
   };
   if (completion.confidence !== undefined) response.confidence = completion.confidence;
+  if (completion.toolCalls?.length) response.toolCalls = completion.toolCalls;
   return response;
 }

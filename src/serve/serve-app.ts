@@ -126,7 +126,7 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
       }
       const result: CascadeResult = await cascade.run(chat.request, {
         signal: AbortSignal.timeout(options.requestTimeoutMs ?? 120_000),
-        onEvent: metrics.listener(),
+        onEvent: metrics.listener(chat.model),
       });
       metrics.request(chat.model, result.text === undefined ? 502 : 200);
       if (key) spend.add(key, result.costUsd);

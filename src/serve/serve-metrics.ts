@@ -42,8 +42,8 @@ export class ServeMetrics {
     registers: [this.registry],
   });
 
-  /** A run listener that counts what happens to one request. */
-  listener(): EventListener {
+  /** A run listener that counts what happens to one request, under the name the client used for the cascade. */
+  listener(served: string): EventListener {
     let started = 0;
     return (event) => {
       switch (event.type) {
@@ -51,20 +51,20 @@ export class ServeMetrics {
           started = event.at;
           return;
         case 'cache-hit':
-          this.cacheHits.inc({ cascade: event.cascade, kind: event.cache.kind });
+          this.cacheHits.inc({ cascade: served, kind: event.cache.kind });
           return;
         case 'tier-end': {
           const { entry } = event;
           if (entry.accepted) return;
           const gate =
             entry.skipped ?? (entry.error ? 'error' : (entry.gates.find((record) => !record.pass)?.name ?? 'none'));
-          this.escalations.inc({ cascade: event.cascade, tier: event.tier, gate });
+          this.escalations.inc({ cascade: served, tier: event.tier, gate });
           return;
         }
         case 'item-end':
-          if (event.result.tier) this.answers.inc({ cascade: event.cascade, tier: event.result.tier });
-          this.cost.inc({ cascade: event.cascade }, event.result.costUsd);
-          this.latency.observe({ cascade: event.cascade }, (event.at - started) / 1000);
+          if (event.result.tier) this.answers.inc({ cascade: served, tier: event.result.tier });
+          this.cost.inc({ cascade: served }, event.result.costUsd);
+          this.latency.observe({ cascade: served }, (event.at - started) / 1000);
       }
     };
   }

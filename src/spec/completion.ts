@@ -1,3 +1,5 @@
+import type { ToolCall } from './tools.js';
+
 /** Token counts as the provider reported them. */
 export interface Usage {
   inputTokens: number;
@@ -10,6 +12,8 @@ export type ConfidenceSource = 'logprobs' | 'recorded';
 /** One answer of one model. */
 export interface Completion {
   text: string;
+  /** The tool calls of the answer, when the request carried tools. */
+  toolCalls?: ToolCall[];
   model: string;
   usage: Usage;
   costUsd: number;

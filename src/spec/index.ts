@@ -5,3 +5,4 @@ export type { Gate, GateInput, GateVerdict, GateCheckOptions, EarlierAnswer } fr
 export type { StopReason, GateRecord, TraceEntry, CascadeResult, CacheOutcome } from './result.js';
 export type { Embedder } from './embedder.js';
 export type { CascadeEvent, EventListener, EventState } from './events.js';
+export type { ToolCall, ToolChoice, ToolDefinition } from './tools.js';

@@ -1,7 +1,16 @@
-/** One chat turn. Roles follow the fixture format: system, user, assistant. */
+import type { ToolCall, ToolChoice, ToolDefinition } from './tools.js';
+
+/**
+ * One chat turn. Roles follow the fixture format: system, user, assistant, and tool (the result of a
+ * tool call, naming the call it answers). An assistant turn may carry the tool calls it made.
+ */
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** An assistant turn's tool calls. */
+  toolCalls?: ToolCall[] | undefined;
+  /** A tool turn: the id of the call it answers. */
+  toolCallId?: string | undefined;
 }
 
 /** Sampling parameters that reach the provider. Names are provider-neutral; each provider maps them. */
@@ -23,6 +32,9 @@ export interface CascadeRequest {
   /** JSON schema the answer must satisfy; providers that support structured output receive it. */
   outputSchema?: Record<string, unknown>;
   params?: RequestParams;
+  /** Tools the model may call (an agent step); the answer may then be tool calls rather than text. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
   /**
    * The messages before gates adjusted them (a confidence instruction, say). Set by the engine;
    * the replay provider finds recordings by them, since a recording is keyed by the item's input.

@@ -1,3 +1,4 @@
+import type { ToolCall } from './tools.js';
 import type { Usage } from './completion.js';
 
 /** Why a cascade run ended. */
@@ -66,6 +67,8 @@ export interface CascadeResult {
   text?: string;
   /** The parsed answer, when a json-schema gate parsed it. */
   value?: unknown;
+  /** The answer's tool calls (an agent step), arguments parsed. */
+  toolCalls?: ToolCall[];
   tier?: string;
   model?: string;
   /** Whether every gate of the answering tier passed. */
@@ -76,6 +79,8 @@ export interface CascadeResult {
   trace: TraceEntry[];
   /** A one-line explanation when the run did not end in `accepted`. */
   message?: string;
+  /** Set when a start rule chose the tiers: the rule's name and the tiers it ran on. */
+  route?: { rule: string; tiers: string[] };
   /** Set when the cascade has a cache. */
   cache?: CacheOutcome;
 }
