@@ -3,6 +3,7 @@ import type { Cascade } from '../engine/cascade.js';
 import { RunBudget } from '../engine/run-budget.js';
 import { AbortedError } from '../errors/index.js';
 import { RunSummary } from './run-summary.js';
+import { downshiftCap } from './downshift.js';
 import { topTierCostUsd } from './top-tier-cost.js';
 import { loadTokenizer } from '../tokens/count-tokens.js';
 import { Progress } from './progress.js';
@@ -32,6 +33,10 @@ export interface BatchOptions {
   retryFailed?: boolean;
   /** Redo items whose input changed since their result was written. */
   redoChanged?: boolean;
+  /** With a budget: cap the highest tier as the budget runs down faster than the items (see downshift.ts). */
+  downshift?: boolean;
+  /** Time each item may take, ms (an item's own `deadlineMs` field wins). */
+  deadlineMs?: number;
   /** Where progress and notices go. */
   log: (text: string) => void;
   /** Where results go when `output` is `-`. */
@@ -176,7 +181,23 @@ async function runLocked(
 
   const runItem = async (item: Extract<ItemLine, { request: unknown }>, inputHash: string) => {
     try {
-      const runOptions = { signal: inFlight.signal, ...(runBudget && { runBudget }) };
+      const deadlineMs = typeof item.extra['deadlineMs'] === 'number' ? item.extra['deadlineMs'] : options.deadlineMs;
+      const runOptions = {
+        signal: inFlight.signal,
+        ...(runBudget && { runBudget }),
+        ...(runBudget &&
+          options.downshift &&
+          total !== undefined &&
+          total > 0 && {
+            highestTier: () =>
+              downshiftCap(
+                cascade.tiers.length,
+                runBudget.remaining / (runBudget.limitUsd || 1),
+                Math.max(0, total - resume.done.size - summary.items) / Math.max(1, total - resume.done.size),
+              ),
+          }),
+        ...(deadlineMs !== undefined && { deadlineMs }),
+      };
       const result = await runRecorded(cascade, item.id, item.request, runOptions, options.recording ?? {});
       summary.add(result, topTierCostUsd(cascade, item.request, result));
       if (result.trace.length > 1) escalated++;

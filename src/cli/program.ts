@@ -92,6 +92,11 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
     .option('--overwrite', 'start the output afresh instead of resuming it')
     .option('--retry-failed', 'redo items whose written result is an error or a budget stop')
     .option('--redo-changed', 'redo items whose input changed since their result was written')
+    .option('--downshift', 'with --budget-usd: reach for fewer tiers as the budget runs down faster than the items')
+    .option(
+      '--deadline-ms <n>',
+      "time each item may take (an item's own deadlineMs wins); tiers too slow for what is left are skipped",
+    )
     .option('--max-line-bytes <n>', 'refuse input lines longer than this', String(1024 * 1024))
     .action(async (file: string, options) => {
       const { runCommand } = await import('./run-command.js');

@@ -21,6 +21,8 @@ export interface RunOptions extends SourceOptions {
   overwrite?: boolean;
   retryFailed?: boolean;
   redoChanged?: boolean;
+  downshift?: boolean;
+  deadlineMs?: string;
   /** Write every provider call as fixture records to this file. */
   record?: string;
   /** Share of items (0-1] on which every remaining tier runs too, written as labelled fixtures. */
@@ -44,6 +46,12 @@ export async function runCommand(
   const concurrency = numberOption('concurrency', options.concurrency, { min: 1, integer: true }) ?? 8;
   const budgetUsd = numberOption('budget-usd', options.budgetUsd, { min: 0 });
   const maxLineBytes = numberOption('max-line-bytes', options.maxLineBytes, { min: 1, integer: true });
+  const deadlineMs = numberOption('deadline-ms', options.deadlineMs, { min: 1 });
+  if (options.downshift && budgetUsd === undefined) {
+    throw new ConfigError('`--downshift` shifts down as a run budget runs out; give `--budget-usd` too', {
+      field: '--downshift',
+    });
+  }
   // --strict reads the input twice (check, then run); standard input can be read only once.
   if (options.strict && options.input === '-')
     throw new ConfigError('`--strict` needs `--input` to be a file: standard input cannot be read twice');
@@ -103,6 +111,8 @@ export async function runCommand(
       ...(options.overwrite && { overwrite: true }),
       ...(options.retryFailed && { retryFailed: true }),
       ...(options.redoChanged && { redoChanged: true }),
+      ...(options.downshift && { downshift: true }),
+      ...(deadlineMs !== undefined && { deadlineMs }),
       log: io.stderr,
       stdout: io.stdout,
       isTerminal: io.stderrIsTerminal ?? false,

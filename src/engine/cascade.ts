@@ -23,6 +23,7 @@ import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { Provider } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
 import { routeTiers, type RouteRule } from './route.js';
+import { LatencyHistory } from './latency-history.js';
 import { spanRecorder } from '../telemetry/span-recorder.js';
 import { gatesFor } from './request-schema-gate.js';
 import type { OnExhausted, Tier } from './tier.js';
@@ -78,6 +79,17 @@ type Emit = (event: EventBody) => void;
 
 export interface RunOptions {
   signal?: AbortSignal;
+  /**
+   * The highest tier (0-based) this item may reach, asked before each tier: a run budget that
+   * downshifts (see `downshiftCap`) lowers it as the budget runs down faster than the items.
+   */
+  highestTier?: () => number;
+  /**
+   * Time this item may take, ms (recorded latency under replay, wall time live). A tier whose recent
+   * p90 latency does not fit in what is left is skipped; past it, the best answer so far is returned
+   * with `stop: "deadline"`.
+   */
+  deadlineMs?: number;
   /** Receives this item's events (after the cascade's own `onEvent`, when it has one). */
   onEvent?: EventListener;
   /** A limit shared with other items: each call reserves its worst case from it first. */
@@ -94,6 +106,8 @@ export class Cascade {
   private readonly settings: CascadeSettings;
   /** Each tier's provider behind its call stack, built once so its limits and breaker are shared. */
   private readonly stacks = new Map<Tier, Provider>();
+  /** Each tier's recent latencies, for deadlines. */
+  private readonly latencies = new LatencyHistory();
 
   constructor(settings: CascadeSettings) {
     if (settings.tiers.length === 0) throw new RangeError('A cascade needs at least one tier');
@@ -172,13 +186,34 @@ export class Cascade {
 
     const traced = (tier: Tier, entry: TraceEntry) => {
       trace.push(entry);
+      if (!entry.skipped) {
+        usedMs += entry.latencyMs;
+        this.latencies.record(tier, entry.latencyMs);
+      }
       emit?.({ type: 'tier-end', tier: tier.name, entry });
     };
     const routed = this.settings.route?.length ? routeTiers(this.settings.route, this.tiers, request) : undefined;
     const withRoute = (out: CascadeResult): CascadeResult =>
       routed?.rule ? { ...out, route: { rule: routed.rule.name, tiers: routed.tiers.map((tier) => tier.name) } } : out;
+    let usedMs = 0;
     for (const tier of routed?.tiers ?? this.tiers) {
       if (signal?.aborted) throw new AbortedError();
+      if (options.highestTier && this.tiers.indexOf(tier) > options.highestTier()) {
+        traced(tier, skippedEntry(tier, 'downshift'));
+        stop ??= answers.length === 0 ? 'budget' : undefined;
+        continue;
+      }
+      if (options.deadlineMs !== undefined) {
+        if (usedMs >= options.deadlineMs) {
+          stop = 'deadline';
+          break;
+        }
+        const typical = this.latencies.p90(tier);
+        if (typical !== undefined && typical > options.deadlineMs - usedMs) {
+          traced(tier, skippedEntry(tier, 'deadline'));
+          continue;
+        }
+      }
       emit?.({ type: 'tier-start', tier: tier.name, model: tier.provider.model });
       const call = await this.callTier(tier, request, ledger, signal);
       if (call.kind === 'budget') {
@@ -224,6 +259,16 @@ export class Cascade {
       if (entry.answer.accepted) return withRoute(result(entry.answer, 'accepted', trace));
     }
 
+    if (stop === 'deadline') {
+      const best = chooseAnswer(
+        answers,
+        this.settings.onExhausted === 'fail' ? 'best-score' : this.settings.onExhausted,
+      );
+      return withRoute({
+        ...result(best, 'deadline', trace),
+        message: `the item's deadline of ${options.deadlineMs} ms passed${best ? `; returning the best answer so far (from ${best.tier})` : ' before any tier answered'}`,
+      });
+    }
     if (stop === 'budget') {
       const last = answers[answers.length - 1];
       const message = `the next tier's worst-case cost would pass the ${budget !== undefined && runBudget === undefined ? `item budget of $${budget}` : 'remaining budget'}`;
@@ -467,7 +512,7 @@ function emptyEntry(tier: Tier, latencyMs: number): TraceEntry {
   };
 }
 
-function skippedEntry(tier: Tier, why: 'budget' | 'circuit-open'): TraceEntry {
+function skippedEntry(tier: Tier, why: NonNullable<TraceEntry['skipped']>): TraceEntry {
   return { ...emptyEntry(tier, 0), skipped: why };
 }
 

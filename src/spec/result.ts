@@ -2,7 +2,7 @@ import type { ToolCall } from './tools.js';
 import type { Usage } from './completion.js';
 
 /** Why a cascade run ended. */
-export type StopReason = 'accepted' | 'exhausted' | 'budget' | 'error';
+export type StopReason = 'accepted' | 'exhausted' | 'budget' | 'deadline' | 'error';
 
 /** One gate verdict as the trace records it. */
 export interface GateRecord {
@@ -28,7 +28,7 @@ export interface TraceEntry {
   /** Set when the tier produced no answer: its error after retries, or why it was skipped. */
   error?: { kind: string; message: string; statusCode?: number };
   /** Set when the tier was not called at all. */
-  skipped?: 'circuit-open' | 'budget';
+  skipped?: 'circuit-open' | 'budget' | 'downshift' | 'deadline';
   gates: GateRecord[];
   accepted: boolean;
   confidence?: number;
