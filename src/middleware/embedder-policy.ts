@@ -1,6 +1,6 @@
-import { AbortedError, CircuitOpenError, ProviderError } from '../errors/index.js';
 import type { Embedder } from '../spec/embedder.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import { guardedCall } from './guarded-call.js';
 import { callWithRetries, RetriesExhaustedError, type RetryOptions } from './retry-policy.js';
 
 /**
@@ -18,19 +18,14 @@ export function embedderWithPolicy(
     specificationVersion: 'v1',
     name: embedder.name,
     async embed(texts, options = {}) {
-      if (!breaker.allowsCall()) throw new CircuitOpenError(label);
       try {
-        const { value } = await callWithRetries((signal) => embedder.embed(texts, { signal }), retry, options.signal);
-        breaker.recordSuccess();
-        return value;
+        return await guardedCall(breaker, label, async () => {
+          const { value } = await callWithRetries((signal) => embedder.embed(texts, { signal }), retry, options.signal);
+          return value;
+        });
       } catch (error) {
-        const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
-        if (!(error instanceof AbortedError) && cause instanceof ProviderError && cause.isRetryable) {
-          breaker.recordFailure();
-        } else {
-          breaker.recordInconclusive();
-        }
-        throw cause;
+        // The embedder's own error, not the retry wrapper: the cache reports it as the reason for its miss.
+        throw error instanceof RetriesExhaustedError ? error.lastError : error;
       }
     },
   };

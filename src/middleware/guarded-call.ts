@@ -1,0 +1,24 @@
+import { AbortedError, CircuitOpenError, ProviderError } from '../errors/index.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { RetriesExhaustedError } from './retry-policy.js';
+
+/**
+ * `call` behind `breaker`: refused with `CircuitOpenError` while the circuit is open; afterwards only
+ * outage-like failures (retryable ones, retries spent) count against the provider, while a 400, a replay
+ * miss or a cancelled call says nothing about the next call and gives a half-open trial slot back.
+ * Model calls (breaker-middleware.ts) and embedding calls (embedder-policy.ts) share it.
+ */
+export async function guardedCall<T>(breaker: CircuitBreaker, label: string, call: () => Promise<T>): Promise<T> {
+  if (!breaker.allowsCall()) throw new CircuitOpenError(label);
+  try {
+    const value = await call();
+    breaker.recordSuccess();
+    return value;
+  } catch (error) {
+    const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
+    if (!(error instanceof AbortedError) && cause instanceof ProviderError && cause.isRetryable)
+      breaker.recordFailure();
+    else breaker.recordInconclusive();
+    throw error;
+  }
+}
