@@ -1,25 +1,18 @@
 import { createRequire } from 'node:module';
-import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { z } from 'zod';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { CascadeRequest } from '../src/spec/request.js';
 import { extractJson } from './extract-json.js';
+import { schemaValidator } from './schema-validator.js';
 
 export interface JsonSchemaGateOptions {
   /** A JSON schema object, or a zod schema (converted with `z.toJSONSchema`). */
   schema: Record<string, unknown> | z.ZodType;
 }
 
-// Ajv and zod are loaded by the first json-schema gate, not when the library loads.
+// zod is loaded by the first json-schema gate given a zod schema, not when the library loads.
 const require = createRequire(import.meta.url);
-let ajv: Ajv2020 | undefined;
-const validator = (): Ajv2020 => {
-  if (!ajv) {
-    const { Ajv2020: Validator } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
-    ajv = new Validator({ allErrors: true, strict: false });
-  }
-  return ajv;
-};
 
 /** A zod schema (v4 marks its schemas with `_zod`), converted with its own `z.toJSONSchema`. */
 const isZodSchema = (schema: unknown): schema is z.ZodType =>
@@ -37,7 +30,7 @@ export function createJsonSchemaGate(options: JsonSchemaGateOptions): Gate {
   const { $schema: _draft, ...body } = schema;
   let validate: ValidateFunction;
   try {
-    validate = validator().compile(body);
+    validate = schemaValidator().compile(body);
   } catch (error) {
     throw new Error(`json-schema gate: the schema does not compile: ${(error as Error).message}`);
   }

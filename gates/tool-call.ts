@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
-import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { ToolDefinition } from '../src/spec/tools.js';
+import { schemaValidator } from './schema-validator.js';
 
 export interface ToolCallGateOptions {
   /** Fail an answer that calls no tool. @default false */
@@ -10,19 +10,14 @@ export interface ToolCallGateOptions {
   forbid?: boolean;
 }
 
-const require = createRequire(import.meta.url);
-let ajv: Ajv2020 | undefined;
 // One set of compiled validators per tool list, however many items and tiers check against it.
 const compiled = new WeakMap<readonly ToolDefinition[], Map<string, ValidateFunction>>();
 
 function validatorsFor(tools: readonly ToolDefinition[]): Map<string, ValidateFunction> {
   let validators = compiled.get(tools);
   if (!validators) {
-    if (!ajv) {
-      const { Ajv2020: Validator } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
-      ajv = new Validator({ allErrors: true, strict: false });
-    }
-    validators = new Map(tools.map((tool) => [tool.name, ajv!.compile(tool.parameters)]));
+    const ajv = schemaValidator();
+    validators = new Map(tools.map((tool) => [tool.name, ajv.compile(tool.parameters)]));
     compiled.set(tools, validators);
   }
   return validators;

@@ -7,6 +7,7 @@ import type {
   LanguageModelV3Usage,
   SharedV3Warning,
 } from '@ai-sdk/provider';
+import { traceUsage } from '../common/trace-usage.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
 import type { Cascade } from '../engine/cascade.js';
 import type { CascadeRequest, ChatMessage, RequestParams } from '../spec/request.js';
@@ -53,12 +54,7 @@ function requestOf(options: LanguageModelV3CallOptions, warnings: SharedV3Warnin
 }
 
 function usageOf(result: CascadeResult): LanguageModelV3Usage {
-  let input = 0;
-  let output = 0;
-  for (const entry of result.trace) {
-    input += entry.usage.inputTokens;
-    output += entry.usage.outputTokens;
-  }
+  const { input, output } = traceUsage(result);
   return {
     inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined },
     outputTokens: { total: output, text: output, reasoning: undefined },

@@ -1,3 +1,4 @@
+import { definedFields } from '../common/defined-fields.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ConfigError } from '../errors/index.js';
 import { Cascade } from '../engine/cascade.js';
@@ -56,9 +57,6 @@ export function isCascadeInCode(config: unknown): config is CascadeInCode {
   );
 }
 
-const defined = <T extends object>(options: T | undefined): Partial<T> =>
-  Object.fromEntries(Object.entries(options ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
-
 /** Build a cascade from provider and gate objects, with the same defaults a cascade file gets. */
 export function cascadeInCode(definition: CascadeInCode): Cascade {
   const names = new Set<string>();
@@ -85,8 +83,8 @@ export function cascadeInCode(definition: CascadeInCode): Cascade {
       gates: [...(tier.gates ?? [])].sort((a, b) => a.costRank - b.costRank),
       params: tier.params ?? {},
       pricing,
-      retry: { ...defaultRetryOptions, ...defined(definition.retry), ...defined(tier.retry) },
-      breaker: new CircuitBreaker({ ...defaultCircuitBreakerOptions, ...defined(definition.circuitBreaker) }),
+      retry: { ...defaultRetryOptions, ...definedFields(definition.retry), ...definedFields(tier.retry) },
+      breaker: new CircuitBreaker({ ...defaultCircuitBreakerOptions, ...definedFields(definition.circuitBreaker) }),
       ...(tier.witness && { witness: true }),
       ...(tier.compress && { compress: tier.compress }),
     };

@@ -1,3 +1,4 @@
+import { definedFields } from '../common/defined-fields.js';
 import type { Environment } from '../spec/environment.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -85,14 +86,6 @@ export async function parseCascadeConfig(config: unknown, where: string): Promis
   const parsed = cascadeConfigSchema.safeParse(config);
   if (!parsed.success) throw new ConfigError(formatIssues(where, parsed.error.issues, config), { file: where });
   return parsed.data;
-}
-
-/** The fields of an options object that are not undefined, so that spreading it over defaults keeps them. */
-function definedFields<T extends object>(options: T | undefined): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  if (!options) return {};
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }
 
 /**

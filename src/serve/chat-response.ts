@@ -1,3 +1,4 @@
+import { traceUsage } from '../common/trace-usage.js';
 import type { CascadeResult } from '../spec/result.js';
 
 /** What the answer cost in tokens, over every attempt (judges included), as OpenAI's `usage`. */
@@ -6,13 +7,8 @@ export function usageOf(result: CascadeResult): {
   completion_tokens: number;
   total_tokens: number;
 } {
-  let prompt = 0;
-  let completion = 0;
-  for (const entry of result.trace) {
-    prompt += entry.usage.inputTokens;
-    completion += entry.usage.outputTokens;
-  }
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const { input, output } = traceUsage(result);
+  return { prompt_tokens: input, completion_tokens: output, total_tokens: input + output };
 }
 
 /** The cascade's own account of the answer, in the `cascade` field and the `x-cascade-*` headers. */

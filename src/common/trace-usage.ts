@@ -1,0 +1,12 @@
+import type { CascadeResult } from '../spec/result.js';
+
+/** Input and output tokens over every attempt of a result (judges included). */
+export function traceUsage(result: CascadeResult): { input: number; output: number } {
+  let input = 0;
+  let output = 0;
+  for (const entry of result.trace) {
+    input += entry.usage.inputTokens;
+    output += entry.usage.outputTokens;
+  }
+  return { input, output };
+}
