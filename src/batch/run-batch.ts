@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Cascade } from '../engine/cascade.js';
 import { RunBudget } from '../engine/run-budget.js';
-import { AbortedError } from '../errors/index.js';
+import { failureRecord, resultRecord } from './result-record.js';
 import { RunSummary } from './run-summary.js';
 import { downshiftCap } from './downshift.js';
 import { topTierCostUsd } from './top-tier-cost.js';
@@ -202,22 +202,14 @@ async function runLocked(
       summary.add(result, topTierCostUsd(cascade, item.request, result));
       if (result.trace.length > 1) escalated++;
       if (result.stop === 'error') errors++;
-      finish({ id: item.id, ...item.extra, ...result, inputHash }, item.rawId);
+      finish(resultRecord(item, result, inputHash), item.rawId);
     } catch (error) {
       // Cancelled by a second signal: left unwritten, so the next run does it.
-      if (error instanceof AbortedError) return;
+      const record = failureRecord(item, error, inputHash);
+      if (!record) return;
       errors++;
       summary.addFailure(error instanceof Error ? error.name : 'unknown');
-      finish(
-        {
-          id: item.id,
-          ...item.extra,
-          stop: 'error',
-          error: error instanceof Error ? error.message : String(error),
-          inputHash,
-        },
-        item.rawId,
-      );
+      finish(record, item.rawId);
     }
   };
 

@@ -98,10 +98,46 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
       "time each item may take (an item's own deadlineMs wins); tiers too slow for what is left are skipped",
     )
     .option('--max-line-bytes <n>', 'refuse input lines longer than this', String(1024 * 1024))
+    .option(
+      '--queue <redis-url>',
+      'enqueue the items for `cascade worker` processes (BullMQ on Redis) and collect their results',
+    )
+    .option('--run-id <name>', 'with --queue: the run in Redis (default: from the output file)')
+    .option('--resume', 'with --queue: pick up a run whose collector stopped')
     .action(async (file: string, options) => {
       const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(file, options, io);
     });
+
+  withSourceOptions(program.command('worker'))
+    .description('run the queued items of a cascade (from `cascade run --queue`) until stopped; start any number')
+    .argument('<cascade>', 'cascade file (YAML), the same file the run was started with')
+    .requiredOption('--queue <redis-url>', 'the Redis the run is queued on, e.g. redis://127.0.0.1:6379')
+    .option('--concurrency <n>', 'items in flight at once in this worker (default 8)')
+    .option('--lock-ms <n>', "how soon a killed worker's jobs go back to the queue (default 30000)")
+    .action(async (file: string, options) => {
+      const { workerCommand } = await import('./worker-command.js');
+      exitCode = await workerCommand(file, options, io);
+    });
+
+  const queue = program.command('queue').description('look at or steer a queued run');
+  for (const [action, description] of [
+    ['status', 'items done, jobs waiting and running, workers, budget spent'],
+    ['pause', 'workers take none of its jobs until resumed'],
+    ['resume', 'workers take its jobs again'],
+    ['cancel', 'workers drop its jobs; those not yet taken are removed'],
+  ] as const) {
+    queue
+      .command(action)
+      .description(description)
+      .argument('<run>', 'the run id `cascade run --queue` printed')
+      .requiredOption('--queue <redis-url>', 'the Redis the run is queued on')
+      .option('--json', 'print the status as JSON')
+      .action(async (runId: string, options) => {
+        const { queueCommand } = await import('./queue-command.js');
+        exitCode = await queueCommand(action, runId, options, io);
+      });
+  }
 
   program
     .command('eval')

@@ -5,33 +5,12 @@ import { loadCascadeFile } from '../config/load-cascade.js';
 import { ConfigError } from '../errors/index.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
-import { loadOptionsFrom, type SourceOptions } from './source-options.js';
+import { loadOptionsFrom } from './source-options.js';
+import type { RunOptions } from './run-options.js';
 import { FixtureWriter } from '../record/fixture-writer.js';
 import { ExploreStats } from '../record/explore.js';
 import type { Recording } from '../record/run-recorded.js';
-
-export interface RunOptions extends SourceOptions {
-  input: string;
-  output: string;
-  concurrency?: string;
-  budgetUsd?: string;
-  strict?: boolean;
-  maxLineBytes?: string;
-  /** Start the output afresh instead of resuming it. */
-  overwrite?: boolean;
-  retryFailed?: boolean;
-  redoChanged?: boolean;
-  downshift?: boolean;
-  deadlineMs?: string;
-  /** Write every provider call as fixture records to this file. */
-  record?: string;
-  /** Share of items (0-1] on which every remaining tier runs too, written as labelled fixtures. */
-  explore?: string;
-  exploreOut?: string;
-}
-
-/** Exit codes of `cascade run` beyond 0/1/2: stopped by SIGINT or SIGTERM (results so far are kept). */
-export const interruptedExitCode = { SIGINT: 130, SIGTERM: 143 } as const;
+import { interruptedExitCode, listenForStop } from './stop-signals.js';
 
 /**
  * `cascade run`: a batch job. Results are written as they finish; run the same command again to resume.
@@ -43,6 +22,14 @@ export async function runCommand(
   io: CliIo,
   signals: NodeJS.EventEmitter = process,
 ): Promise<number> {
+  if (options.queue !== undefined) {
+    const { queuedRunCommand } = await import('./queued-run-command.js');
+    return queuedRunCommand(file, { ...options, queue: options.queue }, io, signals);
+  }
+  if (options.runId !== undefined || options.resume)
+    throw new ConfigError(
+      '`--run-id` and `--resume` are for queued runs (--queue redis://...); a local run resumes by itself',
+    );
   const concurrency = numberOption('concurrency', options.concurrency, { min: 1, integer: true }) ?? 8;
   const budgetUsd = numberOption('budget-usd', options.budgetUsd, { min: 0 });
   const maxLineBytes = numberOption('max-line-bytes', options.maxLineBytes, { min: 1, integer: true });
@@ -82,23 +69,10 @@ export async function runCommand(
       explore: { rate: exploreRate, writer: await FixtureWriter.open(exploreOut!), stats: new ExploreStats(cascade) },
     }),
   };
-  let received: 'SIGINT' | 'SIGTERM' | undefined;
-  const handlers: ((count: number) => void)[] = [];
-  let count = 0;
-  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
-    received ??= name;
-    count++;
-    io.stderr(
-      count === 1
-        ? `\n${name}: taking no new items; waiting for calls in flight (send again to cancel them)\n`
-        : `\n${name}: cancelling calls in flight\n`,
-    );
-    for (const handler of handlers) handler(count);
-  };
-  const onInterrupt = () => onSignal('SIGINT');
-  const onTerminate = () => onSignal('SIGTERM');
-  signals.on('SIGINT', onInterrupt);
-  signals.on('SIGTERM', onTerminate);
+  const stop = listenForStop(io, signals, {
+    first: 'taking no new items; waiting for calls in flight (send again to cancel them)',
+    again: 'cancelling calls in flight',
+  });
   const toStdout = options.output === '-';
   try {
     const outcome = await runBatch(cascade, {
@@ -116,7 +90,7 @@ export async function runCommand(
       log: io.stderr,
       stdout: io.stdout,
       isTerminal: io.stderrIsTerminal ?? false,
-      stopSignal: { onStop: (handler) => handlers.push(handler) },
+      stopSignal: stop.stopSignal,
       recording,
     });
     if (outcome.strictErrors) {
@@ -154,7 +128,7 @@ export async function runCommand(
         : '',
       recording.record ? `recorded:      ${recording.record.written} fixture records -> ${recording.record.path}` : '',
       recording.explore ? recording.explore.stats.format(recording.explore.writer.path) : '',
-      received ? `stopped by ${received}: run the same command again to finish` : '',
+      stop.received() ? `stopped by ${stop.received()}: run the same command again to finish` : '',
       outcome.writeError
         ? `write failed:  ${outcome.writeError.message}; ${outcome.writeError.lost > 0 ? `${outcome.writeError.lost} finished results could not be written and will be redone; ` : ''}everything written before is kept: free space and run the same command again to resume`
         : '',
@@ -164,13 +138,13 @@ export async function runCommand(
       `cascade ${cascade.name}\n${report}\n${notes.map((note) => `${note}\n`).join('')}`,
     );
     if (outcome.writeError) return 1;
+    const received = stop.received();
     return received ? interruptedExitCode[received] : 0;
   } finally {
     recording.record?.close();
     cascade.close();
     recording.explore?.writer.close();
-    signals.off('SIGINT', onInterrupt);
-    signals.off('SIGTERM', onTerminate);
+    stop.dispose();
   }
 }
 

@@ -6,7 +6,9 @@ import type { Provider } from '../spec/provider.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';
 import { createOllamaProvider } from '../providers/ollama.js';
 import { createOpenAIProvider } from '../providers/openai.js';
-import { withRateLimits } from '../middleware/rate-limits.js';
+import { rateLimitMiddleware, type RateLimits } from '../middleware/rate-limits.js';
+import { wrapProvider } from '../middleware/wrap-provider.js';
+import type { ProviderMiddleware } from '../spec/middleware.js';
 import { createReplayProvider, FixtureIndex, withLiveOnMiss } from '../providers/replay.js';
 import { capturing } from '../record/capture-calls.js';
 import { loopbackOnlyFetch } from '../network/loopback-only.js';
@@ -28,7 +30,12 @@ export interface ProviderContext {
   loopbackOnly?: boolean;
   /** Report every answer to the item being captured, for --record and --explore. */
   capture?: boolean;
+  /** Builds the middleware that enforces an endpoint's rate limits (see LoadCascadeOptions). */
+  limiter?: Limiter;
 }
+
+/** The middleware that holds one endpoint's limits, `label` naming it; undefined for none. */
+export type Limiter = (label: string, limits: RateLimits) => ProviderMiddleware | undefined;
 
 const fixtureIndexes = new Map<string, Promise<FixtureIndex>>();
 
@@ -50,7 +57,9 @@ export function createProvider(endpoint: ModelEndpointConfig, context: ProviderC
     ...(endpoint.requestsPerMinute !== undefined && { requestsPerMinute: endpoint.requestsPerMinute }),
     ...(endpoint.tokensPerMinute !== undefined && { tokensPerMinute: endpoint.tokensPerMinute }),
   };
-  const provider = withRateLimits(createUnlimitedProvider(endpoint, context), limits);
+  const unlimited = createUnlimitedProvider(endpoint, context);
+  const limiting = (context.limiter ?? ((_label, given) => rateLimitMiddleware(given)))(context.label, limits);
+  const provider = limiting ? wrapProvider(unlimited, [limiting]) : unlimited;
   return context.capture ? capturing(provider) : provider;
 }
 

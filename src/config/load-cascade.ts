@@ -15,7 +15,7 @@ import { ConfigError } from '../errors/index.js';
 import { describePriceSource, findPriceWithSource, type Pricing } from '../pricing/price-table.js';
 import { cascadeInCode, isCascadeInCode, type CascadeInCode } from './cascade-in-code.js';
 import { buildRoute } from './build-route.js';
-import { createProvider, loadFixtureIndex } from './create-provider.js';
+import { createProvider, loadFixtureIndex, type Limiter } from './create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate, endpointRetry } from './build-gate.js';
 import { offlineEndpoint } from './offline-endpoint.js';
@@ -45,6 +45,12 @@ export interface LoadCascadeOptions {
   capture?: boolean;
   /** Build the file's `cache`, if it has one. @default true */
   cache?: boolean;
+  /**
+   * Builds the middleware that enforces each endpoint's `maxConcurrent`, `requestsPerMinute` and
+   * `tokensPerMinute`. @default one process's limits (p-queue and a token bucket); the queue's workers
+   * share theirs in Redis.
+   */
+  limiter?: Limiter;
   /** Told when a damaged cache store or saved index was set aside and rebuilt. @default process.emitWarning */
   onNotice?: (message: string) => void;
 }
@@ -109,6 +115,7 @@ export async function createCascade(
     ...(options.onReplayMiss && { onReplayMiss: options.onReplayMiss }),
     ...(options.offline && { loopbackOnly: true }),
     ...(options.capture && { capture: true }),
+    ...(options.limiter && { limiter: options.limiter }),
   };
   const local = <T extends ModelEndpointConfig>(endpoint: T, name: string, endpointWhere: string): T =>
     options.offline ? offlineEndpoint(endpoint, name, definition.offline, env, endpointWhere) : endpoint;

@@ -15,7 +15,8 @@ import type { CascadeEvent, EventListener, EventState } from '../spec/events.js'
 import type { CascadeResult, GateRecord, StopReason, TraceEntry } from '../spec/result.js';
 import { chooseAnswer, type Answer } from './choose-answer.js';
 import { worstCaseCallUsd, worstCaseCostUsd } from './estimate-cost.js';
-import type { RunBudget } from './run-budget.js';
+import type { SharedBudget } from '../spec/budget.js';
+import type { ProviderMiddleware } from '../spec/middleware.js';
 import { prepareRequest } from './prepare-request.js';
 import { RetriesExhaustedError } from '../middleware/retry-policy.js';
 import { callPolicy } from '../middleware/call-policy.js';
@@ -54,7 +55,9 @@ export interface CascadeSettings {
 interface ItemLedger {
   spent: number;
   perItemUsd?: number;
-  runBudget?: RunBudget;
+  runBudget?: SharedBudget;
+  /** Middleware around this item's calls to each tier, outermost (see RunOptions). */
+  wrapCall?: (tier: string) => ProviderMiddleware[];
   /** Set when a budget applies: the max-token bound of tiers that set none. */
   fallbackMaxTokens?: number;
 }
@@ -93,7 +96,12 @@ export interface RunOptions {
   /** Receives this item's events (after the cascade's own `onEvent`, when it has one). */
   onEvent?: EventListener;
   /** A limit shared with other items: each call reserves its worst case from it first. */
-  runBudget?: RunBudget;
+  runBudget?: SharedBudget;
+  /**
+   * Middleware around this item's calls to a tier, outside the tier's own stack: the queue memoises
+   * calls already paid with it, so a job run again after its worker died does not pay for them twice.
+   */
+  wrapCall?: (tier: string) => ProviderMiddleware[];
 }
 
 /**
@@ -330,6 +338,7 @@ export class Cascade {
       spent,
       ...(perItemUsd !== undefined && { perItemUsd }),
       ...(options.runBudget && { runBudget: options.runBudget }),
+      ...(options.wrapCall && { wrapCall: options.wrapCall }),
       ...(bounded && { fallbackMaxTokens: this.settings.budgetMaxTokens ?? 1024 }),
     };
   }
@@ -368,13 +377,14 @@ export class Cascade {
       const extra = worstCaseCallUsd(prepared, tier);
       const itemRoom = ledger.perItemUsd === undefined ? Infinity : ledger.perItemUsd - ledger.spent;
       if (reserved + extra > itemRoom) return false;
-      if (ledger.runBudget && !ledger.runBudget.reserve(extra)) return false;
+      if (ledger.runBudget && !(await ledger.runBudget.reserve(extra))) return false;
       reserved += extra;
       return true;
     };
     const started = performance.now();
     try {
-      const completion = await this.stackOf(tier).complete(prepared, { ...(signal && { signal }), beforeRetry });
+      const stack = ledger.wrapCall ? wrapProvider(this.stackOf(tier), ledger.wrapCall(tier.name)) : this.stackOf(tier);
+      const completion = await stack.complete(prepared, { ...(signal && { signal }), beforeRetry });
       const possiblyBilledUsd = billed(completion.possiblyBilledTries ?? 0);
       return {
         kind: 'answered',
@@ -458,6 +468,7 @@ export class Cascade {
     };
     if (completion.confidence !== undefined) entry.confidence = completion.confidence;
     if (completion.usageEstimated !== undefined) entry.usageEstimated = completion.usageEstimated;
+    if (completion.memoised) entry.memoised = true;
     const scores = gates.records.filter((record) => record.score !== undefined).map((record) => record.score!);
     const answer: Answer = {
       tier: tier.name,

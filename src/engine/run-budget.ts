@@ -1,4 +1,5 @@
 import { AbortedError } from '../errors/index.js';
+import type { SharedBudget } from '../spec/budget.js';
 
 interface Waiter {
   amount: number;
@@ -15,7 +16,7 @@ interface Waiter {
  * cannot cover it. Otherwise a run at high concurrency would stop most of its items for budget with
  * most of the budget unspent.
  */
-export class RunBudget {
+export class RunBudget implements SharedBudget {
   private spentUsd: number;
   private reservedUsd = 0;
   private readonly waiters: Waiter[] = [];

@@ -1,4 +1,5 @@
 import { AbortedError, mayHaveBeenBilled, ProviderError, TimeoutError } from '../errors/index.js';
+import { abortableSleep } from '../common/abortable-sleep.js';
 
 export interface RetryOptions {
   /** Retries after the first call. @default 2 */
@@ -64,7 +65,7 @@ export async function callWithRetries<T>(
     }
     if (beforeRetry && !(await beforeRetry(error)))
       throw new RetriesExhaustedError(error, attempt, possiblyBilledTries);
-    await sleep(retryDelayMs(error, attempt, options), callerSignal);
+    await abortableSleep(retryDelayMs(error, attempt, options), callerSignal);
   }
 }
 
@@ -113,19 +114,4 @@ export function retryDelayMs(error: ProviderError, attempt: number, options: Ret
   }
   const exponential = Math.min(options.baseDelayMs * 2 ** attempt, options.maxDelayMs);
   return exponential * (1 - Math.random() * 0.25);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -6,6 +6,7 @@ import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { EndpointOptions } from './endpoint-options.js';
 import { completionOf } from './completion-of.js';
+import { requestOptions } from './request-options.js';
 import { anthropicMessages, anthropicTools, anthropicToolCalls } from './tool-wire.js';
 import { mapSdkError } from './map-sdk-error.js';
 import { loadAnthropic } from './sdk-modules.js';
@@ -64,7 +65,7 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
       const started = performance.now();
       let response: Anthropic.Message;
       try {
-        response = await anthropic.messages.create(body, call.signal ? { signal: call.signal } : undefined);
+        response = await anthropic.messages.create(body, requestOptions(call));
       } catch (error) {
         throw mapSdkError(
           error,

@@ -8,6 +8,7 @@ import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
 import type { EndpointOptions } from './endpoint-options.js';
 import { completionOf } from './completion-of.js';
+import { requestOptions } from './request-options.js';
 import { openAIMessages, openAITools, openAIToolCalls } from './tool-wire.js';
 import { mapSdkError } from './map-sdk-error.js';
 import { loadOpenAI } from './sdk-modules.js';
@@ -67,7 +68,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
       const started = performance.now();
       let response: OpenAI.Chat.Completions.ChatCompletion;
       try {
-        response = await openai.chat.completions.create(body, call.signal ? { signal: call.signal } : undefined);
+        response = await openai.chat.completions.create(body, requestOptions(call));
       } catch (error) {
         throw mapSdkError(
           error,

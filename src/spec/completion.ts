@@ -27,4 +27,6 @@ export interface Completion {
   retries?: number;
   /** Failed tries before this answer that may still have been billed (timed out, cut or malformed). */
   possiblyBilledTries?: number;
+  /** Set when the answer came from the queue's memo of a call an earlier run of the same job paid for. */
+  memoised?: true;
 }

@@ -6,3 +6,4 @@ export type { StopReason, GateRecord, TraceEntry, CascadeResult, CacheOutcome } 
 export type { Embedder } from './embedder.js';
 export type { CascadeEvent, EventListener, EventState } from './events.js';
 export type { ToolCall, ToolChoice, ToolDefinition } from './tools.js';
+export type { SharedBudget } from './budget.js';

@@ -9,6 +9,12 @@ export interface ProviderCallOptions {
    * retrying. The engine uses it to reserve from the budget for a try that may have been billed.
    */
   beforeRetry?: (error: unknown) => Promise<boolean>;
+  /**
+   * Sent as the `Idempotency-Key` header by providers whose API takes one: the same key on a call made
+   * again (a retry, or a queue job run again after its worker died) lets an API that honours it answer
+   * from its record instead of generating, and billing, a second time.
+   */
+  idempotencyKey?: string;
 }
 
 /**

@@ -1,0 +1,20 @@
+import type { CascadeRequest } from '../spec/request.js';
+
+/** One item of a queued run, as a BullMQ job carries it. */
+export interface ItemJob {
+  runId: string;
+  /** The item's key in the output (`id:<idKey>`), what the collector dedupes on. */
+  itemKey: string;
+  id: string;
+  rawId: string;
+  request: CascadeRequest;
+  extra: Record<string, unknown>;
+  inputHash: string;
+}
+
+/** A finished item, as a worker adds it to the run's results stream. */
+export interface ItemOutcome {
+  itemKey: string;
+  rawId: string;
+  record: Record<string, unknown>;
+}

@@ -1,0 +1,115 @@
+import type { Redis } from 'ioredis';
+import { abortableSleep } from '../common/abortable-sleep.js';
+import { randomUUID } from 'node:crypto';
+import { AbortedError, RateLimitError } from '../errors/index.js';
+import type { RateLimits } from '../middleware/rate-limits.js';
+import type { ProviderMiddleware } from '../spec/middleware.js';
+import { countMessageTokens, loadTokenizer } from '../tokens/count-tokens.js';
+import { redisNowLua, redisScript } from './redis-script.js';
+
+/**
+ * Take one call's room under a tier's limits, for every worker at once; returns 0 when taken, else how
+ * long to wait. KEYS: state hash (pause, token bucket), leases (calls in flight, scored by expiry), starts
+ * (the last minute's call starts). ARGV: lease id, lease ms, maxConcurrent, requestsPerMinute,
+ * tokensPerMinute, tokens of this call (0 for no limit).
+ */
+const acquireLua = `${redisNowLua}
+local pausedUntil = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
+if pausedUntil > now then return pausedUntil - now end
+local maxConcurrent = tonumber(ARGV[3])
+local perMinute = tonumber(ARGV[4])
+local tokensPerMinute = tonumber(ARGV[5])
+if maxConcurrent > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  if redis.call('ZCARD', KEYS[2]) >= maxConcurrent then return 20 end
+end
+if perMinute > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 60000)
+  if redis.call('ZCARD', KEYS[3]) >= perMinute then
+    local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+    return math.max(1, tonumber(oldest[2]) + 60000 - now)
+  end
+end
+if tokensPerMinute > 0 then
+  local need = math.min(tonumber(ARGV[6]), tokensPerMinute)
+  local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or tostring(tokensPerMinute))
+  local at = tonumber(redis.call('HGET', KEYS[1], 'tokensAt') or tostring(now))
+  tokens = math.min(tokensPerMinute, tokens + (now - at) * tokensPerMinute / 60000)
+  if tokens < need then
+    redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'tokensAt', tostring(now))
+    return math.max(1, math.ceil((need - tokens) * 60000 / tokensPerMinute))
+  end
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - need), 'tokensAt', tostring(now))
+end
+if maxConcurrent > 0 then redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1]) end
+if perMinute > 0 then
+  redis.call('ZADD', KEYS[3], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[3], 120000)
+end
+return 0
+`;
+
+/** A 429's retry-after pauses the tier for every worker: the pause only ever moves later. */
+const pauseLua = `${redisNowLua}
+local untilMs = now + tonumber(ARGV[1])
+if untilMs > tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0') then
+  redis.call('HSET', KEYS[1], 'pausedUntil', tostring(untilMs))
+end
+return 1
+`;
+
+export interface SharedLimitsOptions {
+  /** Keys are named after it: workers of the same queue share limits. */
+  scope: string;
+  /** A call in flight on a worker that died stops counting after this long. @default 120000 */
+  leaseMs?: number;
+}
+
+/**
+ * An endpoint's `maxConcurrent`, `requestsPerMinute` and `tokensPerMinute`, shared by every worker in
+ * Redis (one atomic script per call start), and a 429 with `retry-after` pausing that endpoint for all of
+ * them. The same fields mean the same as in one process (rate-limits.ts); a call waits for room, never fails for it.
+ */
+export function sharedLimiter(redis: Redis, options: SharedLimitsOptions) {
+  const acquire = redisScript(redis, 'limits_acquire', acquireLua);
+  const pauseAll = redisScript(redis, 'limits_pause', pauseLua);
+  const leaseMs = options.leaseMs ?? 120_000;
+  return (label: string, limits: RateLimits): ProviderMiddleware => {
+    const base = `fc:{limits:${options.scope}:${label}}`;
+    const keys = [`${base}:state`, `${base}:leases`, `${base}:starts`];
+    if (limits.tokensPerMinute !== undefined) loadTokenizer();
+    return {
+      name: 'shared-rate-limits',
+      async wrapComplete(next, request, callOptions) {
+        const lease = randomUUID();
+        const tokens =
+          limits.tokensPerMinute === undefined
+            ? 0
+            : countMessageTokens(request.messages) + (request.params?.maxTokens ?? 0);
+        for (;;) {
+          const waitMs = Number(
+            await acquire(keys, [
+              lease,
+              leaseMs,
+              limits.maxConcurrent ?? 0,
+              limits.requestsPerMinute ?? 0,
+              limits.tokensPerMinute ?? 0,
+              tokens,
+            ]),
+          );
+          if (waitMs <= 0) break;
+          await abortableSleep(waitMs, callOptions.signal);
+        }
+        try {
+          return await next(request, callOptions);
+        } catch (error) {
+          if (RateLimitError.isInstance(error) && error.retryAfterMs !== undefined && error.retryAfterMs > 0)
+            await pauseAll(keys, [Math.ceil(error.retryAfterMs)]).catch(() => undefined);
+          throw error;
+        } finally {
+          if (limits.maxConcurrent !== undefined) await redis.zrem(keys[1]!, lease).catch(() => undefined);
+        }
+      },
+    };
+  };
+}
