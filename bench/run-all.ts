@@ -12,6 +12,7 @@ const benches: { name: string; script: string; args?: string[]; node?: string[];
   { name: 'batch', script: 'batch-throughput.js' },
   { name: 'budget', script: 'budget-use.js' },
   { name: 'serve', script: 'serve-overhead.js' },
+  { name: 'queue', script: 'queue-scaling.js' },
   { name: 'tune-speed', script: 'tune-speed.js' },
   { name: 'compress', script: 'compress.js' },
   { name: 'cache-quality', script: 'cache-quality.js' },

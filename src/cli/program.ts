@@ -15,6 +15,7 @@ export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 function withSourceOptions(command: Command): Command {
   return command
     .option('--replay <fixtures>', 'answer every tier from recorded responses (no network)')
+    .option('--replay-pace', 'with --replay: wait each recorded latency before answering, as the live call took')
     .option(
       '--on-miss <fail|live>',
       'with --replay: fail (default) or call the live provider for a request not recorded',

@@ -16,6 +16,7 @@ const localOnly: [keyof RunOptions, string][] = [
   ['redoChanged', 'redo them in a local run, or start the queued run afresh with --overwrite'],
   ['replay', 'workers answer from recordings: start them with `cascade worker ... --replay <file>`'],
   ['offline', 'start the workers with `cascade worker ... --offline`'],
+  ['replayPace', 'start the workers with `cascade worker ... --replay <file> --replay-pace`'],
 ];
 
 /**

@@ -4,6 +4,8 @@ import type { LoadCascadeOptions } from '../config/load-cascade.js';
 /** Where answers come from: `--replay`, `--on-miss`, `--offline`, `--no-cache`; shared by `ask` and `run`. */
 export interface SourceOptions {
   replay?: string;
+  /** `--replay-pace`: wait each recorded latency. */
+  replayPace?: boolean;
   onMiss?: string;
   offline?: boolean;
   /** `--no-cache` sets this to false. */
@@ -20,12 +22,15 @@ export function loadOptionsFrom(
   if (options.onMiss !== undefined && options.onMiss !== 'fail' && options.onMiss !== 'live') {
     throw new ConfigError(`Expected \`--on-miss\` to be \`fail\` or \`live\`, got \`${options.onMiss}\``);
   }
+  if (options.replayPace && !options.replay)
+    throw new ConfigError('`--replay-pace` waits the recorded latencies of `--replay <file>`; give `--replay` too');
   if (options.onMiss !== undefined && !options.replay)
     throw new ConfigError('`--on-miss` says what to do when `--replay <file>` lacks a request; give `--replay` too');
   return {
     env,
     ...(options.replay && { replay: options.replay }),
     ...(options.onMiss === 'live' && { onReplayMiss: 'live' as const }),
+    ...(options.replayPace && { replayPaced: true }),
     ...(options.offline && { offline: true }),
     ...(capture && { capture: true }),
     ...(options.cache === false && { cache: false }),

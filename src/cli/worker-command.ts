@@ -40,7 +40,7 @@ export async function workerCommand(
       stopSignal: stop.stopSignal,
     });
     io.stdout(
-      `worker stopped: ${outcome.processed} items done${outcome.memoHits > 0 ? `, ${outcome.memoHits} calls answered from the memo of jobs run again (not paid twice)` : ''}\n`,
+      `worker stopped: ${outcome.processed} items done${outcome.memoHits > 0 ? `, ${outcome.memoHits} ${outcome.memoHits === 1 ? 'call' : 'calls'} answered from the memo of jobs run again (not paid twice)` : ''}\n`,
     );
     return 0;
   } finally {

@@ -24,6 +24,8 @@ export interface ProviderContext {
   env?: Environment;
   /** Where in the cascade file this endpoint is, for errors. */
   where: string;
+  /** With `replay`: wait each recorded latency before answering. */
+  replayPaced?: boolean;
   /** With `replay`: call the live provider for a request the recording lacks, instead of failing. */
   onReplayMiss?: 'fail' | 'live';
   /** Allow only loopback hosts (offline mode). */
@@ -70,6 +72,7 @@ function createUnlimitedProvider(endpoint: ModelEndpointConfig, context: Provide
     fixtures: context.replay,
     pricedAs: endpoint.provider,
     ...(endpoint.pricing && { pricing: endpoint.pricing }),
+    ...(context.replayPaced && { paced: true }),
   });
   if (context.onReplayMiss !== 'live' || endpoint.provider === 'replay') return replay;
   const { replay: _replay, ...liveContext } = context;

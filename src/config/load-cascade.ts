@@ -29,6 +29,8 @@ import { createEmbedder } from './create-embedder.js';
 export interface LoadCascadeOptions {
   /** Answer every tier and judge from this fixture file instead of their providers (no network). */
   replay?: string;
+  /** With `replay`: wait each answer's recorded latency before giving it, as the live call took. */
+  replayPaced?: boolean;
   /** Prices by model for replayed recordings without `costUsd`, under each tier's own `pricing`. */
   replayPricing?: Record<string, Pricing>;
   /** Environment for API keys and OLLAMA_HOST. @default process.env */
@@ -113,6 +115,7 @@ export async function createCascade(
     ...(replay && { replay }),
     ...(options.env && { env: options.env }),
     ...(options.onReplayMiss && { onReplayMiss: options.onReplayMiss }),
+    ...(options.replayPaced && { replayPaced: true }),
     ...(options.offline && { loopbackOnly: true }),
     ...(options.capture && { capture: true }),
     ...(options.limiter && { limiter: options.limiter }),

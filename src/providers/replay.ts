@@ -7,7 +7,8 @@ import { requestKey } from '../fixtures/request-key.js';
 import { recordedCostUsd, replayedUsage } from '../fixtures/recorded-cost.js';
 import { findPricing, type Pricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
-import type { Provider } from '../spec/provider.js';
+import type { Provider, ProviderCallOptions } from '../spec/provider.js';
+import { abortableSleep } from '../common/abortable-sleep.js';
 import type { CascadeRequest } from '../spec/request.js';
 
 /** Items of a fixture file, found by id or by their messages. Shared by every replay tier of a run. */
@@ -45,6 +46,8 @@ export interface ReplayProviderOptions {
   pricing?: Pricing;
   /** The provider the recording stands in for, to find a price when the recording has no cost. */
   pricedAs?: string;
+  /** Wait each answer's recorded latency before giving it, as the live call took (for load tests and demos). */
+  paced?: boolean;
 }
 
 /**
@@ -90,9 +93,11 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
     specificationVersion: 'v1',
     name: 'replay',
     model: options.model,
-    answersFromMemory: true,
-    async complete(request: CascadeRequest): Promise<Completion> {
+    // A paced recording waits, so it can be timed out and cancelled like a live call.
+    answersFromMemory: !options.paced,
+    async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
       const { item, response } = lookup(await index, request);
+      if (options.paced && response.latencyMs) await abortableSleep(response.latencyMs, call.signal);
       const { usage, estimated } = replayedUsage(item.input.messages, response);
       const completion: Completion = {
         text: response.text,

@@ -17,22 +17,41 @@ const memoTtlSeconds = 7 * 24 * 3600;
  * Each call also carries its hash as the `Idempotency-Key`: a call cut off in flight by the worker's death
  * (answered, maybe billed, never memoised) is answered from the provider's record when it honours the key.
  */
-export function callMemo(redis: Redis, runId: string, itemKey: string): (tier: string) => ProviderMiddleware[] {
+export interface CallMemo {
+  /** Middleware for the item's calls to `tier`. */
+  middleware: (tier: string) => ProviderMiddleware[];
+  /** Wait until every answer of this job is in the memo; call before the job's result is published. */
+  flush(): Promise<void>;
+}
+
+/**
+ * `mayHaveRun`: whether an earlier run of this job may have paid for calls (BullMQ started it before,
+ * or a resumed collector enqueued it again). Only then is the memo read before each call: a first run
+ * has nothing there, and skipping the read saves a round trip per call.
+ */
+export function callMemo(redis: Redis, runId: string, itemKey: string, mayHaveRun: boolean): CallMemo {
   const keys = runKeys(runId);
-  return (tier) => [
-    {
-      name: 'queue-call-memo',
-      async wrapComplete(next, request, options, provider) {
-        const callHash = sha256(
-          canonicalJson({ runId, itemKey, tier, model: provider.model, request: { ...request, id: undefined } }),
-        ).slice(0, 32);
-        const key = keys.memo(callHash);
-        const saved = await redis.get(key);
-        if (saved !== null) return { ...(JSON.parse(saved) as Completion), memoised: true };
-        const completion = await next(request, { ...options, idempotencyKey: `fc-${callHash}` });
-        await redis.set(key, JSON.stringify(completion), 'EX', memoTtlSeconds);
-        return completion;
+  const writes: Promise<unknown>[] = [];
+  return {
+    middleware: (tier) => [
+      {
+        name: 'queue-call-memo',
+        async wrapComplete(next, request, options, provider) {
+          const callHash = sha256(
+            canonicalJson({ runId, itemKey, tier, model: provider.model, request: { ...request, id: undefined } }),
+          ).slice(0, 32);
+          const key = keys.memo(callHash);
+          const saved = mayHaveRun ? await redis.get(key) : null;
+          if (saved !== null) return { ...(JSON.parse(saved) as Completion), memoised: true };
+          const completion = await next(request, { ...options, idempotencyKey: `fc-${callHash}` });
+          // Sent now, awaited before the job's result is: the engine goes on meanwhile.
+          writes.push(redis.set(key, JSON.stringify(completion), 'EX', memoTtlSeconds));
+          return completion;
+        },
       },
+    ],
+    flush: async () => {
+      await Promise.all(writes);
     },
-  ];
+  };
 }

@@ -10,6 +10,8 @@ export interface ItemJob {
   request: CascadeRequest;
   extra: Record<string, unknown>;
   inputHash: string;
+  /** Enqueued by a resumed collector: an earlier job for this item may have run and paid for calls. */
+  mayHaveRun?: boolean;
 }
 
 /** A finished item, as a worker adds it to the run's results stream. */

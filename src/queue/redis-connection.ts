@@ -42,7 +42,7 @@ export function checkRedisUrl(url: string, flag = '--queue'): URL {
  */
 export async function connectRedis(
   url: string,
-  options: { giveUpMs?: number; onNotice?: (message: string) => void } = {},
+  options: { giveUpMs?: number; onNotice?: (message: string) => void; autoPipelining?: boolean } = {},
 ): Promise<Redis> {
   checkRedisUrl(url);
   const { Redis } = await import('ioredis');
@@ -51,6 +51,8 @@ export async function connectRedis(
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
+    // Commands issued in the same tick go out in one write: many jobs in flight make many small commands.
+    enableAutoPipelining: options.autoPipelining === true,
     lazyConnect: true,
     retryStrategy: () => {
       downSince ??= Date.now();

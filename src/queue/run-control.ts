@@ -47,12 +47,12 @@ export async function deleteRun(redis: Redis, run: RunRecord): Promise<void> {
     cursor = next;
     if (found.length > 0) await redis.del(...found);
   } while (cursor !== '0');
-  await redis.del(keys.meta, keys.budget, keys.held, keys.leases, keys.results, keys.done);
+  await redis.del(keys.meta, keys.budget, keys.held, keys.leases, keys.results);
 }
 
 export interface RunStatusReport {
   run: RunRecord;
-  /** Items with a result (written or waiting for the collector). */
+  /** Results in the output, and finished ones waiting for the collector. */
   done: number;
   /** Results finished but not yet written by the collector. */
   uncollected: number;
@@ -65,7 +65,8 @@ export async function runStatus(redis: Redis, runId: string): Promise<RunStatusR
   const run = await readRun(redis, runId);
   if (!run) return undefined;
   const keys = runKeys(runId);
-  const [done, uncollected] = await Promise.all([redis.scard(keys.done), redis.xlen(keys.results)]);
+  const [collected, uncollected] = await Promise.all([redis.hget(keys.meta, 'collected'), redis.xlen(keys.results)]);
+  const done = Number(collected ?? 0) + uncollected;
   const budget = await readBudget(redis, runId);
   const { jobs, workers } = await withQueue(redis, run.queue, async (queue) => ({
     jobs: await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),

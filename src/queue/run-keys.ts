@@ -18,8 +18,6 @@ export function runKeys(runId: string) {
     leases: `${base}:leases`,
     /** Stream: finished results, read by the collector. */
     results: `${base}:results`,
-    /** Set: item keys with a result in the stream or the output. */
-    done: `${base}:done`,
     /** String per call already paid: its completion. */
     memo: (callHash: string) => `${base}:memo:${callHash}`,
     memoPattern: `${base}:memo:*`,

@@ -116,7 +116,14 @@ export async function runQueued(cascade: Cascade, options: QueuedRunOptions): Pr
         const { rmSync } = await import('node:fs');
         rmSync(options.output, { force: true });
       }
-      return await collect(cascade, options, { redis, reader, queue, run, lock });
+      return await collect(cascade, options, {
+        redis,
+        reader,
+        queue,
+        run,
+        lock,
+        resumed: existing !== undefined && !options.overwrite,
+      });
     } finally {
       lock.release();
     }
@@ -151,6 +158,8 @@ interface Connections {
   queue: Queue<ItemJob>;
   run: RunRecord;
   lock: OutputLock;
+  /** The run was in Redis already: its jobs may have run before, so workers read the memo first. */
+  resumed: boolean;
 }
 
 async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Connections): Promise<QueuedRunOutcome> {
@@ -222,7 +231,13 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
       if (text !== undefined) writeOutcome(JSON.parse(text) as ItemOutcome);
     }
     // Written to the output (one write(2) per line) before they leave Redis.
-    if (entries.length > 0) await redis.xdel(keys.results, ...entries.map(([id]) => id));
+    if (entries.length > 0)
+      await redis
+        .pipeline()
+        // Everything up to the last entry read, in one short command (entries are read in id order).
+        .xtrim(keys.results, 'MINID', nextStreamId(lastId))
+        .hset(keys.meta, 'collected', String(written.size))
+        .exec();
     return entries.length;
   };
   while ((await readBatch(undefined)) > 0);
@@ -289,6 +304,7 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
         request: item.request,
         extra: item.extra,
         inputHash: inputHashOf(item.request),
+        ...(parts.resumed && { mayHaveRun: true }),
       },
       opts: { jobId: jobIdOf(run.runId, key) },
     });
@@ -340,13 +356,7 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
     await setRunStatus(redis, run.runId, 'finished');
     // A finished run's keys go after a week; its memo of paid calls is no longer needed by then.
     const week = 7 * 24 * 3600;
-    await redis
-      .multi()
-      .expire(keys.meta, week)
-      .expire(keys.budget, week)
-      .expire(keys.done, week)
-      .del(keys.results)
-      .exec();
+    await redis.multi().expire(keys.meta, week).expire(keys.budget, week).del(keys.results).exec();
   }
   const budgetFields = run.budgetUsd === undefined ? undefined : await redis.hgetall(keys.budget);
   return {
@@ -391,4 +401,10 @@ async function writeFailedJobs(
     });
     await job.remove().catch(() => undefined);
   }
+}
+
+/** The stream id just after `id` (`<ms>-<seq>`): trimming to it drops `id` and everything before. */
+function nextStreamId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${Number(seq ?? 0) + 1}`;
 }

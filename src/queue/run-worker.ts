@@ -46,7 +46,10 @@ export interface WorkerOutcome {
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> {
   const fingerprint = await cascadeFingerprint(options.cascadeFile);
-  const redis = await connectRedis(options.redisUrl, { onNotice: (message) => options.log(`${message}\n`) });
+  const onNotice = (message: string) => options.log(`${message}\n`);
+  // Our commands (memo, budget, limits, results) pipeline themselves; BullMQ gets a plain connection of its own.
+  const redis = await connectRedis(options.redisUrl, { onNotice, autoPipelining: true });
+  const bullConnection = await connectRedis(options.redisUrl, { onNotice });
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   let cascade: Cascade | undefined;
   const budgets = new Map<string, RedisRunBudget>();
@@ -85,9 +88,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
       let record: Record<string, unknown> | undefined;
       let topTierUsd = 0;
       let failure: string | undefined;
+      const mayHaveRun =
+        data.mayHaveRun === true || job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0;
+      const memo = callMemo(redis, data.runId, data.itemKey, mayHaveRun);
       try {
         const result = await loaded.run(data.request, {
-          wrapCall: callMemo(redis, data.runId, data.itemKey),
+          wrapCall: memo.middleware,
           ...(budget && { runBudget: budget }),
           ...(run.deadlineMs !== undefined && { deadlineMs: run.deadlineMs }),
         });
@@ -98,7 +104,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
         record = failureRecord(data, error, data.inputHash);
         failure = error instanceof Error ? error.name : 'unknown';
       }
-      // Spending is in Redis before the result is visible, and both before the job completes.
+      // The memo and the spending are in Redis before the result is visible, and all before the job completes.
+      await memo.flush();
       await budget?.flush();
       if (!record) return;
       const outcome: ItemOutcome & { topTierUsd: number; failure?: string } = {
@@ -109,18 +116,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
         ...(failure && { failure }),
       };
       const keys = runKeys(data.runId);
-      await redis
-        .multi()
-        .xadd(keys.results, '*', 'outcome', JSON.stringify(outcome))
-        .sadd(keys.done, data.itemKey)
-        .exec();
+      await redis.xadd(keys.results, '*', 'outcome', JSON.stringify(outcome));
       processed++;
     };
 
     const { Worker } = await import('bullmq');
     const lockDuration = options.lockMs ?? 30_000;
     const worker = new Worker<ItemJob>(queueName, process, {
-      connection: redis,
+      connection: bullConnection,
       concurrency: options.concurrency ?? 8,
       lockDuration,
       stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
@@ -133,7 +136,6 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
     );
     await new Promise<void>((resolve) => {
       options.stopSignal?.onStop((count) => {
-        if (count === 1) options.log('stopping: finishing the jobs in flight (send again to give them back now)\n');
         void worker.close(count >= 2).then(resolve, resolve);
       });
       worker.on('closed', () => resolve());
@@ -143,5 +145,6 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
     for (const budget of budgets.values()) budget.close();
     cascade?.close();
     redis.disconnect();
+    bullConnection.disconnect();
   }
 }

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { abortableSleep } from '../common/abortable-sleep.js';
 import { randomUUID } from 'node:crypto';
-import { AbortedError, RateLimitError } from '../errors/index.js';
+import { RateLimitError } from '../errors/index.js';
 import type { RateLimits } from '../middleware/rate-limits.js';
-import type { ProviderMiddleware } from '../spec/middleware.js';
+import type { CompleteCall, ProviderMiddleware } from '../spec/middleware.js';
 import { countMessageTokens, loadTokenizer } from '../tokens/count-tokens.js';
 import { redisNowLua, redisScript } from './redis-script.js';
 
@@ -78,9 +78,43 @@ export function sharedLimiter(redis: Redis, options: SharedLimitsOptions) {
     const base = `fc:{limits:${options.scope}:${label}}`;
     const keys = [`${base}:state`, `${base}:leases`, `${base}:starts`];
     if (limits.tokensPerMinute !== undefined) loadTokenizer();
+    const limited =
+      limits.maxConcurrent !== undefined ||
+      limits.requestsPerMinute !== undefined ||
+      limits.tokensPerMinute !== undefined;
+    let pause: { readAt: number; until: Promise<number> } | undefined;
+    const pauseOf = (): Promise<number> => {
+      const now = Date.now();
+      if (!pause || now - pause.readAt > 200) {
+        // Redis's clock as this machine's: the same clock on one machine, close enough (ms) across a network.
+        const until = redis.hget(keys[0]!, 'pausedUntil').then(
+          (value) => Number(value ?? 0),
+          () => 0,
+        );
+        pause = { readAt: now, until };
+      }
+      return pause.until;
+    };
+    const withPauseOn429 = async (call: () => ReturnType<CompleteCall>): ReturnType<CompleteCall> => {
+      try {
+        return await call();
+      } catch (error) {
+        if (RateLimitError.isInstance(error) && error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
+          await pauseAll(keys, [Math.ceil(error.retryAfterMs)]).catch(() => undefined);
+          pause = undefined;
+        }
+        throw error;
+      }
+    };
     return {
       name: 'shared-rate-limits',
       async wrapComplete(next, request, callOptions) {
+        if (!limited) {
+          // No limits to count: only another worker's 429 pause applies, read at most every 200 ms.
+          const pausedForMs = (await pauseOf()) - Date.now();
+          if (pausedForMs > 0) await abortableSleep(pausedForMs, callOptions.signal);
+          return withPauseOn429(() => next(request, callOptions));
+        }
         const lease = randomUUID();
         const tokens =
           limits.tokensPerMinute === undefined
@@ -101,11 +135,7 @@ export function sharedLimiter(redis: Redis, options: SharedLimitsOptions) {
           await abortableSleep(waitMs, callOptions.signal);
         }
         try {
-          return await next(request, callOptions);
-        } catch (error) {
-          if (RateLimitError.isInstance(error) && error.retryAfterMs !== undefined && error.retryAfterMs > 0)
-            await pauseAll(keys, [Math.ceil(error.retryAfterMs)]).catch(() => undefined);
-          throw error;
+          return await withPauseOn429(() => next(request, callOptions));
         } finally {
           if (limits.maxConcurrent !== undefined) await redis.zrem(keys[1]!, lease).catch(() => undefined);
         }

@@ -62,9 +62,9 @@ circuitBreaker: { failureThreshold: 100000 }
     const input = join(dir, 'items.jsonl');
     writeFileSync(
       input,
-      Array.from({ length: items }, (_, index) => JSON.stringify({ id: `item-${index}`, prompt: `Question ${index}` })).join(
-        '\n',
-      ) + '\n',
+      Array.from({ length: items }, (_, index) =>
+        JSON.stringify({ id: `item-${index}`, prompt: `Question ${index}` }),
+      ).join('\n') + '\n',
     );
     const output = join(dir, 'results.jsonl');
     const startWorker = () => {
@@ -121,7 +121,8 @@ circuitBreaker: { failureThreshold: 100000 }
     // Every answer the server billed is in exactly one result's trace: none was paid twice.
     const tracedCalls = results.reduce(
       (sum, result) =>
-        sum + result.trace.filter((entry: { skipped?: string; error?: unknown }) => !entry.skipped && !entry.error).length,
+        sum +
+        result.trace.filter((entry: { skipped?: string; error?: unknown }) => !entry.skipped && !entry.error).length,
       0,
     );
     expect(tracedCalls).toBe(server.paid);

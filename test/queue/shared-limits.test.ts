@@ -90,16 +90,28 @@ describe.skipIf(!hasRedisServer)('limits and memo shared in Redis', () => {
 
   it('answers a call already paid for from the memo, on another worker, without calling again', async () => {
     const provider = new MockProvider({ model: 'm', answers: { text: 'paid once', costUsd: 0.01 } });
-    const firstRun = wrapProvider(provider, callMemo(redis, 'run-1', 'id:"7"')('small'));
-    const rerun = wrapProvider(provider, callMemo(other, 'run-1', 'id:"7"')('small'));
+    const firstMemo = callMemo(redis, 'run-1', 'id:"7"', false);
+    const firstRun = wrapProvider(provider, firstMemo.middleware('small'));
     const paid = await firstRun.complete(ask('the same question'));
+    await firstMemo.flush();
+    // The job runs again on another worker after the first died.
+    const rerun = wrapProvider(provider, callMemo(other, 'run-1', 'id:"7"', true).middleware('small'));
     const again = await rerun.complete(ask('the same question'));
     expect(provider.calls).toHaveLength(1);
     expect(again).toMatchObject({ text: 'paid once', costUsd: 0.01, memoised: true });
     expect(paid.memoised).toBeUndefined();
     // Another item, or another tier, is another call.
-    await wrapProvider(provider, callMemo(other, 'run-1', 'id:"8"')('small')).complete(ask('the same question'));
-    await wrapProvider(provider, callMemo(other, 'run-1', 'id:"7"')('large')).complete(ask('the same question'));
+    await wrapProvider(provider, callMemo(other, 'run-1', 'id:"8"', true).middleware('small')).complete(
+      ask('the same question'),
+    );
+    await wrapProvider(provider, callMemo(other, 'run-1', 'id:"7"', true).middleware('large')).complete(
+      ask('the same question'),
+    );
     expect(provider.calls).toHaveLength(3);
+    // A first run does not read the memo: it has nothing there to find.
+    await wrapProvider(provider, callMemo(other, 'run-1', 'id:"7"', false).middleware('small')).complete(
+      ask('the same question'),
+    );
+    expect(provider.calls).toHaveLength(4);
   });
 });
