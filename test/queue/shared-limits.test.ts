@@ -64,6 +64,25 @@ describe.skipIf(!hasRedisServer)('limits and memo shared in Redis', () => {
     expect(most).toBe(2);
   });
 
+  it("holds a tier's requestsPerMinute across workers: the call past it waits", async () => {
+    const provider = new MockProvider({ model: 'm', answers: 'ok' });
+    const workers = [redis, other].map((connection) =>
+      wrapProvider(provider, [
+        sharedLimiter(connection, { scope: 'per-minute' })('tier "small"', { requestsPerMinute: 3 }),
+      ]),
+    );
+    await Promise.all([0, 1, 2].map((index) => workers[index % 2]!.complete(ask(`q${index}`))));
+    expect(provider.calls).toHaveLength(3);
+    // The fourth start in the minute, on either worker, waits for the window: it is cancelled while waiting.
+    const controller = new AbortController();
+    const fourth = workers[1]!.complete(ask('q3'), { signal: controller.signal });
+    const starts = await redis.zcard('fc:{limits:per-minute:tier "small"}:starts');
+    controller.abort();
+    await expect(fourth).rejects.toThrow();
+    expect(starts).toBe(3);
+    expect(provider.calls).toHaveLength(3);
+  });
+
   it("pauses a tier for every worker after one worker's 429 with retry-after", async () => {
     const started: number[] = [];
     const limited = new MockProvider({
