@@ -198,6 +198,10 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free port)', '8787')
     .option('--keys <file>', 'a YAML file with `keys: [{ name, sha256 | env, dailyUsd }]`')
+    .option(
+      '--spend-store <file>',
+      "where the keys' daily spend is kept, so it survives a restart (default: server-spend.sqlite beside the keys file)",
+    )
     .action(async (target: string, options) => {
       const { serveCommand } = await import('./serve-command.js');
       exitCode = await serveCommand(target, options, io);

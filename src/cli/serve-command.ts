@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { SqliteKeySpend } from '../serve/sqlite-key-spend.js';
 import { loadServedCascades, loadServerKeys } from '../serve/load-served.js';
 import { startServer } from '../serve/start-server.js';
 import { ConfigError } from '../errors/index.js';
@@ -12,6 +13,8 @@ export interface ServeCommandOptions extends SourceOptions {
   port?: string;
   keys?: string;
   record?: string;
+  /** Where the keys' daily spend is kept (SQLite). */
+  spendStore?: string;
 }
 
 /**
@@ -36,16 +39,24 @@ export async function serveCommand(
   const folderKeys = statSync(target).isDirectory() ? join(target, 'server.yaml') : undefined;
   const keysFile = options.keys ?? (folderKeys && existsSync(folderKeys) ? folderKeys : undefined);
   const keys = keysFile ? await loadServerKeys(keysFile) : [];
+  // Daily budgets must survive a restart: the spend of keys with one is kept beside their file.
+  const spendFile =
+    options.spendStore ??
+    (keysFile && keys.some((key) => key.dailyUsd !== undefined)
+      ? join(dirname(keysFile), 'server-spend.sqlite')
+      : undefined);
+  const spend = spendFile ? new SqliteKeySpend(resolve(spendFile)) : undefined;
   const server = await startServer({
     cascades,
     keys,
+    ...(spend && { spend }),
     env: io.env,
     host: options.host ?? '127.0.0.1',
     port,
     log: (line) => io.stderr(`${line}\n`),
   });
   io.stdout(
-    `serving ${[...cascades.keys()].join(', ')} on ${server.url}/v1 (${keys.length > 0 ? `${keys.length} keys` : 'no keys: loopback clients only'})\n`,
+    `serving ${[...cascades.keys()].join(', ')} on ${server.url}/v1 (${keys.length > 0 ? `${keys.length} keys` : 'no keys: loopback clients only'}${spend ? `; daily spend kept in ${spend.file}` : ''})\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (name: string) => {
@@ -60,5 +71,6 @@ export async function serveCommand(
     signals.on('SIGTERM', onTerminate);
   });
   for (const cascade of new Set(cascades.values())) cascade.close();
+  spend?.close();
   return 0;
 }

@@ -29,6 +29,7 @@ async function removeWaitingJobs(queue: Queue<ItemJob>, runId: string): Promise<
 async function withQueue<T>(redis: Redis, name: string, use: (queue: Queue<ItemJob>) => Promise<T>): Promise<T> {
   const { Queue } = await import('bullmq');
   const queue = new Queue<ItemJob>(name, { connection: redis });
+  queue.on('error', () => undefined);
   try {
     return await use(queue);
   } finally {

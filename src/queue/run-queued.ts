@@ -80,6 +80,8 @@ export async function runQueued(cascade: Cascade, options: QueuedRunOptions): Pr
   const redis = await connectRedis(options.redisUrl, { onNotice: (message) => options.log(`${message}\n`) });
   const { Queue } = await import('bullmq');
   const queue = new Queue<ItemJob>(queueName, { connection: redis });
+  // Connection errors (Redis restarting) reach the commands that wait on it; the events alone are not news.
+  queue.on('error', () => undefined);
   const reader = redis.duplicate();
   reader.on('error', () => undefined);
   try {

@@ -10,7 +10,7 @@ import type { CascadeResult } from '../spec/result.js';
 import { parseChatRequest } from './chat-request.js';
 import { cascadeHeaders, chatCompletion, completionChunks } from './chat-response.js';
 import { ServeError } from './serve-error.js';
-import { findKey, KeySpend, type ServerKey } from './server-keys.js';
+import { findKey, KeySpend, type KeySpendLedger, type ServerKey } from './server-keys.js';
 import { ServeMetrics } from './serve-metrics.js';
 
 export interface ServeOptions {
@@ -26,6 +26,8 @@ export interface ServeOptions {
   /** One JSON line per request (no key, no prompt). */
   log?: (line: string) => void;
   now?: () => number;
+  /** Where each key's daily spend is kept. @default in memory */
+  spend?: KeySpendLedger;
 }
 
 type Bindings = { incoming?: IncomingMessage };
@@ -39,7 +41,7 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
   const app = new Hono<{ Bindings: Bindings }>();
   const keys = options.keys ?? [];
   const env = options.env ?? process.env;
-  const spend = new KeySpend(options.now);
+  const spend = options.spend ?? new KeySpend(options.now);
   const now = options.now ?? Date.now;
   const metrics = new ServeMetrics();
 

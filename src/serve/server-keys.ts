@@ -29,14 +29,24 @@ export function findKey(keys: readonly ServerKey[], token: string, env: Environm
   return undefined;
 }
 
-/** Spend per key per UTC day, in memory. */
-export class KeySpend {
+/** What each key spent per UTC day: kept in memory, or in a file so it survives a restart. */
+export interface KeySpendLedger {
+  spentToday(key: ServerKey): number;
+  add(key: ServerKey, usd: number): void;
+  close?(): void;
+}
+
+/** The UTC day a spend is counted in: `2026-12-02`. */
+export const utcDay = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+/** Spend per key per UTC day, in memory (gone with the process; `SqliteKeySpend` keeps it). */
+export class KeySpend implements KeySpendLedger {
   private readonly spent = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   private slot(key: ServerKey): string {
-    return `${key.name}@${new Date(this.now()).toISOString().slice(0, 10)}`;
+    return `${key.name}@${utcDay(this.now())}`;
   }
 
   spentToday(key: ServerKey): number {

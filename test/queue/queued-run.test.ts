@@ -17,6 +17,9 @@ async function until(check: () => boolean | Promise<boolean>, limitMs = 60_000):
   }
 }
 
+// Each test starts several CLI processes; on a loaded 2-core machine that takes a while. A bound, not a timing.
+const processTestMs = 180_000;
+
 describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () => {
   let redis: TestRedis;
   let dir: string;
@@ -42,80 +45,99 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
   afterAll(async () => {
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, processTestMs);
 
-  it('runs the demo on two workers with the results and summary of a local run', async () => {
-    const local = await spawnCli([
-      'run',
-      'cascades/demo.yaml',
-      '--input',
-      tickets,
-      '--output',
-      join(dir, 'local.jsonl'),
-      '--replay',
-      recording,
-    ]).done;
-    expect(local.code).toBe(0);
-    worker();
-    worker();
-    const queued = await start([
-      'run',
-      'cascades/demo.yaml',
-      '--queue',
-      redis.url,
-      '--input',
-      tickets,
-      '--output',
-      join(dir, 'queued.jsonl'),
-      '--budget-usd',
-      '1',
-    ]).done;
-    expect(queued.stderr).toContain('run queued-');
-    expect(queued.code).toBe(0);
-    const byId = (file: string) =>
-      new Map(readResultLines(file).map((line) => [line.id, { tier: line.tier, cost: line.costUsd, text: line.text }]));
-    const queuedResults = byId(join(dir, 'queued.jsonl'));
-    expect(queuedResults.size).toBe(30);
-    expect(queuedResults).toEqual(byId(join(dir, 'local.jsonl')));
-    // The same cost line and tier split as the local run.
-    const costLine = (text: string) => text.split('\n').find((line) => line.startsWith('cost:'));
-    expect(costLine(queued.stdout)).toBe(costLine(local.stdout));
-    expect(queued.stdout).toMatch(/run budget: {4}\$1 \(spent \$0\.004607/);
+  it(
+    'runs the demo on two workers with the results and summary of a local run',
+    async () => {
+      const local = await spawnCli([
+        'run',
+        'cascades/demo.yaml',
+        '--input',
+        tickets,
+        '--output',
+        join(dir, 'local.jsonl'),
+        '--replay',
+        recording,
+      ]).done;
+      expect(local.code).toBe(0);
+      worker();
+      worker();
+      const queued = await start([
+        'run',
+        'cascades/demo.yaml',
+        '--queue',
+        redis.url,
+        '--input',
+        tickets,
+        '--output',
+        join(dir, 'queued.jsonl'),
+        '--budget-usd',
+        '1',
+      ]).done;
+      expect(queued.stderr).toContain('run queued-');
+      expect(queued.code).toBe(0);
+      const byId = (file: string) =>
+        new Map(
+          readResultLines(file).map((line) => [line.id, { tier: line.tier, cost: line.costUsd, text: line.text }]),
+        );
+      const queuedResults = byId(join(dir, 'queued.jsonl'));
+      expect(queuedResults.size).toBe(30);
+      expect(queuedResults).toEqual(byId(join(dir, 'local.jsonl')));
+      // The same cost line and tier split as the local run.
+      const costLine = (text: string) => text.split('\n').find((line) => line.startsWith('cost:'));
+      expect(costLine(queued.stdout)).toBe(costLine(local.stdout));
+      expect(queued.stdout).toMatch(/run budget: {4}\$1 \(spent \$0\.004607/);
 
-    // Started again without --resume: refused, naming the way on.
-    const again = await start([
-      'run',
-      'cascades/demo.yaml',
-      '--queue',
-      redis.url,
-      '--input',
-      tickets,
-      '--output',
-      join(dir, 'queued.jsonl'),
-    ]).done;
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain('pass --resume');
-  });
+      // Started again without --resume: refused, naming the way on.
+      const again = await start([
+        'run',
+        'cascades/demo.yaml',
+        '--queue',
+        redis.url,
+        '--input',
+        tickets,
+        '--output',
+        join(dir, 'queued.jsonl'),
+      ]).done;
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('pass --resume');
+    },
+    processTestMs,
+  );
 
-  it('refuses to resume a run under a changed cascade file', async () => {
-    const copy = join(dir, 'cascades');
-    cpSync('cascades', copy, { recursive: true });
-    const file = join(copy, 'demo.yaml');
-    const output = join(dir, 'changed.jsonl');
-    const first = start(['run', file, '--queue', redis.url, '--input', tickets, '--output', output]);
-    await until(() => first.child.stderr !== null && /run changed-\w+: 30 items/.test(readStderr(first)));
-    first.child.kill('SIGKILL');
-    await first.done;
-    writeFileSync(file, readFileSync(file, 'utf8').replace('onExhausted: accept-last', 'onExhausted: best-score'));
-    const resumed = await start(['run', file, '--queue', redis.url, '--input', tickets, '--output', output, '--resume'])
-      .done;
-    expect(resumed.code).toBe(2);
-    expect(resumed.stderr).toContain('was started with a different cascade file');
-    expect(resumed.stderr).toContain(file);
-    // Left behind, its jobs would go to the next test's worker (the same cascade, so the same queue).
-    const runId = /run (changed-\w+)/.exec(resumed.stderr)![1]!;
-    expect((await spawnCli(['queue', 'cancel', runId, '--queue', redis.url]).done).stdout).toContain('30 jobs');
-  });
+  it(
+    'refuses to resume a run under a changed cascade file',
+    async () => {
+      const copy = join(dir, 'cascades');
+      cpSync('cascades', copy, { recursive: true });
+      const file = join(copy, 'demo.yaml');
+      const output = join(dir, 'changed.jsonl');
+      const first = start(['run', file, '--queue', redis.url, '--input', tickets, '--output', output]);
+      await until(() => first.child.stderr !== null && /run changed-\w+: 30 items/.test(readStderr(first)));
+      first.child.kill('SIGKILL');
+      await first.done;
+      writeFileSync(file, readFileSync(file, 'utf8').replace('onExhausted: accept-last', 'onExhausted: best-score'));
+      const resumed = await start([
+        'run',
+        file,
+        '--queue',
+        redis.url,
+        '--input',
+        tickets,
+        '--output',
+        output,
+        '--resume',
+      ]).done;
+      expect(resumed.code).toBe(2);
+      expect(resumed.stderr).toContain('was started with a different cascade file');
+      expect(resumed.stderr).toContain(file);
+      // Left behind, its jobs would go to the next test's worker (the same cascade, so the same queue).
+      const runId = /run (changed-\w+)/.exec(resumed.stderr)![1]!;
+      expect((await spawnCli(['queue', 'cancel', runId, '--queue', redis.url]).done).stdout).toContain('30 jobs');
+    },
+    processTestMs,
+  );
 
   it('holds a paused run, lets it go on resume, and stops a cancelled one', async () => {
     const output = join(dir, 'paused.jsonl');

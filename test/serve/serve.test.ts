@@ -8,6 +8,7 @@ import { serveCommand } from '../../src/cli/serve-command.js';
 import { createCascade } from '../../src/config/load-cascade.js';
 import type { Cascade } from '../../src/engine/cascade.js';
 import { startServer, type RunningServer } from '../../src/serve/start-server.js';
+import { SqliteKeySpend } from '../../src/serve/sqlite-key-spend.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { tempDir, writeFixture } from '../helpers/replay-fixture.js';
@@ -143,6 +144,36 @@ describe('cascade serve, called by the official OpenAI SDK', () => {
     const over = await ask().catch((caught) => caught);
     expect(over).toBeInstanceOf(OpenAI.RateLimitError);
     expect(over.message).toContain('key "team" has spent its daily budget of $0.003');
+  });
+
+  it("keeps a key's daily spend across a restart, and starts afresh the next UTC day", async () => {
+    const key = 'team-key-0123456789';
+    const keys = [{ name: 'team', sha256: createHash('sha256').update(key).digest('hex'), dailyUsd: 0.003 }];
+    const file = join(tempDir(), 'server-spend.sqlite');
+    let now = Date.parse('2026-12-02T10:00:00Z');
+    const ask = () =>
+      client(server!.url, key).chat.completions.create({
+        model: 'mcq',
+        messages: [{ role: 'user', content: question }],
+      });
+    const start = async () => {
+      const spend = new SqliteKeySpend(file, () => now);
+      server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), keys, port: 0, spend });
+      return spend;
+    };
+    let spend = await start();
+    await ask();
+    await ask(); // $0.0042 spent today
+    await server!.close();
+    spend.close();
+    // Restarted: the day's spend is still counted.
+    spend = await start();
+    const over = await ask().catch((caught) => caught);
+    expect(over).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(spend.spentToday(keys[0]!)).toBeCloseTo(0.0042, 9);
+    now = Date.parse('2026-12-03T00:00:01Z');
+    await expect(ask()).resolves.toMatchObject({ object: 'chat.completion' });
+    spend.close();
   });
 
   it('on SIGTERM stops taking requests and lets 20 open streams finish, then exits 0', async () => {
