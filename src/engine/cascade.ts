@@ -7,6 +7,7 @@ import {
   mayHaveBeenBilled,
   MissingApiKeyError,
   ProviderError,
+  StreamBrokenError,
 } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import type { EarlierAnswer } from '../spec/gate.js';
@@ -102,6 +103,12 @@ export interface RunOptions {
    * calls already paid with it, so a job run again after its worker died does not pay for them twice.
    */
   wrapCall?: (tier: string) => ProviderMiddleware[];
+  /**
+   * Receives the answer's text as it is generated, from a tier whose answer is final as it comes (one
+   * without gates, so nothing can reject it): `cascade serve` streams it. Tiers with gates answer in full
+   * first. A stream that breaks after text was passed on ends the item with `stop: "error"`.
+   */
+  onDelta?: (tier: string, text: string) => void;
 }
 
 /**
@@ -223,7 +230,9 @@ export class Cascade {
         }
       }
       emit?.({ type: 'tier-start', tier: tier.name, model: tier.provider.model });
-      const call = await this.callTier(tier, request, ledger, signal);
+      const streams = options.onDelta && !tier.witness && gatesFor(tier.gates, request).length === 0;
+      const onDelta = streams ? (text: string) => options.onDelta!(tier.name, text) : undefined;
+      const call = await this.callTier(tier, request, ledger, signal, onDelta);
       if (call.kind === 'budget') {
         traced(tier, skippedEntry(tier, 'budget'));
         stop = 'budget';
@@ -243,6 +252,12 @@ export class Cascade {
           ledger.spent += call.possiblyBilledUsd;
         }
         traced(tier, entry);
+        // Part of this answer was passed on: another tier's answer cannot follow it.
+        if (StreamBrokenError.isInstance(call.error))
+          return withRoute({
+            ...result(undefined, 'error', trace),
+            message: `tier "${tier.name}": ${call.error.message}`,
+          });
         continue;
       }
       let entry: Awaited<ReturnType<Cascade['judge']>>;
@@ -354,6 +369,7 @@ export class Cascade {
     request: CascadeRequest,
     ledger: ItemLedger,
     signal: AbortSignal | undefined,
+    onDelta?: (text: string) => void,
   ): Promise<TierCall> {
     const compressed = tier.compress?.length ? compressMessages(request.messages, tier.compress) : undefined;
     const prepared = prepareRequest(request, tier, ledger.fallbackMaxTokens, compressed?.messages);
@@ -384,7 +400,11 @@ export class Cascade {
     const started = performance.now();
     try {
       const stack = ledger.wrapCall ? wrapProvider(this.stackOf(tier), ledger.wrapCall(tier.name)) : this.stackOf(tier);
-      const completion = await stack.complete(prepared, { ...(signal && { signal }), beforeRetry });
+      const completion = await stack.complete(prepared, {
+        ...(signal && { signal }),
+        beforeRetry,
+        ...(onDelta && { onDelta }),
+      });
       const possiblyBilledUsd = billed(completion.possiblyBilledTries ?? 0);
       return {
         kind: 'answered',

@@ -11,6 +11,7 @@ export { ServerError } from './server-error.js';
 export { statusError } from './status-error.js';
 export { ConnectionError } from './connection-error.js';
 export { TimeoutError } from './timeout-error.js';
+export { StreamBrokenError } from './stream-broken-error.js';
 export { MalformedResponseError } from './malformed-response-error.js';
 export { UnexpectedResponseError } from './unexpected-response-error.js';
 export { ReplayMissError } from './replay-miss-error.js';

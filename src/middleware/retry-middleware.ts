@@ -1,5 +1,7 @@
 import type { ProviderMiddleware } from '../spec/middleware.js';
 import { callWithRetries, RetriesExhaustedError, type RetryOptions } from './retry-policy.js';
+import { mayHaveBeenBilled, StreamBrokenError } from '../errors/index.js';
+import type { Completion } from '../spec/completion.js';
 
 /**
  * The one retry policy as middleware: each try has its own timeout, retryable failures are tried again
@@ -21,15 +23,40 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
       }
       const started = performance.now();
       let lastTryStarted = started;
-      const outcome = await callWithRetries(
-        (signal) => {
-          lastTryStarted = performance.now();
-          return next(request, { ...options, signal });
-        },
-        retry,
-        options.signal,
-        options.beforeRetry,
-      );
+      // Text already passed on cannot be taken back: once a streamed try has given some, it is not retried.
+      let streamedChars = 0;
+      const onDelta =
+        options.onDelta &&
+        ((text: string) => {
+          streamedChars += text.length;
+          options.onDelta!(text);
+        });
+      const beforeRetry = async (error: unknown) =>
+        streamedChars === 0 && (options.beforeRetry ? options.beforeRetry(error) : true);
+      let outcome: Awaited<ReturnType<typeof callWithRetries<Completion>>>;
+      try {
+        outcome = await callWithRetries(
+          (signal) => {
+            lastTryStarted = performance.now();
+            return next(request, { ...options, signal, ...(onDelta && { onDelta }) });
+          },
+          retry,
+          options.signal,
+          beforeRetry,
+        );
+      } catch (error) {
+        if (streamedChars === 0 || !(error instanceof RetriesExhaustedError)) throw error;
+        const last = error.lastError;
+        throw new RetriesExhaustedError(
+          new StreamBrokenError(
+            `the answer broke off after ${streamedChars} characters had been streamed: ${last instanceof Error ? last.message : String(last)}`,
+            streamedChars,
+            { cause: last },
+          ),
+          error.retries,
+          error.possiblyBilledTries + (mayHaveBeenBilled(last) ? 0 : 1),
+        );
+      }
       // Recorded latency for a replayed call, wall time for a live one; failed tries and waits count too.
       const waitedMs = lastTryStarted - started;
       return {

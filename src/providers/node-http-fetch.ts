@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 
 // Keep-alive pools shared by every provider of the process.
 const agents: Record<'http:' | 'https:', http.Agent> = {
@@ -9,7 +10,7 @@ const agents: Record<'http:' | 'https:', http.Agent> = {
 
 /**
  * A `fetch` for the provider SDKs on node:http(s) with keep-alive pools. It does what the SDKs need
- * (a buffered JSON request and response, an abort signal) for about 40% less CPU per call than the
+ * (a buffered JSON request and response, an event stream handed on as it comes, an abort signal) for about 40% less CPU per call than the
  * global fetch, which is what bounds a batch at high concurrency. Anything else (streamed bodies)
  * goes to the global fetch.
  */
@@ -31,15 +32,31 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
         ...(init.signal && { signal: init.signal }),
       },
       (response) => {
+        const headersOf = () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          return responseHeaders;
+        };
+        // A streamed answer (server-sent events) is handed on as it arrives, not buffered.
+        if (String(response.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          const body = Readable.toWeb(response) as ReadableStream<Uint8Array>;
+          resolve(
+            new Response(body, {
+              status: response.statusCode ?? 500,
+              statusText: response.statusMessage ?? '',
+              headers: headersOf(),
+            }),
+          );
+          return;
+        }
         const chunks: Buffer[] = [];
         let ended = false;
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           ended = true;
-          const responseHeaders = new Headers();
-          for (const [name, value] of Object.entries(response.headers)) {
-            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
-          }
+          const responseHeaders = headersOf();
           const status = response.statusCode ?? 500;
           // Responses with these statuses may not carry a body.
           const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);

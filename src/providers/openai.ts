@@ -66,17 +66,46 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
         body.response_format = { type: 'json_schema', json_schema: { name: 'answer', schema: request.outputSchema } };
       }
       const started = performance.now();
+      const failed = (error: unknown) =>
+        mapSdkError(error, sdk!, `openai ${options.model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
+      // Streamed when asked for, except what only a whole answer carries (tool calls, log-probabilities).
+      if (call.onDelta && !request.tools?.length && !params.logprobs) {
+        const onDelta = call.onDelta;
+        let text = '';
+        let usage: OpenAI.Completions.CompletionUsage | undefined;
+        try {
+          const stream = await openai.chat.completions.create(
+            { ...body, stream: true, stream_options: { include_usage: true } },
+            requestOptions(call),
+          );
+          for await (const chunk of stream) {
+            const delta = chunk.choices?.[0]?.delta?.content;
+            if (delta) {
+              text += delta;
+              onDelta(delta);
+            }
+            if (chunk.usage) usage = chunk.usage;
+          }
+        } catch (error) {
+          throw failed(error);
+        }
+        return completionOf({
+          text,
+          model: options.model,
+          request,
+          label: `openai ${options.model}`,
+          allowEmpty: options.allowEmpty,
+          inputTokens: usage?.prompt_tokens,
+          outputTokens: usage?.completion_tokens,
+          pricing,
+          latencyMs: performance.now() - started,
+        });
+      }
       let response: OpenAI.Chat.Completions.ChatCompletion;
       try {
         response = await openai.chat.completions.create(body, requestOptions(call));
       } catch (error) {
-        throw mapSdkError(
-          error,
-          sdk!,
-          `openai ${options.model}`,
-          apiKey,
-          options.baseURL ?? 'https://api.openai.com/v1',
-        );
+        throw failed(error);
       }
       const latencyMs = performance.now() - started;
       const choice = response?.choices?.[0];

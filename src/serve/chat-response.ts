@@ -55,7 +55,43 @@ export function chatCompletion(result: CascadeResult, cascade: string, id: strin
   };
 }
 
-/** The SSE chunks OpenAI streams for one answer: the role, the content, the finish, and the usage if asked. */
+/** The chunks of one streamed answer, as OpenAI sends them: a role, content pieces, the finish, the usage. */
+export class ChunkWriter {
+  constructor(
+    private readonly id: string,
+    private readonly created: number,
+    private readonly model: string,
+  ) {}
+
+  private base(model = this.model) {
+    return { id: this.id, object: 'chat.completion.chunk' as const, created: this.created, model };
+  }
+
+  role() {
+    return {
+      ...this.base(),
+      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+    };
+  }
+
+  content(text: string) {
+    return { ...this.base(), choices: [{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }] };
+  }
+
+  finish(result: CascadeResult, cascade: string) {
+    return {
+      ...this.base(result.model ?? this.model),
+      choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }],
+      cascade: cascadeField(result, cascade, this.id),
+    };
+  }
+
+  usage(result: CascadeResult) {
+    return { ...this.base(result.model ?? this.model), choices: [], usage: usageOf(result) };
+  }
+}
+
+/** The SSE chunks OpenAI streams for one answer given whole: the role, the content, the finish, and the usage if asked. */
 export function completionChunks(
   result: CascadeResult,
   cascade: string,
@@ -63,19 +99,8 @@ export function completionChunks(
   created: number,
   includeUsage: boolean,
 ) {
-  const base = { id, object: 'chat.completion.chunk' as const, created, model: result.model ?? cascade };
-  const chunks: unknown[] = [
-    {
-      ...base,
-      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
-    },
-    { ...base, choices: [{ index: 0, delta: { content: result.text ?? '' }, logprobs: null, finish_reason: null }] },
-    {
-      ...base,
-      choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }],
-      cascade: cascadeField(result, cascade, id),
-    },
-  ];
-  if (includeUsage) chunks.push({ ...base, choices: [], usage: usageOf(result) });
+  const writer = new ChunkWriter(id, created, result.model ?? cascade);
+  const chunks: unknown[] = [writer.role(), writer.content(result.text ?? ''), writer.finish(result, cascade)];
+  if (includeUsage) chunks.push(writer.usage(result));
   return chunks;
 }

@@ -8,7 +8,7 @@ import { isLoopbackHost } from '../network/loopback-only.js';
 import type { Environment } from '../spec/environment.js';
 import type { CascadeResult } from '../spec/result.js';
 import { parseChatRequest } from './chat-request.js';
-import { cascadeHeaders, chatCompletion, completionChunks } from './chat-response.js';
+import { cascadeHeaders, chatCompletion, ChunkWriter, completionChunks } from './chat-response.js';
 import { ServeError } from './serve-error.js';
 import { findKey, KeySpend, type KeySpendLedger, type ServerKey } from './server-keys.js';
 import { ServeMetrics } from './serve-metrics.js';
@@ -126,25 +126,90 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
           'budget_exceeded',
         );
       }
-      const result: CascadeResult = await cascade.run(chat.request, {
+      const id = `chatcmpl-${randomUUID()}`;
+      const created = Math.floor(now() / 1000);
+      /** Counts, charges and logs an answer, streamed or not. */
+      const account = (result: CascadeResult) => {
+        metrics.request(chat.model, result.text === undefined ? 502 : 200);
+        if (key) spend.add(key, result.costUsd);
+        options.log?.(
+          JSON.stringify({
+            at: new Date(now()).toISOString(),
+            model: chat.model,
+            key: key?.name ?? null,
+            stream: chat.stream,
+            tier: result.tier ?? null,
+            stop: result.stop,
+            costUsd: result.costUsd,
+            ms: Math.round(performance.now() - started),
+          }),
+        );
+      };
+      // A tier without gates streams its answer as it is generated; until one does, nothing is sent, so a
+      // cheaper tier's rejected draft never reaches the client and a failure before the first byte falls back.
+      let onText: ((text: string) => void) | undefined;
+      const early: string[] = [];
+      let streamingTier: string | undefined;
+      let firstText: (() => void) | undefined;
+      const textCame = new Promise<'text'>((resolve) => {
+        firstText = () => resolve('text');
+      });
+      const running = cascade.run(chat.request, {
         signal: AbortSignal.timeout(options.requestTimeoutMs ?? 120_000),
         onEvent: metrics.listener(chat.model),
-      });
-      metrics.request(chat.model, result.text === undefined ? 502 : 200);
-      if (key) spend.add(key, result.costUsd);
-      const id = `chatcmpl-${randomUUID()}`;
-      options.log?.(
-        JSON.stringify({
-          at: new Date(now()).toISOString(),
-          model: chat.model,
-          key: key?.name ?? null,
-          stream: chat.stream,
-          tier: result.tier ?? null,
-          stop: result.stop,
-          costUsd: result.costUsd,
-          ms: Math.round(performance.now() - started),
+        ...(chat.stream && {
+          onDelta: (tier: string, text: string) => {
+            streamingTier ??= tier;
+            if (onText) return onText(text);
+            early.push(text);
+            firstText?.();
+          },
         }),
-      );
+      });
+      if (
+        chat.stream &&
+        (await Promise.race([
+          textCame,
+          running.then(
+            () => 'done' as const,
+            () => 'done' as const,
+          ),
+        ])) === 'text'
+      ) {
+        const model = cascade.tiers.find((tier) => tier.name === streamingTier)?.provider.model ?? chat.model;
+        const writer = new ChunkWriter(id, created, model);
+        c.header('x-cascade-trace-id', id);
+        return streamSSE(c, async (stream) => {
+          let written = stream.writeSSE({ data: JSON.stringify(writer.role()) });
+          const send = (text: string) => {
+            written = written.then(() => stream.writeSSE({ data: JSON.stringify(writer.content(text)) }));
+          };
+          for (const text of early.splice(0)) send(text);
+          onText = send;
+          let result: CascadeResult | undefined;
+          let failure: string | undefined;
+          try {
+            result = await running;
+          } catch (error) {
+            failure = error instanceof Error ? error.message : String(error);
+          }
+          await written;
+          if (result) account(result);
+          if (!result || result.text === undefined) {
+            // The client has part of an answer: an error event it can read, as OpenAI ends a failed stream.
+            const message = `the answer broke off: ${failure ?? result?.message ?? result?.stop}`;
+            await stream.writeSSE({
+              data: JSON.stringify({ error: { message, type: 'server_error', code: result?.stop ?? 'error' } }),
+            });
+            return;
+          }
+          await stream.writeSSE({ data: JSON.stringify(writer.finish(result, chat.model)) });
+          if (chat.includeUsage) await stream.writeSSE({ data: JSON.stringify(writer.usage(result)) });
+          await stream.writeSSE({ data: '[DONE]' });
+        });
+      }
+      const result: CascadeResult = await running;
+      account(result);
       if (result.text === undefined) {
         throw new ServeError(
           502,
@@ -153,7 +218,6 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
           result.stop,
         );
       }
-      const created = Math.floor(now() / 1000);
       for (const [name, value] of Object.entries(cascadeHeaders(result, id))) c.header(name, value);
       if (!chat.stream) return c.json(chatCompletion(result, chat.model, id, created));
       return streamSSE(c, async (stream) => {

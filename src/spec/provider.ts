@@ -15,6 +15,12 @@ export interface ProviderCallOptions {
    * from its record instead of generating, and billing, a second time.
    */
   idempotencyKey?: string;
+  /**
+   * Asks for the answer as it is generated: a provider that can stream calls it with each piece of text
+   * (the completion still resolves with the whole answer); one that cannot ignores it. Set by the engine
+   * only for a tier whose answer is final as it comes (no gates), for `cascade serve`'s streams.
+   */
+  onDelta?: (text: string) => void;
 }
 
 /**

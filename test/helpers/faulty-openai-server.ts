@@ -38,6 +38,11 @@ export async function startFaultyOpenAIServer(
     request.on('end', () => {
       let draw = random();
       let fault: string = 'ok';
+      // The first requests get each fault once, in order, so every kind is served however few calls a run makes.
+      const served = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      const first = faults.filter(([, rate]) => rate > 0)[served];
+      if (first) draw = Number.POSITIVE_INFINITY;
+      if (first) fault = first[0];
       for (const [name, rate] of faults) {
         if (draw < rate) {
           fault = name;

@@ -13,7 +13,9 @@ export type Reply =
   | { status?: number; headers?: Record<string, string>; json: unknown }
   | { status?: number; headers?: Record<string, string>; raw: string }
   | { hang: true }
-  | { reset: true };
+  | { reset: true }
+  /** Server-sent events: `send` writes one `data:` event; resolve 'end' to finish the stream, 'reset' to cut it. */
+  | { sse: (send: (data: string) => void) => Promise<'end' | 'reset'> };
 
 export interface LoopbackServer {
   url: string;
@@ -50,6 +52,14 @@ export async function startLoopbackServer(
     if ('hang' in reply) return;
     if ('reset' in reply) {
       incoming.socket.destroy();
+      return;
+    }
+    if ('sse' in reply) {
+      outgoing.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      outgoing.flushHeaders();
+      const ending = await reply.sse((data) => outgoing.write(`data: ${data}\n\n`));
+      if (ending === 'reset') incoming.socket.destroy();
+      else outgoing.end();
       return;
     }
     const payload = 'json' in reply ? JSON.stringify(reply.json) : reply.raw;

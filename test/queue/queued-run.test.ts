@@ -45,7 +45,7 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
   afterAll(async () => {
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
-  }, processTestMs);
+  });
 
   it(
     'runs the demo on two workers with the results and summary of a local run',
@@ -139,55 +139,59 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
     processTestMs,
   );
 
-  it('holds a paused run, lets it go on resume, and stops a cancelled one', async () => {
-    const output = join(dir, 'paused.jsonl');
-    const collector = start([
-      'run',
-      'cascades/demo.yaml',
-      '--queue',
-      redis.url,
-      '--input',
-      tickets,
-      '--output',
-      output,
-    ]);
-    await until(() => /run (paused-\w+): 30 items/.test(readStderr(collector)));
-    const runId = /run (paused-\w+): 30 items/.exec(readStderr(collector))![1]!;
-    const paused = await spawnCli(['queue', 'pause', runId, '--queue', redis.url]).done;
-    expect(paused.stdout).toContain(`run ${runId}: paused`);
-    const taker = worker();
-    // The worker takes the jobs and puts them back for later; none is answered.
-    const status = async () =>
-      JSON.parse((await spawnCli(['queue', 'status', runId, '--queue', redis.url, '--json']).done).stdout);
-    await until(async () => (await status()).jobs.delayed > 0);
-    expect((await status()).done).toBe(0);
-    await spawnCli(['queue', 'resume', runId, '--queue', redis.url]).done;
-    const finished = await collector.done;
-    expect(finished.code).toBe(0);
-    expect(readResultLines(output)).toHaveLength(30);
-    taker.child.kill('SIGTERM');
-    expect((await taker.done).stdout).toContain('worker stopped: 30 items done');
+  it(
+    'holds a paused run, lets it go on resume, and stops a cancelled one',
+    async () => {
+      const output = join(dir, 'paused.jsonl');
+      const collector = start([
+        'run',
+        'cascades/demo.yaml',
+        '--queue',
+        redis.url,
+        '--input',
+        tickets,
+        '--output',
+        output,
+      ]);
+      await until(() => /run (paused-\w+): 30 items/.test(readStderr(collector)));
+      const runId = /run (paused-\w+): 30 items/.exec(readStderr(collector))![1]!;
+      const paused = await spawnCli(['queue', 'pause', runId, '--queue', redis.url]).done;
+      expect(paused.stdout).toContain(`run ${runId}: paused`);
+      const taker = worker();
+      // The worker takes the jobs and puts them back for later; none is answered.
+      const status = async () =>
+        JSON.parse((await spawnCli(['queue', 'status', runId, '--queue', redis.url, '--json']).done).stdout);
+      await until(async () => (await status()).jobs.delayed > 0);
+      expect((await status()).done).toBe(0);
+      await spawnCli(['queue', 'resume', runId, '--queue', redis.url]).done;
+      const finished = await collector.done;
+      expect(finished.code).toBe(0);
+      expect(readResultLines(output)).toHaveLength(30);
+      taker.child.kill('SIGTERM');
+      expect((await taker.done).stdout).toContain('worker stopped: 30 items done');
 
-    // A run cancelled with no worker: its jobs are removed and its collector stops.
-    const cancelledOutput = join(dir, 'cancelled.jsonl');
-    const second = start([
-      'run',
-      'cascades/demo.yaml',
-      '--queue',
-      redis.url,
-      '--input',
-      tickets,
-      '--output',
-      cancelledOutput,
-    ]);
-    await until(() => /run (cancelled-\w+): 30 items/.test(readStderr(second)));
-    const cancelledId = /run (cancelled-\w+): 30 items/.exec(readStderr(second))![1]!;
-    const cancelled = await spawnCli(['queue', 'cancel', cancelledId, '--queue', redis.url]).done;
-    expect(cancelled.stdout).toContain('30 jobs not yet taken were removed');
-    const stopped = await second.done;
-    expect(stopped.code).toBe(1);
-    expect(stopped.stdout).toContain(`run ${cancelledId} was cancelled`);
-  });
+      // A run cancelled with no worker: its jobs are removed and its collector stops.
+      const cancelledOutput = join(dir, 'cancelled.jsonl');
+      const second = start([
+        'run',
+        'cascades/demo.yaml',
+        '--queue',
+        redis.url,
+        '--input',
+        tickets,
+        '--output',
+        cancelledOutput,
+      ]);
+      await until(() => /run (cancelled-\w+): 30 items/.test(readStderr(second)));
+      const cancelledId = /run (cancelled-\w+): 30 items/.exec(readStderr(second))![1]!;
+      const cancelled = await spawnCli(['queue', 'cancel', cancelledId, '--queue', redis.url]).done;
+      expect(cancelled.stdout).toContain('30 jobs not yet taken were removed');
+      const stopped = await second.done;
+      expect(stopped.code).toBe(1);
+      expect(stopped.stdout).toContain(`run ${cancelledId} was cancelled`);
+    },
+    processTestMs,
+  );
 });
 
 const stderrOf = new WeakMap<SpawnedCli, { text: string }>();

@@ -12,7 +12,7 @@ import { SqliteKeySpend } from '../../src/serve/sqlite-key-spend.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { tempDir, writeFixture } from '../helpers/replay-fixture.js';
-import { openAIChat } from '../helpers/wire.js';
+import { openAIChat, openAIError } from '../helpers/wire.js';
 
 let server: RunningServer | undefined;
 let provider: LoopbackServer | undefined;
@@ -90,6 +90,139 @@ describe('cascade serve, called by the official OpenAI SDK', () => {
     expect(text).not.toContain('I think');
     expect(finish).toBe('stop');
     expect(usage).toHaveProperty('total_tokens');
+  });
+
+  /** A gated replay tier that always fails its gate, then an OpenAI tier without gates on a streaming loopback server. */
+  async function streamingCascade(url: string) {
+    const fixtures = writeFixture([{ id: 'q1', prompt: question, responses: { small: { text: 'I think B' } } }]);
+    return createCascade({
+      name: 'streamed',
+      tiers: [
+        { name: 'small', provider: 'replay', model: 'small', fixtures, gates: [{ type: 'regex', pattern: '^[A-D]$' }] },
+        { name: 'large', provider: 'openai', model: 'large-model', baseURL: `${url}/v1`, maxRetries: 0 },
+      ],
+    });
+  }
+  const sseChunk = (content: string) =>
+    JSON.stringify({
+      id: 'chatcmpl-up',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'large-model',
+      choices: [{ index: 0, delta: { content }, finish_reason: null }],
+    });
+
+  it('streams a tier without gates as it generates, after a gated tier rejected its draft unseen', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    provider = await startLoopbackServer(() => ({
+      sse: async (send) => {
+        send(sseChunk('The answer '));
+        // The rest waits until the client has read the first piece: a server that buffered would never get here.
+        await released;
+        send(sseChunk('is A'));
+        send(
+          JSON.stringify({
+            id: 'chatcmpl-up',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'large-model',
+            choices: [],
+            usage: { prompt_tokens: 40, completion_tokens: 4, total_tokens: 44 },
+          }),
+        );
+        send('[DONE]');
+        return 'end';
+      },
+    }));
+    server = await startServer({ cascades: new Map([['streamed', await streamingCascade(provider.url)]]), port: 0 });
+    const stream = await client(server.url).chat.completions.create({
+      model: 'streamed',
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const pieces: string[] = [];
+    let account: { tier?: string; stop?: string } | undefined;
+    let usage: { total_tokens: number } | undefined;
+    for await (const chunk of stream) {
+      const content = chunk.choices[0]?.delta.content;
+      if (content) {
+        pieces.push(content);
+        release();
+      }
+      account = (chunk as unknown as { cascade?: typeof account }).cascade ?? account;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(pieces).toEqual(['The answer ', 'is A']);
+    expect(pieces.join('')).not.toContain('I think');
+    expect(account).toMatchObject({ tier: 'large', stop: 'accepted' });
+    // The rejected draft's tokens count too.
+    expect(usage?.total_tokens).toBeGreaterThan(44);
+    expect(provider.requests[0]!.body).toMatchObject({ stream: true });
+  });
+
+  it('ends a stream that breaks mid-answer with an error event the client reads, and does not fall back', async () => {
+    let received!: () => void;
+    const clientHasText = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+    provider = await startLoopbackServer(() => ({
+      sse: async (send) => {
+        send(sseChunk('The answer '));
+        // Cut once the text has reached the client, so the break is after the first byte, not before.
+        await clientHasText;
+        return 'reset';
+      },
+    }));
+    server = await startServer({ cascades: new Map([['streamed', await streamingCascade(provider.url)]]), port: 0 });
+    const stream = await client(server.url).chat.completions.create({
+      model: 'streamed',
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+    });
+    const pieces: string[] = [];
+    const failure = await (async () => {
+      for await (const chunk of stream) {
+        const content = chunk.choices[0]?.delta.content;
+        if (content) {
+          pieces.push(content);
+          received();
+        }
+      }
+    })().catch((caught: unknown) => caught);
+    expect(pieces).toEqual(['The answer ']);
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect((failure as Error).message).toContain('broke off after 11 characters');
+    // Tried once: a retry would repeat text the client already has.
+    expect(provider.requests).toHaveLength(1);
+  });
+
+  it('falls back silently when a streaming call fails before its first byte', async () => {
+    provider = await startLoopbackServer((_request, index) =>
+      index === 0
+        ? { status: 500, json: openAIError('upstream is down') }
+        : { sse: async (send) => (send(sseChunk('A')), send('[DONE]'), 'end') },
+    );
+    const cascade = await createCascade({
+      name: 'fallback',
+      tiers: [
+        { name: 'first', provider: 'openai', model: 'first-model', baseURL: `${provider.url}/v1`, maxRetries: 0 },
+        { name: 'second', provider: 'openai', model: 'second-model', baseURL: `${provider.url}/v1`, maxRetries: 0 },
+      ],
+    });
+    server = await startServer({ cascades: new Map([['fallback', cascade]]), port: 0 });
+    const stream = await client(server.url).chat.completions.create({
+      model: 'fallback',
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('A');
+    expect(provider.requests.map((request) => request.body.model)).toEqual(['first-model', 'second-model']);
   });
 
   it('holds an answer to a response_format schema: one that breaks it escalates', async () => {
@@ -177,9 +310,11 @@ describe('cascade serve, called by the official OpenAI SDK', () => {
   });
 
   it('on SIGTERM stops taking requests and lets 20 open streams finish, then exits 0', async () => {
-    provider = await startLoopbackServer(async () => {
+    // A tier without gates streams: the server answers as OpenAI does when asked to stream.
+    provider = await startLoopbackServer(async (request) => {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      return { json: openAIChat('A') };
+      if (!request.body?.stream) return { json: openAIChat('A') };
+      return { sse: async (send) => (send(sseChunk('A')), send('[DONE]'), 'end') };
     });
     const folder = tempDir();
     writeFileSync(
