@@ -203,6 +203,8 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
 
   let collected = 0;
   const writeOutcome = (outcome: ItemOutcome & { topTierUsd?: number; failure?: string }) => {
+    // A job of the run this one replaced (--overwrite) that finished late is not this run's result.
+    if (outcome.generation !== undefined && outcome.generation !== run.createdAt) return;
     if (written.has(outcome.itemKey)) return;
     written.add(outcome.itemKey);
     if (expected.has(outcome.itemKey)) collected++;
@@ -300,6 +302,7 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
       name: 'item',
       data: {
         runId: run.runId,
+        generation: run.createdAt,
         itemKey: key,
         id: item.id,
         rawId: item.rawId,

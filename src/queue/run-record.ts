@@ -66,10 +66,10 @@ export class RunRecordCache {
     private readonly maxAgeMs = 1000,
   ) {}
 
-  get(runId: string): Promise<RunRecord | undefined> {
+  get(runId: string, fresh = false): Promise<RunRecord | undefined> {
     const now = Date.now();
     const entry = this.entries.get(runId);
-    if (entry && now - entry.at < this.maxAgeMs) return entry.record;
+    if (entry && !fresh && now - entry.at < this.maxAgeMs) return entry.record;
     const record = readRun(this.redis, runId);
     this.entries.set(runId, { at: now, record });
     record.catch(() => this.entries.delete(runId));

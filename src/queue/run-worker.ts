@@ -76,9 +76,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
 
     const process = async (job: Job<ItemJob>, token?: string): Promise<void> => {
       const data = job.data;
-      const run = await runs.get(data.runId);
+      let run = await runs.get(data.runId);
+      // A run started afresh under the same id a moment ago: read it again rather than trust the cache.
+      if (run && run.createdAt !== data.generation) run = await runs.get(data.runId, true);
       // A run deleted (or started afresh) under this id: its jobs are dropped.
-      if (!run || run.status === 'cancelled' || run.status === 'finished') return;
+      if (!run || run.status === 'cancelled' || run.status === 'finished' || run.createdAt !== data.generation) return;
       if (run.status === 'paused') {
         const { DelayedError } = await import('bullmq');
         await job.moveToDelayed(Date.now() + 1000, token);
@@ -110,6 +112,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
       if (!record) return;
       const outcome: ItemOutcome & { topTierUsd: number; failure?: string } = {
         itemKey: data.itemKey,
+        generation: data.generation,
         rawId: data.rawId,
         record,
         topTierUsd,

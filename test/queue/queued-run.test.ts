@@ -102,6 +102,21 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
       ]).done;
       expect(again.code).toBe(2);
       expect(again.stderr).toContain('pass --resume');
+      // --overwrite starts the run afresh: the output again holds each id once.
+      const afresh = await start([
+        'run',
+        'cascades/demo.yaml',
+        '--queue',
+        redis.url,
+        '--input',
+        tickets,
+        '--output',
+        join(dir, 'queued.jsonl'),
+        '--overwrite',
+      ]).done;
+      expect(afresh.code).toBe(0);
+      expect(readResultLines(join(dir, 'queued.jsonl'))).toHaveLength(30);
+      expect(byId(join(dir, 'queued.jsonl'))).toEqual(byId(join(dir, 'local.jsonl')));
     },
     processTestMs,
   );
