@@ -223,7 +223,7 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
         return;
       }
       io.stdout(
-        `${model}: $${found.pricing.inputPerMTok} input, $${found.pricing.outputPerMTok} output per million tokens, from ${describePriceSource(found.source)}\n`,
+        `${model}: $${found.pricing.inputPerMTok} input, $${found.pricing.outputPerMTok} output per million tokens, from ${describePriceSource(found.source, found.since)}\n`,
       );
     });
 

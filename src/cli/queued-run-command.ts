@@ -6,6 +6,7 @@ import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
 import type { RunOptions } from './run-options.js';
 import { interruptedExitCode, listenForStop } from './stop-signals.js';
+import { priceNotes } from './price-notes.js';
 
 /** Flags of a local run that a queued run does not take, with why. */
 const localOnly: [keyof RunOptions, string][] = [
@@ -71,6 +72,7 @@ export async function queuedRunCommand(
       stopSignal: stop.stopSignal,
     });
     const notes = [
+      ...priceNotes(cascade),
       `queue:         run ${outcome.runId} on ${outcome.queue} (${outcome.enqueued} jobs this time${outcome.skippedAsDone > 0 ? `, ${outcome.skippedAsDone} items already in ${options.output}` : ''})`,
       outcome.budget
         ? `run budget:    $${outcome.budget.limitUsd} (spent $${outcome.budget.spentUsd.toFixed(6)} across all workers and runs of ${outcome.runId})`

@@ -11,6 +11,7 @@ import { FixtureWriter } from '../record/fixture-writer.js';
 import { ExploreStats } from '../record/explore.js';
 import type { Recording } from '../record/run-recorded.js';
 import { interruptedExitCode, listenForStop } from './stop-signals.js';
+import { priceNotes } from './price-notes.js';
 
 /**
  * `cascade run`: a batch job. Results are written as they finish; run the same command again to resume.
@@ -97,17 +98,8 @@ export async function runCommand(
       io.stderr(`${options.input}: --strict refused the input; nothing was run:\n${outcome.strictErrors.join('\n')}\n`);
       return 2;
     }
-    // A model without a price makes a run look free: say so, every time.
-    const unpriced = cascade.tiers.filter((tier) => tier.pricing === undefined && tier.provider.name !== 'replay');
-    const priced = cascade.tiers.filter((tier) => tier.pricing !== undefined && tier.provider.name !== 'replay');
     const notes = [
-      priced.length > 0
-        ? `prices:        ${priced.map((tier) => `${tier.name} $${tier.pricing!.inputPerMTok}/$${tier.pricing!.outputPerMTok} per MTok (${tier.priceSource ?? 'given'})`).join('; ')}`
-        : '',
-      ...unpriced.map(
-        (tier) =>
-          `unpriced:      no price is known for ${tier.provider.model} (tier "${tier.name}"): its calls are counted as $0; add \`pricing: { inputPerMTok, outputPerMTok }\` to the tier`,
-      ),
+      ...priceNotes(cascade),
       outcome.skippedAsDone > 0 && outcome.summary.items === 0
         ? `resumed:       all ${outcome.skippedAsDone} items were already done in ${options.output} (use --overwrite to redo them)`
         : outcome.skippedAsDone > 0

@@ -170,7 +170,7 @@ export async function createCascade(
       gates,
       params: definedFields(tierConfig.params),
       pricing,
-      ...(priced && { priceSource: replayPrice ? 'the recording' : describePriceSource(priced.source) }),
+      ...(priced && { priceSource: replayPrice ? 'the recording' : describePriceSource(priced.source, priced.since) }),
       retry: endpointRetry(cascadeRetry, tierConfig),
       breaker: new CircuitBreaker(breakerOptions),
       witness: tierConfig.witness,

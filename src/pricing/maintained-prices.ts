@@ -24,7 +24,7 @@ function perMTok(value: unknown): number | undefined {
  * database of provider prices, MIT), or undefined. Anthropic models are looked up under Anthropic; others
  * under any provider (an OpenAI-compatible tier may serve Gemini or DeepSeek).
  */
-export function maintainedPrice(provider: string, model: string): Pricing | undefined {
+export function maintainedPrice(provider: string, model: string): { pricing: Pricing; since?: string } | undefined {
   const found = database().calcPrice(
     { input_tokens: 0, output_tokens: 0 },
     model,
@@ -34,7 +34,33 @@ export function maintainedPrice(provider: string, model: string): Pricing | unde
   // The price in force now (the database keeps dated and conditional prices).
   const input = perMTok(found.model_price['input_mtok']);
   const output = perMTok(found.model_price['output_mtok']);
-  return input === undefined || output === undefined ? undefined : { inputPerMTok: input, outputPerMTok: output };
+  if (input === undefined || output === undefined) return undefined;
+  // A dated price says since when it applies; a model's only price has no date of its own.
+  const dated = Array.isArray(found.model.prices)
+    ? (found.model.prices as { prices: unknown; constraint?: { start_date?: string } }[]).find(
+        (entry) => entry.prices === found.model_price,
+      )?.constraint?.start_date
+    : undefined;
+  return { pricing: { inputPerMTok: input, outputPerMTok: output }, ...(dated && { since: dated }) };
+}
+
+let newestChange: string | undefined;
+
+/**
+ * The date of the newest price change in force that the installed database holds: how recent its prices
+ * are (the package carries no date of its own, and nothing is fetched; changes it schedules for later
+ * dates are not counted). Read from its bundle once.
+ */
+export function maintainedPricesDate(today = new Date().toISOString().slice(0, 10)): string | undefined {
+  if (newestChange === undefined) {
+    const text = readFileSync(require.resolve('@pydantic/genai-prices'), 'utf8');
+    let newest = '';
+    for (const match of text.matchAll(/start_date:\s*"(\d{4}-\d{2}-\d{2})"/g)) {
+      if (match[1]! > newest && match[1]! <= today) newest = match[1]!;
+    }
+    newestChange = newest;
+  }
+  return newestChange || undefined;
 }
 
 /** The installed database's version, which dates its prices. */

@@ -1,4 +1,4 @@
-import { maintainedPrice, maintainedPricesVersion } from './maintained-prices.js';
+import { maintainedPrice, maintainedPricesDate, maintainedPricesVersion } from './maintained-prices.js';
 
 import type { Pricing } from './pricing.js';
 
@@ -57,11 +57,11 @@ export function findPriceWithSource(
   provider: string,
   model: string,
   own?: Pricing,
-): { pricing: Pricing; source: PriceSource } | undefined {
+): { pricing: Pricing; source: PriceSource; since?: string } | undefined {
   if (own) return { pricing: own, source: 'tier pricing' };
   if (provider === 'ollama') return { pricing: free, source: 'ollama (local, free)' };
   const maintained = maintainedPrice(provider, model);
-  if (maintained) return { pricing: maintained, source: 'maintained' };
+  if (maintained) return { ...maintained, source: 'maintained' };
   for (const name of [model, model.replace(snapshotSuffix, '')]) {
     if (Object.hasOwn(builtInPrices, name)) return { pricing: builtInPrices[name]!, source: 'built-in' };
   }
@@ -74,8 +74,11 @@ export function findPricing(provider: string, model: string, own?: Pricing): Pri
 }
 
 /** A source in words, with its version or date. */
-export function describePriceSource(source: PriceSource): string {
-  if (source === 'maintained') return `@pydantic/genai-prices ${maintainedPricesVersion()}`;
+export function describePriceSource(source: PriceSource, since?: string): string {
+  if (source === 'maintained') {
+    const newest = maintainedPricesDate();
+    return `@pydantic/genai-prices ${maintainedPricesVersion()}${newest ? `, newest price change ${newest}` : ''}${since ? `; this one since ${since}` : ''}`;
+  }
   if (source === 'built-in') return `the built-in table of ${priceTableDate}`;
   return source;
 }

@@ -30,6 +30,10 @@ describe('cascade run', () => {
     );
     expect(io.err()).toContain('progress: 30/30 items');
     expect(code).toBe(0);
+    // Every summary says where its prices came from.
+    expect(io.out()).toContain(
+      'prices:        replayed (local, cheap, strong): each answer costs what its recording says',
+    );
     const tickets = readLines('fixtures/demo/tickets.jsonl');
     const results = readLines(output);
     // Results are written as items finish, so in any order; each id exactly once.

@@ -13,7 +13,20 @@ describe('prices', () => {
   ])('come from the maintained database: %s %s', (provider, model, input, output) => {
     const found = findPriceWithSource(provider, model);
     expect(found?.pricing).toEqual({ inputPerMTok: input, outputPerMTok: output });
-    expect(describePriceSource(found!.source)).toMatch(/^@pydantic\/genai-prices \d+\.\d+\.\d+$/);
+    expect(describePriceSource(found!.source)).toMatch(
+      /^@pydantic\/genai-prices \d+\.\d+\.\d+, newest price change \d{4}-\d{2}-\d{2}$/,
+    );
+  });
+
+  it('says since when a dated price applies, and the newest price change the database holds', () => {
+    const found = findPriceWithSource('openai', 'mistral-medium-latest');
+    expect(found?.since).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const words = describePriceSource(found!.source, found!.since);
+    expect(words).toContain(`this one since ${found!.since}`);
+    const newest = /newest price change (\d{4}-\d{2}-\d{2})/.exec(words)![1]!;
+    // Changes the database schedules for later are not counted: the newest is in force today.
+    expect(newest <= new Date().toISOString().slice(0, 10)).toBe(true);
+    expect(newest >= found!.since!).toBe(true);
   });
 
   it('a tier override wins, ollama is free, and an unknown model has none', () => {
