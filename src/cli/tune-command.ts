@@ -5,6 +5,7 @@ import { describeQuality, loadDataset, type Dataset } from '../evaluation/datase
 import type { ScoreComparison } from '../evaluation/score-answer.js';
 import { defaultMargin, defaultObjective, usesFittedGains, type Objective } from '../tune/objective.js';
 import { renderTuneReport } from '../tune/report-html.js';
+import { whyNoCascade } from '../tune/why-no-cascade.js';
 import { tuneCascade, type TuneResult } from '../tune/tune.js';
 import { writeTunedCascade } from '../tune/write-tuned-cascade.js';
 import type { CliIo } from './io.js';
@@ -61,32 +62,6 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   if (margin !== undefined)
     return { kind: 'match-best', z, estimate: 'paired-bound', ...(tolerance !== undefined && { tolerance }) };
   return { ...defaultObjective, ...(tolerance !== undefined && { tolerance }) };
-}
-
-/**
- * When the margin leaves only the best model, say what a cascade without a margin would have saved,
- * so the user can weigh the risk or label more items (a larger sample narrows the bound).
- */
-function whyNoCascade(result: TuneResult, objective: Objective): string[] {
-  const plain = result.baseline;
-  if (
-    objective.kind !== 'match-best' ||
-    objective.estimate === 'guarantee' ||
-    result.tiers.length > 1 ||
-    !plain ||
-    plain.tiers.length < 2
-  )
-    return [];
-  const savings = result.bestSingle.costPerItem > 0 ? 1 - plain.costPerItem / result.bestSingle.costPerItem : 0;
-  const best = result.bestSingle.model;
-  const test = usesFittedGains(objective)
-    ? `is expected to keep ${best}'s accuracy`
-    : `beats ${best} by a margin of ${objective.z} standard errors`;
-  return [
-    `no cascade ${test} on ${result.items} items;`,
-    `  a plain grid search, taking the file at face value, would pick ${plain.tiers.map((tier) => tier.model).join(' -> ')} and save ${pct(savings)} on it (accuracy ${pct(plain.accuracy)}),`,
-    `  but such in-sample choices lose accuracy on new items. Add more items to tune on, or allow a loss with --tolerance to take the risk.`,
-  ];
 }
 
 function qualityNote(dataset: Dataset): string[] {
