@@ -7,7 +7,7 @@ export function formatTrace(result: CascadeResult): string {
     if (entry.skipped) return `${head}: skipped, ${entry.skipped}`;
     if (entry.error) return `${head}: failed after ${entry.retries} retries: ${entry.error.message}`;
     const gates = entry.gates.map((gate) => `${gate.name} ${gate.pass ? 'pass' : 'FAIL'} (${gate.reason})`).join('; ');
-    return `${head}: $${entry.costUsd.toFixed(6)}, ${Math.round(entry.latencyMs)} ms, ${entry.usage.inputTokens}+${entry.usage.outputTokens} tokens${gates ? `, ${gates}` : ''}${entry.accepted ? ' -> accepted' : ''}`;
+    return `${head}: $${entry.costUsd.toFixed(6)}, ${Math.round(entry.latencyMs)} ms, ${entry.usage.inputTokens}+${entry.usage.outputTokens} tokens${entry.gateUsage ? ` (gates ${entry.gateUsage.inputTokens}+${entry.gateUsage.outputTokens})` : ''}${gates ? `, ${gates}` : ''}${entry.accepted ? ' -> accepted' : ''}`;
   });
   const cache = result.cache ? [`  cache: ${describeCache(result.cache)}`] : [];
   const tail = `  stop: ${result.stop}, total $${result.costUsd.toFixed(6)}, ${Math.round(result.latencyMs)} ms${result.message ? ` (${result.message})` : ''}`;

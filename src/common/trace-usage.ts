@@ -5,8 +5,8 @@ export function traceUsage(result: CascadeResult): { input: number; output: numb
   let input = 0;
   let output = 0;
   for (const entry of result.trace) {
-    input += entry.usage.inputTokens;
-    output += entry.usage.outputTokens;
+    input += entry.usage.inputTokens + (entry.gateUsage?.inputTokens ?? 0);
+    output += entry.usage.outputTokens + (entry.gateUsage?.outputTokens ?? 0);
   }
   return { input, output };
 }

@@ -476,16 +476,16 @@ export class Cascade {
       tier: tier.name,
       provider: tier.provider.name,
       model: completion.model,
-      usage: {
-        inputTokens: completion.usage.inputTokens + gates.inputTokens,
-        outputTokens: completion.usage.outputTokens + gates.outputTokens,
-      },
+      // The tier's model's own tokens; what its gates' calls (a judge) took is apart, in gateUsage.
+      usage: { inputTokens: completion.usage.inputTokens, outputTokens: completion.usage.outputTokens },
       costUsd: completion.costUsd + gates.costUsd,
       latencyMs: callMs + gatesMs,
       retries: completion.retries ?? 0,
       gates: gates.records,
       accepted: gates.passed,
     };
+    if (gates.inputTokens + gates.outputTokens > 0)
+      entry.gateUsage = { inputTokens: gates.inputTokens, outputTokens: gates.outputTokens };
     if (completion.confidence !== undefined) entry.confidence = completion.confidence;
     if (completion.usageEstimated !== undefined) entry.usageEstimated = completion.usageEstimated;
     if (completion.memoised) entry.memoised = true;

@@ -39,6 +39,8 @@ export interface TraceEntry {
   possiblyBilledUsd?: number;
   /** Set when the provider's token counts were missing or unusable and were counted instead: why. */
   usageEstimated?: string;
+  /** Tokens the tier's gates spent on calls of their own (a judge), apart from `usage`; their cost is in `costUsd`. */
+  gateUsage?: { inputTokens: number; outputTokens: number };
   /** The call was paid by an earlier run of this queue job (its worker died) and answered from the run's memo. */
   memoised?: true;
   /** Set when the tier compresses its prompt: o200k tokens before and after, and what that saved at the tier's input price. */
