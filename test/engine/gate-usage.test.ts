@@ -10,7 +10,7 @@ const judgeLike: Gate = {
   name: 'judge',
   costRank: 10,
   async check() {
-    return { pass: true, score: 9, costUsd: 0.002, usage: { inputTokens: 300, outputTokens: 20 } };
+    return { pass: true, score: 9, reason: 'scored 9', costUsd: 0.002, usage: { inputTokens: 300, outputTokens: 20 } };
   },
 };
 
