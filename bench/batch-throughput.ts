@@ -7,36 +7,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startStubOpenAIServer } from './stub-openai-server.js';
 import { runCli } from '../src/cli/program.js';
 
 const items = Number(process.argv[2] ?? 10_000);
 const concurrency = Number(process.argv[3] ?? 256);
 const latencyMs = Number(process.argv[4] ?? 100);
 
-if (process.argv[2] === '--serve') {
-  const { createServer } = await import('node:http');
-  const body = JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created: 1,
-    model: 'bench',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'B' }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 30, completion_tokens: 1, total_tokens: 31 },
-  });
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () =>
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(body);
-      }, Number(process.argv[3])),
-    );
-  });
-  server.listen(0, '127.0.0.1', () => process.send!((server.address() as { port: number }).port));
-  process.on('disconnect', () => process.exit(0));
-} else {
-  const server = fork(fileURLToPath(import.meta.url), ['--serve', String(latencyMs)]);
-  const port = await new Promise<number>((resolve) => server.once('message', (message) => resolve(message as number)));
+{
+  const { port, child: server } = await startStubOpenAIServer(latencyMs);
   const folder = mkdtempSync(join(tmpdir(), 'batch-throughput-'));
   const cascade = join(folder, 'cascade.yaml');
   writeFileSync(

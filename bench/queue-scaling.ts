@@ -10,35 +10,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startStubOpenAIServer } from './stub-openai-server.js';
 
 const items = Number(process.argv[2] ?? 20_000);
 const latencyMs = Number(process.argv[3] ?? 100);
 const perWorker = 64;
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-if (process.argv[2] === '--serve') {
-  const { createServer: createHttpServer } = await import('node:http');
-  const body = JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created: 1,
-    model: 'bench',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'B' }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 30, completion_tokens: 1, total_tokens: 31 },
-  });
-  const server = createHttpServer((request, response) => {
-    request.resume();
-    request.on('end', () =>
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(body);
-      }, Number(process.argv[3])),
-    );
-  });
-  server.keepAliveTimeout = 30_000;
-  server.listen(0, '127.0.0.1', () => process.send!((server.address() as { port: number }).port));
-  process.on('disconnect', () => process.exit(0));
-} else {
+{
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
     console.log('queue-scaling: skipped, redis-server is not installed (apt-get install -y redis-server)');
     process.exit(0);
@@ -52,8 +31,7 @@ if (process.argv[2] === '--serve') {
   );
   await waitFor(redis, 'Ready to accept connections');
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  const server = fork(fileURLToPath(import.meta.url), ['--serve', String(latencyMs)]);
-  const port = await new Promise<number>((resolve) => server.once('message', (message) => resolve(message as number)));
+  const { port, child: server } = await startStubOpenAIServer(latencyMs);
   const cascade = join(folder, 'cascade.yaml');
   writeFileSync(
     cascade,

@@ -3,6 +3,7 @@ import type { Cascade } from '../engine/cascade.js';
 import { RunBudget } from '../engine/run-budget.js';
 import { failureRecord, resultRecord } from './result-record.js';
 import { RunSummary } from './run-summary.js';
+import type { RunReporting } from './run-reporting.js';
 import { downshiftCap } from './downshift.js';
 import { topTierCostUsd } from './top-tier-cost.js';
 import { loadTokenizer } from '../tokens/count-tokens.js';
@@ -17,7 +18,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runRecorded, type Recording } from '../record/run-recorded.js';
 
-export interface BatchOptions {
+export interface BatchOptions extends RunReporting {
   input: string;
   output: string;
   /** Items in flight at once. @default 8 */
@@ -37,13 +38,8 @@ export interface BatchOptions {
   downshift?: boolean;
   /** Time each item may take, ms (an item's own `deadlineMs` field wins). */
   deadlineMs?: number;
-  /** Where progress and notices go. */
-  log: (text: string) => void;
   /** Where results go when `output` is `-`. */
   stdout: (text: string) => void;
-  isTerminal: boolean;
-  /** Fired once to stop taking items, twice to cancel calls in flight. */
-  stopSignal?: { onStop(handler: (count: number) => void): void };
   /** Record every call as fixtures, and explore a share of the items. */
   recording?: Recording;
 }

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors/index.js';
 import { sha256 } from '../common/canonical-json.js';
 import { inputHashOf } from '../batch/run-batch.js';
 import { RunSummary } from '../batch/run-summary.js';
+import type { RunReporting } from '../batch/run-reporting.js';
 import { Progress } from '../batch/progress.js';
 import { countItems, defaultMaxLineBytes, readItems } from '../batch/read-items.js';
 import { itemKey, prepareResume } from '../output/resume.js';
@@ -21,7 +22,8 @@ import { checkRunId, jobIdOf, queueNameOf, runKeys } from './run-keys.js';
 import { readRun, setRunStatus, writeRun, type RunRecord } from './run-record.js';
 import { deleteRun } from './run-control.js';
 
-export interface QueuedRunOptions {
+/** `stopSignal` stops collecting; the jobs stay queued for the workers, and `--resume` collects them later. */
+export interface QueuedRunOptions extends RunReporting {
   cascadeFile: string;
   redisUrl: string;
   input: string;
@@ -35,10 +37,6 @@ export interface QueuedRunOptions {
   /** Delete the run (its jobs, results and budget) and the output, and start afresh. */
   overwrite?: boolean;
   maxLineBytes?: number;
-  log: (text: string) => void;
-  isTerminal: boolean;
-  /** Fired to stop collecting; the jobs stay queued for the workers, `--resume` collects them later. */
-  stopSignal?: { onStop(handler: (count: number) => void): void };
   /** Say "no worker" after this long without a result. @default 15000 */
   idleNoticeMs?: number;
 }

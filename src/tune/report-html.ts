@@ -20,7 +20,7 @@ export interface Box {
   height: number;
 }
 
-const overlaps = (a: Box, b: Box) =>
+export const overlaps = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 /** About how wide 10 px system-ui text is per character (the layout only needs to be safe, not exact). */

@@ -29,6 +29,9 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
     running.push(spawned);
     return spawned;
   };
+  /** `cascade run --queue` of the demo's tickets into `output`. */
+  const queuedRun = (output: string, ...extra: string[]) =>
+    start(['run', 'cascades/demo.yaml', '--queue', redis.url, '--input', tickets, '--output', output, ...extra]);
   const worker = (cascade = 'cascades/demo.yaml') =>
     start(['worker', cascade, '--queue', redis.url, '--replay', recording, '--concurrency', '4']);
 
@@ -63,18 +66,7 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
       expect(local.code).toBe(0);
       worker();
       worker();
-      const queued = await start([
-        'run',
-        'cascades/demo.yaml',
-        '--queue',
-        redis.url,
-        '--input',
-        tickets,
-        '--output',
-        join(dir, 'queued.jsonl'),
-        '--budget-usd',
-        '1',
-      ]).done;
+      const queued = await queuedRun(join(dir, 'queued.jsonl'), '--budget-usd', '1').done;
       expect(queued.stderr).toContain('run queued-');
       expect(queued.code).toBe(0);
       const byId = (file: string) =>
@@ -90,30 +82,11 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
       expect(queued.stdout).toMatch(/run budget: {4}\$1 \(spent \$0\.004607/);
 
       // Started again without --resume: refused, naming the way on.
-      const again = await start([
-        'run',
-        'cascades/demo.yaml',
-        '--queue',
-        redis.url,
-        '--input',
-        tickets,
-        '--output',
-        join(dir, 'queued.jsonl'),
-      ]).done;
+      const again = await queuedRun(join(dir, 'queued.jsonl')).done;
       expect(again.code).toBe(2);
       expect(again.stderr).toContain('pass --resume');
       // --overwrite starts the run afresh: the output again holds each id once.
-      const afresh = await start([
-        'run',
-        'cascades/demo.yaml',
-        '--queue',
-        redis.url,
-        '--input',
-        tickets,
-        '--output',
-        join(dir, 'queued.jsonl'),
-        '--overwrite',
-      ]).done;
+      const afresh = await queuedRun(join(dir, 'queued.jsonl'), '--overwrite').done;
       expect(afresh.code).toBe(0);
       expect(readResultLines(join(dir, 'queued.jsonl'))).toHaveLength(30);
       expect(byId(join(dir, 'queued.jsonl'))).toEqual(byId(join(dir, 'local.jsonl')));
@@ -158,16 +131,7 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
     'holds a paused run, lets it go on resume, and stops a cancelled one',
     async () => {
       const output = join(dir, 'paused.jsonl');
-      const collector = start([
-        'run',
-        'cascades/demo.yaml',
-        '--queue',
-        redis.url,
-        '--input',
-        tickets,
-        '--output',
-        output,
-      ]);
+      const collector = queuedRun(output);
       await until(() => /run (paused-\w+): 30 items/.test(readStderr(collector)));
       const runId = /run (paused-\w+): 30 items/.exec(readStderr(collector))![1]!;
       const paused = await spawnCli(['queue', 'pause', runId, '--queue', redis.url]).done;
@@ -187,16 +151,7 @@ describe.skipIf(!hasRedisServer)('cascade run --queue and cascade worker', () =>
 
       // A run cancelled with no worker: its jobs are removed and its collector stops.
       const cancelledOutput = join(dir, 'cancelled.jsonl');
-      const second = start([
-        'run',
-        'cascades/demo.yaml',
-        '--queue',
-        redis.url,
-        '--input',
-        tickets,
-        '--output',
-        cancelledOutput,
-      ]);
+      const second = queuedRun(cancelledOutput);
       await until(() => /run (cancelled-\w+): 30 items/.test(readStderr(second)));
       const cancelledId = /run (cancelled-\w+): 30 items/.exec(readStderr(second))![1]!;
       const cancelled = await spawnCli(['queue', 'cancel', cancelledId, '--queue', redis.url]).done;

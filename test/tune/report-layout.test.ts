@@ -4,16 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { tempDir } from '../helpers/replay-fixture.js';
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-const overlaps = (a: Box, b: Box) =>
-  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+import { overlaps } from '../../src/tune/report-html.js';
 
 async function report(fixtures: string): Promise<string> {
   const folder = tempDir();
