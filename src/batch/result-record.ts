@@ -27,3 +27,24 @@ export function failureRecord(
     inputHash,
   };
 }
+
+/** The result line of an input line that cannot be run (not JSON, no id, no messages), with why. */
+export function badLineRecord(item: { line: number; id?: string | undefined; error: string }): Record<string, unknown> {
+  return { ...(item.id !== undefined && { id: item.id }), line: item.line, stop: 'error', error: item.error };
+}
+
+/**
+ * The result line of a second line with an id already seen. No `id` field: the first line with this id
+ * owns it, so ids stay unique in the output.
+ */
+export function duplicateIdRecord(
+  item: { line: number; id: string; rawId: string },
+  firstLine: number,
+): Record<string, unknown> {
+  return {
+    line: item.line,
+    duplicateId: item.id,
+    stop: 'error',
+    error: `line ${item.line}: duplicate id ${item.rawId} (first on line ${firstLine})`,
+  };
+}

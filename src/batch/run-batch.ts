@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Cascade } from '../engine/cascade.js';
 import { RunBudget } from '../engine/run-budget.js';
-import { failureRecord, resultRecord } from './result-record.js';
+import { badLineRecord, duplicateIdRecord, failureRecord, resultRecord } from './result-record.js';
 import { RunSummary } from './run-summary.js';
 import type { RunReporting } from './run-reporting.js';
 import { downshiftCap } from './downshift.js';
@@ -236,10 +236,7 @@ async function runLocked(
       if (alreadyDone(`line:${item.line}`) || (item.idKey !== undefined && alreadyDone(itemKey(item.idKey)))) continue;
       errors++;
       summary.addInputError();
-      finish(
-        { ...(item.id !== undefined && { id: item.id }), line: item.line, stop: 'error', error: item.error },
-        item.rawId,
-      );
+      finish(badLineRecord(item), item.rawId);
       continue;
     }
     const earlier = firstLine.get(item.idKey);
@@ -247,13 +244,7 @@ async function runLocked(
       if (alreadyDone(`line:${item.line}`)) continue;
       errors++;
       summary.addInputError();
-      // No `id` field: the first line with this id owns it, so ids stay unique in the output.
-      finish({
-        line: item.line,
-        duplicateId: item.id,
-        stop: 'error',
-        error: `line ${item.line}: duplicate id ${item.rawId} (first on line ${earlier})`,
-      });
+      finish(duplicateIdRecord(item, earlier));
       continue;
     }
     firstLine.set(item.idKey, item.line);

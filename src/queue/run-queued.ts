@@ -6,6 +6,7 @@ import type { Cascade } from '../engine/cascade.js';
 import { ConfigError } from '../errors/index.js';
 import { sha256 } from '../common/canonical-json.js';
 import { inputHashOf } from '../batch/run-batch.js';
+import { badLineRecord, duplicateIdRecord } from '../batch/result-record.js';
 import { RunSummary } from '../batch/run-summary.js';
 import type { RunReporting } from '../batch/run-reporting.js';
 import { Progress } from '../batch/progress.js';
@@ -269,10 +270,7 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
       written.add(key);
       summary.addInputError();
       errors++;
-      sink.write(
-        { ...(item.id !== undefined && { id: item.id }), line: item.line, stop: 'error', error: item.error },
-        item.rawId,
-      );
+      sink.write(badLineRecord(item), item.rawId);
       continue;
     }
     const key = itemKey(item.idKey);
@@ -282,12 +280,7 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
       written.add(`line:${item.line}`);
       summary.addInputError();
       errors++;
-      sink.write({
-        line: item.line,
-        duplicateId: item.id,
-        stop: 'error',
-        error: `line ${item.line}: duplicate id ${item.rawId} (first on line ${earlier})`,
-      });
+      sink.write(duplicateIdRecord(item, earlier));
       continue;
     }
     firstLine.set(item.idKey, item.line);
