@@ -26,7 +26,7 @@ import type { Provider } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
 import { routeTiers, type RouteRule } from './route.js';
 import { LatencyHistory } from './latency-history.js';
-import { spanRecorder } from '../telemetry/span-recorder.js';
+import { spanRecorder, telemetryActive } from '../telemetry/span-recorder.js';
 import { gatesFor } from './request-schema-gate.js';
 import type { OnExhausted, Tier } from './tier.js';
 
@@ -180,7 +180,7 @@ export class Cascade {
     const listeners = [
       this.settings.onEvent,
       options.onEvent,
-      this.settings.telemetry === false ? undefined : spanRecorder(),
+      this.settings.telemetry === false || !telemetryActive() ? undefined : spanRecorder(),
     ].filter((listener) => listener !== undefined);
     if (listeners.length === 0) return undefined;
     const state = { cascade: this.name, ...(request.id !== undefined && { item: request.id }) };
