@@ -12,8 +12,16 @@ import { loadCascadeFile } from '../config/load-cascade.js';
 import type { Cascade } from '../engine/cascade.js';
 import type { CascadeRequest, ChatMessage, RequestParams } from '../spec/request.js';
 import type { CascadeResult } from '../spec/result.js';
+import type { ToolCall, ToolChoice, ToolDefinition } from '../spec/tools.js';
 
-/** The AI SDK's prompt as cascade messages: text parts kept, tool and file parts refused with a warning. */
+/** A tool result as the text of a tool turn: text as it is, anything else as JSON. */
+function toolResultText(output: { type: string; value?: unknown; reason?: string }): string {
+  if (output.type === 'text' || output.type === 'error-text') return String(output.value ?? '');
+  if (output.type === 'execution-denied') return `execution denied${output.reason ? `: ${output.reason}` : ''}`;
+  return JSON.stringify(output.value ?? null);
+}
+
+/** The AI SDK's prompt as cascade messages: text, tool calls and tool results kept; file parts refused with a warning. */
 function messagesOf(prompt: LanguageModelV3Prompt, warnings: SharedV3Warning[]): ChatMessage[] {
   const messages: ChatMessage[] = [];
   for (const message of prompt) {
@@ -22,17 +30,59 @@ function messagesOf(prompt: LanguageModelV3Prompt, warnings: SharedV3Warning[]):
       continue;
     }
     if (message.role === 'tool') {
-      warnings.push({ type: 'other', message: 'tool results are not sent through a cascade yet; they were left out' });
+      for (const part of message.content) {
+        if (part.type !== 'tool-result') continue;
+        messages.push({ role: 'tool', toolCallId: part.toolCallId, content: toolResultText(part.output) });
+      }
       continue;
     }
     const texts: string[] = [];
+    const toolCalls: ToolCall[] = [];
     for (const part of message.content) {
       if (part.type === 'text') texts.push(part.text);
-      else warnings.push({ type: 'other', message: `a ${part.type} part was left out: a cascade takes text` });
+      else if (part.type === 'tool-call')
+        toolCalls.push({ id: part.toolCallId, name: part.toolName, arguments: parsedInput(part.input) });
+      else
+        warnings.push({
+          type: 'other',
+          message: `a ${part.type} part was left out: a cascade takes text and tool calls`,
+        });
     }
-    messages.push({ role: message.role, content: texts.join('') });
+    messages.push({ role: message.role, content: texts.join(''), ...(toolCalls.length > 0 && { toolCalls }) });
   }
   return messages;
+}
+
+/** A tool call's input as an object when it is JSON text (the AI SDK passes either). */
+function parsedInput(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input);
+  } catch {
+    return input;
+  }
+}
+
+/** The AI SDK's function tools and tool choice as the request's; provider tools are left out with a warning. */
+function toolsOf(
+  options: LanguageModelV3CallOptions,
+  warnings: SharedV3Warning[],
+): Pick<CascadeRequest, 'tools' | 'toolChoice'> {
+  const tools: ToolDefinition[] = [];
+  for (const tool of options.tools ?? []) {
+    if (tool.type === 'function')
+      tools.push({
+        name: tool.name,
+        ...(tool.description !== undefined && { description: tool.description }),
+        parameters: tool.inputSchema as Record<string, unknown>,
+      });
+    else warnings.push({ type: 'unsupported', feature: `provider tool ${tool.name}` });
+  }
+  if (tools.length === 0) return {};
+  const choice = options.toolChoice;
+  const toolChoice: ToolChoice | undefined =
+    choice === undefined ? undefined : choice.type === 'tool' ? { name: choice.toolName } : choice.type;
+  return { tools, ...(toolChoice !== undefined && { toolChoice }) };
 }
 
 function requestOf(options: LanguageModelV3CallOptions, warnings: SharedV3Warning[]): CascadeRequest {
@@ -41,10 +91,10 @@ function requestOf(options: LanguageModelV3CallOptions, warnings: SharedV3Warnin
   if (options.topP !== undefined) params.topP = options.topP;
   if (options.maxOutputTokens !== undefined) params.maxTokens = options.maxOutputTokens;
   if (options.stopSequences !== undefined) params.stop = options.stopSequences;
-  if (options.tools?.length) warnings.push({ type: 'unsupported', feature: 'tools' });
   const request: CascadeRequest = {
     messages: messagesOf(options.prompt, warnings),
     ...(Object.keys(params).length > 0 && { params }),
+    ...toolsOf(options, warnings),
   };
   // generateObject's schema becomes the output schema: an answer that breaks it escalates.
   if (options.responseFormat?.type === 'json' && options.responseFormat.schema) {
@@ -52,6 +102,21 @@ function requestOf(options: LanguageModelV3CallOptions, warnings: SharedV3Warnin
   }
   return request;
 }
+
+/** The answer's tool calls as the AI SDK's content parts (input as JSON text, as the specification has it). */
+function toolCallParts(result: CascadeResult) {
+  return (result.toolCalls ?? []).map((call) => ({
+    type: 'tool-call' as const,
+    toolCallId: call.id,
+    toolName: call.name,
+    input: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}),
+  }));
+}
+
+const finishOf = (result: CascadeResult) => ({
+  unified: result.toolCalls?.length ? ('tool-calls' as const) : ('stop' as const),
+  raw: result.stop,
+});
 
 function usageOf(result: CascadeResult): LanguageModelV3Usage {
   const { input, output } = traceUsage(result);
@@ -104,8 +169,8 @@ export function cascadeModel(source: Cascade | string): LanguageModelV3 {
     async doGenerate(options): Promise<LanguageModelV3GenerateResult> {
       const { result, warnings } = await answer(options);
       return {
-        content: [{ type: 'text', text: result.text! }],
-        finishReason: { unified: 'stop', raw: result.stop },
+        content: [...(result.text ? [{ type: 'text' as const, text: result.text }] : []), ...toolCallParts(result)],
+        finishReason: finishOf(result),
         usage: usageOf(result),
         providerMetadata: metadataOf(result),
         response: { ...(result.model !== undefined && { modelId: result.model }), timestamp: new Date() },
@@ -121,13 +186,18 @@ export function cascadeModel(source: Cascade | string): LanguageModelV3 {
           ...(result.model !== undefined && { modelId: result.model }),
           timestamp: new Date(),
         },
-        { type: 'text-start', id: 'answer' },
-        { type: 'text-delta', id: 'answer', delta: result.text! },
-        { type: 'text-end', id: 'answer' },
+        ...(result.text
+          ? ([
+              { type: 'text-start', id: 'answer' },
+              { type: 'text-delta', id: 'answer', delta: result.text },
+              { type: 'text-end', id: 'answer' },
+            ] as const)
+          : []),
+        ...toolCallParts(result),
         {
           type: 'finish',
           usage: usageOf(result),
-          finishReason: { unified: 'stop', raw: result.stop },
+          finishReason: finishOf(result),
           providerMetadata: metadataOf(result),
         },
       ];
