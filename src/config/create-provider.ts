@@ -24,6 +24,8 @@ export interface ProviderContext {
   env?: Environment;
   /** Where in the cascade file this endpoint is, for errors. */
   where: string;
+  /** The name this endpoint's answers are recorded and replayed under, when not its model's (two tiers share the model). */
+  recordAs?: string;
   /** With `replay`: wait each recorded latency before answering. */
   replayPaced?: boolean;
   /** With `replay`: call the live provider for a request the recording lacks, instead of failing. */
@@ -62,7 +64,7 @@ export function createProvider(endpoint: ModelEndpointConfig, context: ProviderC
   const unlimited = createUnlimitedProvider(endpoint, context);
   const limiting = (context.limiter ?? ((_label, given) => rateLimitMiddleware(given)))(context.label, limits);
   const provider = limiting ? wrapProvider(unlimited, [limiting]) : unlimited;
-  return context.capture ? capturing(provider) : provider;
+  return context.capture ? capturing(provider, context.recordAs) : provider;
 }
 
 function createUnlimitedProvider(endpoint: ModelEndpointConfig, context: ProviderContext): Provider {
@@ -73,6 +75,7 @@ function createUnlimitedProvider(endpoint: ModelEndpointConfig, context: Provide
     pricedAs: endpoint.provider,
     ...(endpoint.pricing && { pricing: endpoint.pricing }),
     ...(context.replayPaced && { paced: true }),
+    ...(context.recordAs !== undefined && { recordedAs: context.recordAs }),
   });
   if (context.onReplayMiss !== 'live' || endpoint.provider === 'replay') return replay;
   const { replay: _replay, ...liveContext } = context;

@@ -136,6 +136,12 @@ export async function createCascade(
         : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
     if (variable) requiredEnv.push({ variable, where: label });
   };
+  const modelCounts = new Map<string, number>();
+  for (const [index, configured] of definition.tiers.entries()) {
+    const model = local(configured, configured.name, `${where}: tiers[${index}]`).model;
+    modelCounts.set(model, (modelCounts.get(model) ?? 0) + 1);
+  }
+  const sharedModels = new Set([...modelCounts].filter(([, count]) => count > 1).map(([model]) => model));
   for (const [index, configured] of definition.tiers.entries()) {
     const tierWhere = `${where}: tiers[${index}]`;
     const localTier = local(configured, configured.name, tierWhere);
@@ -166,7 +172,13 @@ export async function createCascade(
     const compress = tierConfig.compress ?? definition.compress;
     tiers.push({
       name: tierConfig.name,
-      provider: createProvider(tierConfig, { ...context, label: `tier "${tierConfig.name}"`, where: tierWhere }),
+      provider: createProvider(tierConfig, {
+        ...context,
+        label: `tier "${tierConfig.name}"`,
+        where: tierWhere,
+        // Two tiers of one model (at different prices or parameters) are recorded apart, so each replays as it ran.
+        ...(sharedModels.has(tierConfig.model) && { recordAs: `${tierConfig.model}@${tierConfig.name}` }),
+      }),
       gates,
       params: definedFields(tierConfig.params),
       pricing,

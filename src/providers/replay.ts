@@ -46,6 +46,8 @@ export interface ReplayProviderOptions {
   pricing?: Pricing;
   /** The provider the recording stands in for, to find a price when the recording has no cost. */
   pricedAs?: string;
+  /** The name its answers are recorded under when two tiers share a model name (`model@tier`); the model's own name is tried next. */
+  recordedAs?: string;
   /** Wait each answer's recorded latency before giving it, as the live call took (for load tests and demos). */
   paced?: boolean;
 }
@@ -72,7 +74,7 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
         `replay: ${fixtures.file} has neither ${what}. Record the item first, replay from the file that has it, or add \`--on-miss live\` to call the live provider for what the recording lacks.`,
       );
     }
-    const response = item.responses[options.model];
+    const response = (options.recordedAs && item.responses[options.recordedAs]) || item.responses[options.model];
     if (!response) {
       throw new ReplayMissError(
         `replay: ${fixtures.file} item "${item.id}" has no answer of model "${options.model}"; it has ${Object.keys(

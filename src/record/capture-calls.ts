@@ -23,17 +23,25 @@ export async function captureCalls<T>(work: () => Promise<T>): Promise<{ value: 
   return { value, calls };
 }
 
-/** Reports each answer a provider gives to the item being captured, if any. Failed calls are not kept. */
-export const captureMiddleware: ProviderMiddleware = {
-  name: 'capture',
-  async wrapComplete(next, request, options, provider) {
-    const completion = await next(request, options);
-    currentItem.getStore()?.push({ provider: provider.name, model: provider.model, request, completion });
-    return completion;
-  },
-};
+/**
+ * Reports each answer a provider gives to the item being captured, if any, under `recordAs` (the model
+ * name unless two tiers share it). Failed calls are not kept.
+ */
+export function captureMiddlewareFor(recordAs?: string): ProviderMiddleware {
+  return {
+    name: 'capture',
+    async wrapComplete(next, request, options, provider) {
+      const completion = await next(request, options);
+      currentItem.getStore()?.push({ provider: provider.name, model: recordAs ?? provider.model, request, completion });
+      return completion;
+    },
+  };
+}
+
+/** Reports each answer under its model's name. */
+export const captureMiddleware: ProviderMiddleware = captureMiddlewareFor();
 
 /** The provider with `captureMiddleware` around it. */
-export function capturing(provider: Provider): Provider {
-  return wrapProvider(provider, [captureMiddleware]);
+export function capturing(provider: Provider, recordAs?: string): Provider {
+  return wrapProvider(provider, [recordAs === undefined ? captureMiddleware : captureMiddlewareFor(recordAs)]);
 }
