@@ -71,7 +71,7 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
     if (!item) {
       const what = request.id !== undefined ? `item "${request.id}" nor its messages` : 'these messages';
       throw new ReplayMissError(
-        `replay: ${fixtures.file} has neither ${what}. Record the item first, replay from the file that has it, or add \`--on-miss live\` to call the live provider for what the recording lacks.`,
+        `replay: ${fixtures.file} has ${request.id !== undefined ? 'neither ' : 'no record of '}${what}. Record the item first, replay from the file that has it, or add \`--on-miss live\` to call the live provider for what the recording lacks.`,
       );
     }
     const response = (options.recordedAs && item.responses[options.recordedAs]) || item.responses[options.model];
