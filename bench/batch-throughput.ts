@@ -3,11 +3,11 @@
 // The server runs in a child process so it does not share the runner's event loop.
 // Run: npm run bench:batch-throughput [-- items concurrency latencyMs]
 import { fork } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStubOpenAIServer } from './stub-openai-server.js';
+import { startStubOpenAIServer, writeStubJob } from './stub-openai-server.js';
 import { runCli } from '../src/cli/program.js';
 
 const items = Number(process.argv[2] ?? 10_000);
@@ -17,18 +17,7 @@ const latencyMs = Number(process.argv[4] ?? 100);
 {
   const { port, child: server } = await startStubOpenAIServer(latencyMs);
   const folder = mkdtempSync(join(tmpdir(), 'batch-throughput-'));
-  const cascade = join(folder, 'cascade.yaml');
-  writeFileSync(
-    cascade,
-    `name: throughput\ntiers:\n  - { name: only, provider: openai, model: bench, baseURL: "http://127.0.0.1:${port}/v1", timeoutMs: 10000 }\n`,
-  );
-  const input = join(folder, 'items.jsonl');
-  writeFileSync(
-    input,
-    Array.from({ length: items }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `Question ${index}` })).join(
-      '\n',
-    ) + '\n',
-  );
+  const { cascade, input } = writeStubJob(folder, 'throughput', port, items, 'timeoutMs: 10000');
   const quiet = { stdout: () => undefined, stderr: () => undefined, env: {} };
   // Warm-up: SDK, connection pool and JIT.
   await runCli(

@@ -5,12 +5,12 @@
 // Redis is a redis-server of the bench's own on a free loopback port; the server runs in a child process.
 // Run: npm run bench:queue-scaling [-- items latencyMs]
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStubOpenAIServer } from './stub-openai-server.js';
+import { startStubOpenAIServer, writeStubJob } from './stub-openai-server.js';
 
 const items = Number(process.argv[2] ?? 20_000);
 const latencyMs = Number(process.argv[3] ?? 100);
@@ -32,17 +32,12 @@ const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   await waitFor(redis, 'Ready to accept connections');
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const { port, child: server } = await startStubOpenAIServer(latencyMs);
-  const cascade = join(folder, 'cascade.yaml');
-  writeFileSync(
-    cascade,
-    `name: scaling\ntiers:\n  - { name: only, provider: openai, model: bench, baseURL: "http://127.0.0.1:${port}/v1", timeoutMs: 30000, pricing: { inputPerMTok: 1, outputPerMTok: 1 } }\n`,
-  );
-  const input = join(folder, 'items.jsonl');
-  writeFileSync(
-    input,
-    Array.from({ length: items }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `Question ${index}` })).join(
-      '\n',
-    ) + '\n',
+  const { cascade, input } = writeStubJob(
+    folder,
+    'scaling',
+    port,
+    items,
+    'timeoutMs: 30000, pricing: { inputPerMTok: 1, outputPerMTok: 1 }',
   );
   // Wall time, and the CPU the process used, read just before it exits (its summary is the last line).
   const run = (args: string[]) =>

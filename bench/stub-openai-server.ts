@@ -2,7 +2,9 @@
 // latency, in a child process of its own so it does not share the measured process's event loop.
 // Run as a child by `startStubOpenAIServer`; standalone: node dist/bench/stub-openai-server.js <latencyMs>
 import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const self = fileURLToPath(import.meta.url);
@@ -12,6 +14,32 @@ export async function startStubOpenAIServer(latencyMs: number): Promise<{ port: 
   const child = fork(self, [String(latencyMs)]);
   const port = await new Promise<number>((resolve) => child.once('message', (message) => resolve(message as number)));
   return { port, child };
+}
+
+/**
+ * A one-tier cascade on the stub server and `items` one-line questions, in `folder`: the job the
+ * throughput benches run. `tierFields` are added to the tier's flow mapping.
+ */
+export function writeStubJob(
+  folder: string,
+  name: string,
+  port: number,
+  items: number,
+  tierFields: string,
+): { cascade: string; input: string } {
+  const cascade = join(folder, 'cascade.yaml');
+  writeFileSync(
+    cascade,
+    `name: ${name}\ntiers:\n  - { name: only, provider: openai, model: bench, baseURL: "http://127.0.0.1:${port}/v1", ${tierFields} }\n`,
+  );
+  const input = join(folder, 'items.jsonl');
+  writeFileSync(
+    input,
+    Array.from({ length: items }, (_, index) => JSON.stringify({ id: `i${index}`, prompt: `Question ${index}` })).join(
+      '\n',
+    ) + '\n',
+  );
+  return { cascade, input };
 }
 
 if (process.argv[1] === self) {

@@ -126,10 +126,6 @@ export class RedisRunBudget implements SharedBudget {
     return Math.max(0, this.limitUsd - this.spentUsd - this.reservedUsd);
   }
 
-  get spent(): number {
-    return this.spentUsd;
-  }
-
   async reserve(amount: number): Promise<boolean> {
     const reply = (await this.reserveScript(this.keys, [this.options.workerId, amount, this.leaseMs])) as string[];
     this.learn(reply);

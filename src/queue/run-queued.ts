@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
@@ -108,13 +108,12 @@ export async function runQueued(cascade: Cascade, options: QueuedRunOptions): Pr
     if (run.budgetUsd !== undefined) await setBudgetLimit(redis, runId, run.budgetUsd);
     await writeRun(redis, run);
 
-    if (!existsSync(dirname(resolve(options.output)))) mkdirSync(dirname(resolve(options.output)), { recursive: true });
+    mkdirSync(dirname(resolve(options.output)), { recursive: true });
     if (existsSync(options.output) && !statSync(options.output).isFile())
       throw new ConfigError(`--output: ${options.output} is not a regular file; a queued run needs one to resume`);
     const lock = OutputLock.acquire(options.output);
     try {
       if (options.overwrite) {
-        const { rmSync } = await import('node:fs');
         rmSync(options.output, { force: true });
       }
       return await collect(cascade, options, {

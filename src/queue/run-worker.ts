@@ -51,6 +51,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
   const redis = await connectRedis(options.redisUrl, { onNotice, autoPipelining: true });
   const bullConnection = await connectRedis(options.redisUrl, { onNotice });
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const lockDuration = options.lockMs ?? 30_000;
   let cascade: Cascade | undefined;
   const budgets = new Map<string, RedisRunBudget>();
   try {
@@ -67,7 +68,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
       if (!budget) {
         budget = new RedisRunBudget(redis, runId, {
           workerId,
-          leaseMs: Math.max(10_000, 2 * (options.lockMs ?? 30_000)),
+          leaseMs: Math.max(10_000, 2 * lockDuration),
         });
         budgets.set(runId, budget);
       }
@@ -124,7 +125,6 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerOutcome> 
     };
 
     const { Worker } = await import('bullmq');
-    const lockDuration = options.lockMs ?? 30_000;
     const worker = new Worker<ItemJob>(queueName, process, {
       connection: bullConnection,
       concurrency: options.concurrency ?? 8,
