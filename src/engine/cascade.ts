@@ -461,6 +461,7 @@ export class Cascade {
     onGateEnd?: (gate: GateRecord, ms: number) => void,
   ): Promise<{ trace: TraceEntry; answer: Answer }> {
     const gatesStarted = performance.now();
+    const tierGates = gatesFor(tier.gates, request);
     const gates = tier.witness
       ? {
           passed: false,
@@ -470,7 +471,7 @@ export class Cascade {
           inputTokens: 0,
           outputTokens: 0,
         }
-      : await runGates(gatesFor(tier.gates, request), request, completion, tier.name, earlier, signal, onGateEnd);
+      : await runGates(tierGates, request, completion, tier.name, earlier, signal, onGateEnd);
     const gatesMs = performance.now() - gatesStarted;
     const entry: TraceEntry = {
       tier: tier.name,
@@ -489,18 +490,23 @@ export class Cascade {
     if (completion.confidence !== undefined) entry.confidence = completion.confidence;
     if (completion.usageEstimated !== undefined) entry.usageEstimated = completion.usageEstimated;
     if (completion.memoised) entry.memoised = true;
-    const scores = gates.records.filter((record) => record.score !== undefined).map((record) => record.score!);
+    let scored = 0;
+    let scoreSum = 0;
+    let passes = 0;
+    for (const record of gates.records) {
+      if (record.pass) passes++;
+      if (record.score !== undefined) {
+        scored++;
+        scoreSum += record.score;
+      }
+    }
     const answer: Answer = {
       tier: tier.name,
       model: completion.model,
       text: gates.text,
       accepted: gates.passed,
-      passedShare: tier.witness
-        ? 0
-        : gates.records.length === 0
-          ? 1
-          : gates.records.filter((record) => record.pass).length / gatesFor(tier.gates, request).length,
-      meanScore: scores.length === 0 ? 0 : scores.reduce((sum, score) => sum + score, 0) / scores.length,
+      passedShare: tier.witness ? 0 : gates.records.length === 0 ? 1 : passes / tierGates.length,
+      meanScore: scored === 0 ? 0 : scoreSum / scored,
     };
     if (gates.value !== undefined) answer.value = gates.value;
     if (completion.toolCalls?.length) answer.toolCalls = completion.toolCalls;

@@ -8,23 +8,24 @@ const window = 50;
  * deadline can tell whether a tier fits in the time an item has left. A tier not called yet has none.
  */
 export class LatencyHistory {
-  private readonly recent = new Map<Tier, number[]>();
+  /** A ring of the last `window` latencies per tier, and how many were recorded in all. */
+  private readonly recent = new Map<Tier, { values: Float64Array; count: number }>();
 
   record(tier: Tier, latencyMs: number): void {
-    let values = this.recent.get(tier);
-    if (!values) {
-      values = [];
-      this.recent.set(tier, values);
+    let ring = this.recent.get(tier);
+    if (!ring) {
+      ring = { values: new Float64Array(window), count: 0 };
+      this.recent.set(tier, ring);
     }
-    values.push(latencyMs);
-    if (values.length > window) values.shift();
+    ring.values[ring.count % window] = latencyMs;
+    ring.count++;
   }
 
   /** The 90th percentile of the tier's recent latencies, or undefined before its first call. */
   p90(tier: Tier): number | undefined {
-    const values = this.recent.get(tier);
-    if (!values?.length) return undefined;
-    const sorted = [...values].sort((a, b) => a - b);
+    const ring = this.recent.get(tier);
+    if (!ring?.count) return undefined;
+    const sorted = ring.values.slice(0, Math.min(ring.count, window)).sort();
     return sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)];
   }
 }

@@ -20,7 +20,11 @@ export function embedderWithPolicy(
     async embed(texts, options = {}) {
       try {
         return await guardedCall(breaker, label, async () => {
-          const { value } = await callWithRetries((signal) => embedder.embed(texts, { signal }), retry, options.signal);
+          const { value } = await callWithRetries(
+            (signalOf) => embedder.embed(texts, { signal: signalOf() }),
+            retry,
+            options.signal,
+          );
           return value;
         });
       } catch (error) {

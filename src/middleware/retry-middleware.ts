@@ -36,9 +36,16 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
       let outcome: Awaited<ReturnType<typeof callWithRetries<Completion>>>;
       try {
         outcome = await callWithRetries(
-          (signal) => {
+          (signalOf) => {
             lastTryStarted = performance.now();
-            return next(request, { ...options, signal, ...(onDelta && { onDelta }) });
+            // The signal is a getter: made only for a provider that reads it.
+            return next(request, {
+              ...options,
+              ...(onDelta && { onDelta }),
+              get signal() {
+                return signalOf();
+              },
+            });
           },
           retry,
           options.signal,

@@ -43,12 +43,13 @@ export class RetriesExhaustedError extends Error {
 }
 
 /**
- * The one retry policy of the library (SDK retries are off). Each try gets its own timeout signal,
- * combined with the caller's. Retryable failures wait for `retry-after` (capped) or an exponential
+ * The one retry policy of the library (SDK retries are off). Each try gets its own timeout, and an
+ * abort signal combining it with the caller's when the call asks for one. Retryable failures wait for `retry-after` (capped) or an exponential
  * backoff with jitter, then try again.
  */
 export async function callWithRetries<T>(
-  call: (signal: AbortSignal) => Promise<T>,
+  /** One try; `signalOf` makes the try's abort signal (timeout or the caller's abort) when first asked. */
+  call: (signalOf: () => AbortSignal) => Promise<T>,
   options: RetryOptions,
   callerSignal?: AbortSignal,
   beforeRetry?: (error: unknown) => Promise<boolean>,
@@ -70,40 +71,55 @@ export async function callWithRetries<T>(
 }
 
 /**
- * One try with its own controller, released when the try ends. (AbortSignal.any on a long-lived caller
- * signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over a batch.)
+ * One try with its own timeout, released when the try ends. Its abort signal is made only when the call
+ * asks for it (`signalOf`): a provider that answers from memory never does, and an AbortController with
+ * its listeners was a quarter of the engine's own time per item (bench/engine-overhead). (AbortSignal.any
+ * on a long-lived caller signal, and AbortSignal.timeout's pending timers, would keep every try's signal
+ * alive: a leak over a batch.)
  */
 async function tryOnce<T>(
-  call: (signal: AbortSignal) => Promise<T>,
+  call: (signalOf: () => AbortSignal) => Promise<T>,
   timeoutMs: number,
   callerSignal?: AbortSignal,
 ): Promise<{ value: T } | { error: unknown }> {
-  const controller = new AbortController();
+  let controller: AbortController | undefined;
+  let aborted = false;
   let timedOut = false;
+  let abandon: ((reason: unknown) => void) | undefined;
+  const abort = () => {
+    if (aborted) return;
+    aborted = true;
+    controller?.abort();
+    abandon?.(new Error('aborted'));
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort();
+    abort();
   }, timeoutMs);
-  const onCallerAbort = () => controller.abort();
-  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-  // The try ends at its timeout even when the call ignores its signal (a provider or gate that never
-  // settles): the race settles, and the call is left to its own devices.
-  let onAbort: (() => void) | undefined;
-  const abandoned = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new Error('aborted'));
-    controller.signal.addEventListener('abort', onAbort, { once: true });
-  });
+  callerSignal?.addEventListener('abort', abort, { once: true });
+  const signalOf = () => {
+    if (!controller) {
+      controller = new AbortController();
+      if (aborted) controller.abort();
+    }
+    return controller.signal;
+  };
   try {
-    const pending = call(controller.signal);
-    pending.catch(() => undefined);
-    return { value: await Promise.race([pending, abandoned]) };
+    const pending = call(signalOf);
+    // The try ends at its timeout even when the call ignores its signal (a provider or gate that never
+    // settles): this promise settles, and the call is left to its own devices.
+    const settled = new Promise<T>((resolve, reject) => {
+      abandon = reject;
+      if (aborted) reject(new Error('aborted'));
+      pending.then(resolve, reject);
+    });
+    return { value: await settled };
   } catch (error) {
     if (callerSignal?.aborted) throw new AbortedError();
     return { error: timedOut ? new TimeoutError(timeoutMs) : error };
   } finally {
     clearTimeout(timer);
-    callerSignal?.removeEventListener('abort', onCallerAbort);
-    if (onAbort) controller.signal.removeEventListener('abort', onAbort);
+    callerSignal?.removeEventListener('abort', abort);
   }
 }
 

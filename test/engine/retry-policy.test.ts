@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker } from '../../src/middleware/circuit-breaker.js';
 import {
   callWithRetries,
@@ -6,7 +6,7 @@ import {
   RetriesExhaustedError,
   retryDelayMs,
 } from '../../src/middleware/retry-policy.js';
-import { ApiStatusError, ConnectionError } from '../../src/errors/index.js';
+import { AbortedError, ApiStatusError, ConnectionError, TimeoutError } from '../../src/errors/index.js';
 
 describe('retry policy', () => {
   it('honours retry-after up to the cap', () => {
@@ -47,6 +47,56 @@ describe('retry policy', () => {
     ).catch((caught) => caught);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect(badRequests).toBe(1);
+  });
+
+  it("makes a try's abort signal only when the call asks, and aborts it at the timeout or the caller's abort", async () => {
+    vi.useFakeTimers();
+    try {
+      const options = { ...defaultRetryOptions, maxRetries: 0, timeoutMs: 1000 };
+      // Asked for before the timeout: aborted when it passes, and the try ends as a timeout.
+      const seen: AbortSignal[] = [];
+      const timedOut = callWithRetries(
+        (signalOf) =>
+          new Promise((_, reject) => {
+            const signal = signalOf();
+            seen.push(signal);
+            signal.addEventListener('abort', () => reject(new Error('aborted by signal')));
+          }),
+        options,
+      ).catch((caught) => caught);
+      await vi.advanceTimersByTimeAsync(1000);
+      const error = await timedOut;
+      expect(error).toBeInstanceOf(RetriesExhaustedError);
+      expect((error as RetriesExhaustedError).lastError).toBeInstanceOf(TimeoutError);
+      expect(seen[0]!.aborted).toBe(true);
+
+      // A call that never asks still ends at its timeout; one that asks late gets a signal already aborted.
+      let late: (() => AbortSignal) | undefined;
+      const ignored = callWithRetries((signalOf) => {
+        late = signalOf;
+        return new Promise(() => undefined);
+      }, options).catch((caught) => caught);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(((await ignored) as RetriesExhaustedError).lastError).toBeInstanceOf(TimeoutError);
+      expect(late!().aborted).toBe(true);
+
+      // The caller's abort reaches the try's signal.
+      const caller = new AbortController();
+      let inner: AbortSignal | undefined;
+      const cancelled = callWithRetries(
+        (signalOf) => {
+          inner = signalOf();
+          return new Promise(() => undefined);
+        },
+        options,
+        caller.signal,
+      ).catch((caught) => caught);
+      caller.abort();
+      expect(await cancelled).toBeInstanceOf(AbortedError);
+      expect(inner!.aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

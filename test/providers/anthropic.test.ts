@@ -94,7 +94,7 @@ describe('anthropic provider over the messages wire protocol', () => {
   it('times out a hanging server', async () => {
     server = await startLoopbackServer(() => ({ hang: true }));
     const anthropic = provider(server.url);
-    const error = await callWithRetries((signal) => anthropic.complete(request, { signal }), {
+    const error = await callWithRetries((signalOf) => anthropic.complete(request, { signal: signalOf() }), {
       ...defaultRetryOptions,
       timeoutMs: 150,
       maxRetries: 0,

@@ -86,7 +86,7 @@ describe('ollama provider over /api/chat', () => {
   it('times out a hanging server', async () => {
     server = await startLoopbackServer(() => ({ hang: true }));
     const ollama = provider(server.url);
-    const error = await callWithRetries((signal) => ollama.complete(request, { signal }), {
+    const error = await callWithRetries((signalOf) => ollama.complete(request, { signal: signalOf() }), {
       ...defaultRetryOptions,
       timeoutMs: 150,
       maxRetries: 0,
