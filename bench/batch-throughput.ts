@@ -1,18 +1,70 @@
 // 10,000 items through `cascade run` against a loopback OpenAI-protocol server that answers each call
 // after 100 ms, at concurrency 256. The ideal wall time is items / concurrency x latency.
 // The server runs in a child process so it does not share the runner's event loop.
+// The floor: a plain script doing the same job with a `node:http` keep-alive agent (read the items,
+// post each as a chat completion, parse the answer, write a result line), at the same concurrency.
 // Run: npm run bench:batch-throughput [-- items concurrency latencyMs]
-import { fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startStubOpenAIServer, writeStubJob } from './stub-openai-server.js';
 import { runCli } from '../src/cli/program.js';
 
 const items = Number(process.argv[2] ?? 10_000);
 const concurrency = Number(process.argv[3] ?? 256);
 const latencyMs = Number(process.argv[4] ?? 100);
+
+/** The same job as a plain script: keep-alive posts, `concurrency` at a time, one result line each. */
+async function plainClient(port: number, input: string, output: string): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const lines = readFileSync(input, 'utf8').split('\n').filter(Boolean);
+  const out = createWriteStream(output);
+  let next = 0;
+  const post = (body: string) =>
+    new Promise<string>((resolve, reject) => {
+      const call = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/v1/chat/completions',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json' },
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve(text));
+        },
+      );
+      call.on('error', reject);
+      call.end(body);
+    });
+  const worker = async () => {
+    while (next < lines.length) {
+      const item = JSON.parse(lines[next++]!) as { id: string; prompt: string };
+      const answer = JSON.parse(
+        await post(JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: item.prompt }] })),
+      ) as { choices: { message: { content: string } }[] };
+      out.write(`${JSON.stringify({ id: item.id, text: answer.choices[0]!.message.content })}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await new Promise<void>((resolve) => out.end(resolve));
+  agent.destroy();
+}
+
+/** Wall seconds and CPU ms per item of one measured run. */
+async function timed(run: () => Promise<unknown>): Promise<{ wall: number; cpuPerItem: number }> {
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  await run();
+  const wall = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpuPerItem: (cpu.user + cpu.system) / items / 1000 };
+}
 
 {
   const { port, child: server } = await startStubOpenAIServer(latencyMs);
@@ -24,24 +76,38 @@ const latencyMs = Number(process.argv[4] ?? 100);
     ['run', cascade, '--input', input, '--output', join(folder, 'warm.jsonl'), '--concurrency', String(concurrency)],
     quiet,
   );
-  const cpuStart = process.cpuUsage();
-  const started = performance.now();
-  const code = await runCli(
-    ['run', cascade, '--input', input, '--output', join(folder, 'results.jsonl'), '--concurrency', String(concurrency)],
-    quiet,
-  );
-  const wallSeconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuStart);
+  await plainClient(port, input, join(folder, 'plain-warm.jsonl'));
+  const floor = await timed(() => plainClient(port, input, join(folder, 'plain.jsonl')));
+  let code = 0;
+  const ours = await timed(async () => {
+    code = await runCli(
+      [
+        'run',
+        cascade,
+        '--input',
+        input,
+        '--output',
+        join(folder, 'results.jsonl'),
+        '--concurrency',
+        String(concurrency),
+      ],
+      quiet,
+    );
+  });
   server.disconnect();
   const ideal = (items / concurrency) * (latencyMs / 1000);
+  const over = (wall: number) => `${((wall / ideal - 1) * 100).toFixed(1)}% over`;
   console.log(
-    `batch-throughput: ${items} items, concurrency ${concurrency}, server latency ${latencyMs} ms (exit ${code})`,
+    `batch-throughput: ${items} items, concurrency ${concurrency}, server latency ${latencyMs} ms (exit ${code}); ideal ${ideal.toFixed(2)} s`,
   );
   console.log(
-    `wall ${wallSeconds.toFixed(2)} s vs ideal ${ideal.toFixed(2)} s (${((wallSeconds / ideal - 1) * 100).toFixed(1)}% over); ${(items / wallSeconds).toFixed(0)} items/s`,
+    `floor: plain node:http keep-alive client  wall ${floor.wall.toFixed(2)} s (${over(floor.wall)}), CPU ${floor.cpuPerItem.toFixed(3)} ms per item`,
   );
   console.log(
-    `runner CPU ${((cpu.user + cpu.system) / items / 1000).toFixed(3)} ms per item; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+    `cascade run                              wall ${ours.wall.toFixed(2)} s (${over(ours.wall)}), CPU ${ours.cpuPerItem.toFixed(3)} ms per item, ${(items / ours.wall).toFixed(0)} items/s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
   );
-  console.log('target: within 15% of ideal');
+  console.log(
+    `against the floor: CPU ${(ours.cpuPerItem / floor.cpuPerItem).toFixed(2)}x, wall ${(ours.wall / floor.wall).toFixed(2)}x`,
+  );
+  console.log('targets: wall within 15% of ideal, CPU per item within 2x of the plain client');
 }
