@@ -45,11 +45,16 @@ export async function queuedRunCommand(
     });
   if (options.concurrency !== undefined)
     io.stderr('cascade: --concurrency is per worker with --queue: give it to `cascade worker`\n');
-  const budgetUsd = numberOption('budget-usd', options.budgetUsd, { min: 0 });
+  const budgetFlag = numberOption('budget-usd', options.budgetUsd, { min: 0 });
   const deadlineMs = numberOption('deadline-ms', options.deadlineMs, { min: 1 });
   const maxLineBytes = numberOption('max-line-bytes', options.maxLineBytes, { min: 1, integer: true });
   // The collector calls no model: it needs the cascade's tiers and prices, not its keys or cache.
   const cascade = await loadCascadeFile(file, { env: io.env, cache: false });
+  const budgetUsd = budgetFlag ?? cascade.runDefaults?.budgetUsd;
+  if (cascade.runDefaults?.downshift)
+    io.stderr(
+      `cascade: ${file}: budget.downshift is not applied with --queue (the workers do not share a count of items left); the run budget of $${budgetUsd} still holds\n`,
+    );
   const stop = listenForStop(io, signals, {
     first: 'collecting stops; the workers go on with the jobs (run the same command with --resume to collect them)',
     again: 'stopping now',

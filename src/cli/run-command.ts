@@ -32,14 +32,9 @@ export async function runCommand(
       '`--run-id` and `--resume` are for queued runs (--queue redis://...); a local run resumes by itself',
     );
   const concurrency = numberOption('concurrency', options.concurrency, { min: 1, integer: true }) ?? 8;
-  const budgetUsd = numberOption('budget-usd', options.budgetUsd, { min: 0 });
+  const budgetFlag = numberOption('budget-usd', options.budgetUsd, { min: 0 });
   const maxLineBytes = numberOption('max-line-bytes', options.maxLineBytes, { min: 1, integer: true });
   const deadlineMs = numberOption('deadline-ms', options.deadlineMs, { min: 1 });
-  if (options.downshift && budgetUsd === undefined) {
-    throw new ConfigError('`--downshift` shifts down as a run budget runs out; give `--budget-usd` too', {
-      field: '--downshift',
-    });
-  }
   // --strict reads the input twice (check, then run); standard input can be read only once.
   if (options.strict && options.input === '-')
     throw new ConfigError('`--strict` needs `--input` to be a file: standard input cannot be read twice');
@@ -58,6 +53,15 @@ export async function runCommand(
     ),
   );
   cascade.checkEnvironment(io.env);
+  // The flags over the cascade file's `budget.runUsd` and `budget.downshift`.
+  const budgetUsd = budgetFlag ?? cascade.runDefaults?.budgetUsd;
+  const downshift = options.downshift === true || cascade.runDefaults?.downshift === true;
+  if (options.downshift && budgetUsd === undefined) {
+    throw new ConfigError(
+      '`--downshift` shifts down as a run budget runs out; give `--budget-usd` too (or `budget.runUsd` in the cascade file)',
+      { field: '--downshift' },
+    );
+  }
   if (options.input !== '-' && !existsSync(options.input)) {
     throw new ConfigError(`--input: ${options.input} does not exist (resolved to ${resolve(options.input)})`, {
       field: '--input',
@@ -86,7 +90,7 @@ export async function runCommand(
       ...(options.overwrite && { overwrite: true }),
       ...(options.retryFailed && { retryFailed: true }),
       ...(options.redoChanged && { redoChanged: true }),
-      ...(options.downshift && { downshift: true }),
+      ...(downshift && { downshift: true }),
       ...(deadlineMs !== undefined && { deadlineMs }),
       log: io.stderr,
       stdout: io.stdout,
@@ -116,7 +120,7 @@ export async function runCommand(
         ? `changed input: ${outcome.changedInputs.length} items changed since their results were written and were left as they were (${outcome.changedInputs.slice(0, 5).join(', ')}${outcome.changedInputs.length > 5 ? ', ...' : ''}); use --redo-changed to redo them`
         : '',
       budgetUsd !== undefined
-        ? `run budget:    $${budgetUsd} (spent $${(outcome.summary.costUsd + outcome.previouslySpentUsd).toFixed(6)}${outcome.previouslySpentUsd > 0 ? `, of which $${outcome.previouslySpentUsd.toFixed(6)} by earlier runs on this output` : ''})`
+        ? `run budget:    $${budgetUsd}${budgetFlag === undefined ? " (the cascade file's budget.runUsd)" : ''}${downshift ? ', downshifting' : ''} (spent $${(outcome.summary.costUsd + outcome.previouslySpentUsd).toFixed(6)}${outcome.previouslySpentUsd > 0 ? `, of which $${outcome.previouslySpentUsd.toFixed(6)} by earlier runs on this output` : ''})`
         : '',
       recording.record ? `recorded:      ${recording.record.written} fixture records -> ${recording.record.path}` : '',
       recording.explore ? recording.explore.stats.format(recording.explore.writer.path) : '',

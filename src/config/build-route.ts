@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
-import type { RouteRule } from '../engine/route.js';
+import type { RouteClassifier, RouteRule } from '../engine/route.js';
 import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../errors/index.js';
-import type { CascadeConfig } from './schema.js';
+import type { Provider } from '../spec/provider.js';
+import type { CascadeConfig, ModelEndpointConfig } from './schema.js';
+
+/** Builds a classifier's provider (behind its call policy); `label` names it, `where` is its path in the file. */
+export type ClassifierProviderFactory = (endpoint: ModelEndpointConfig, label: string, where: string) => Provider;
 
 const require = createRequire(import.meta.url);
 
@@ -11,8 +15,11 @@ export function buildRoute(
   route: NonNullable<CascadeConfig['route']>,
   tiers: readonly Tier[],
   where: string,
+  classifierProvider: ClassifierProviderFactory,
 ): RouteRule[] {
   const names = new Set(tiers.map((tier) => tier.name));
+  // Rules that name the same classifier model ask it once per item.
+  const classifiers = new Map<string, RouteClassifier>();
   return route.map((rule, index) => {
     const at = `${where}: route[${index}]`;
     for (const name of [rule.start, ...(rule.only ?? [])]) {
@@ -44,6 +51,27 @@ export function buildRoute(
       }
       when.pattern = rule.when.pattern;
       when.matches = (text) => compiled.test(text);
+    }
+    if (rule.when.classifier !== undefined) {
+      const { labels, is, ...endpoint } = rule.when.classifier;
+      const wanted = typeof is === 'string' ? [is] : is;
+      for (const label of wanted) {
+        if (!labels.includes(label))
+          throw new ConfigError(
+            `${at}.when.classifier.is: "${label}" is not one of its labels (${labels.join(', ')})`,
+            { field: 'is' },
+          );
+      }
+      const key = JSON.stringify([endpoint, labels]);
+      let classify = classifiers.get(key);
+      if (!classify) {
+        classify = {
+          provider: classifierProvider(endpoint, `the classifier of ${at}`, `${at}.when.classifier`),
+          labels,
+        };
+        classifiers.set(key, classify);
+      }
+      when.classifier = { classify, is: wanted };
     }
     return {
       name: rule.name ?? `route[${index}]`,

@@ -10,11 +10,13 @@ import {
 } from '../middleware/circuit-breaker.js';
 import { Cascade } from '../engine/cascade.js';
 import { defaultRetryOptions, type RetryOptions } from '../middleware/retry-policy.js';
+import { callPolicy } from '../middleware/call-policy.js';
+import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../errors/index.js';
 import { describePriceSource, findPriceWithSource, type Pricing } from '../pricing/price-table.js';
 import { cascadeInCode, isCascadeInCode, type CascadeInCode } from './cascade-in-code.js';
-import { buildRoute } from './build-route.js';
+import { buildRoute, type ClassifierProviderFactory } from './build-route.js';
 import { createProvider, loadFixtureIndex, type Limiter } from './create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
 import { buildGate, endpointRetry } from './build-gate.js';
@@ -189,6 +191,16 @@ export async function createCascade(
       ...(compress && { compress }),
     });
   }
+  // A start rule's classifier calls through the same stack as a judge: its own breaker, the retry policy
+  // and timeout with its overrides; recorded and replayed as `<model>@route`, apart from a tier of that model.
+  const classifierProvider: ClassifierProviderFactory = (configured, label, classifierWhere) => {
+    const endpoint = local(configured, label, classifierWhere);
+    requireKeyOf(endpoint, label);
+    return wrapProvider(
+      createProvider(endpoint, { ...context, label, where: classifierWhere, recordAs: `${endpoint.model}@route` }),
+      callPolicy(label, endpointRetry(cascadeRetry, endpoint), new CircuitBreaker(breakerOptions)),
+    );
+  };
   if (replay) await replay;
   const cache =
     definition.cache && options.cache !== false
@@ -208,8 +220,11 @@ export async function createCascade(
     tiers,
     onExhausted: definition.onExhausted,
     ...(definition.system !== undefined && { system: definition.system }),
-    ...(definition.budget && { budget: definition.budget }),
-    ...(definition.route && { route: buildRoute(definition.route, tiers, where) }),
+    ...(definition.budget?.perItemUsd !== undefined && { budget: { perItemUsd: definition.budget.perItemUsd } }),
+    ...(definition.budget?.runUsd !== undefined && {
+      runDefaults: { budgetUsd: definition.budget.runUsd, downshift: definition.budget.downshift === true },
+    }),
+    ...(definition.route && { route: buildRoute(definition.route, tiers, where, classifierProvider) }),
     requiredEnv,
   });
 }

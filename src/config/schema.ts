@@ -182,6 +182,14 @@ const routeRuleSchema = z
       maxTokens: z.number().int().min(0).optional(),
       hasSchema: z.boolean().optional(),
       hasTools: z.boolean().optional(),
+      /** A small model labels the request; the rule holds when its label is one of `is`. Its call's cost counts. */
+      classifier: z
+        .strictObject({
+          ...modelEndpoint,
+          labels: z.array(z.string().regex(/^[\p{L}\p{N}_-]+$/u, 'a label is one word')).min(2),
+          is: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        })
+        .optional(),
     }),
     start: z.string().min(1).optional(),
     only: z.array(z.string().min(1)).min(1).optional(),
@@ -220,7 +228,23 @@ export const cascadeConfigSchema = z
     onExhausted: z.enum(['accept-last', 'best-score', 'fail']).default('accept-last'),
     /** Start rules, tried in order: the first that matches a request picks the tiers it runs on. */
     route: z.array(routeRuleSchema).optional(),
-    budget: z.strictObject({ perItemUsd: z.number().positive() }).optional(),
+    budget: z
+      .strictObject({
+        /** What one item may spend. */
+        perItemUsd: z.number().positive().optional(),
+        /** What a `cascade run` may spend in all (`--budget-usd` overrides it). */
+        runUsd: z.number().nonnegative().optional(),
+        /** Reach for fewer tiers as the run budget runs down faster than the items (as `--downshift`). */
+        downshift: z.boolean().optional(),
+      })
+      .refine((budget) => budget.perItemUsd !== undefined || budget.runUsd !== undefined, {
+        message: 'a budget takes `perItemUsd`, `runUsd` or both',
+      })
+      .refine((budget) => !budget.downshift || budget.runUsd !== undefined, {
+        message: '`downshift` shifts down as the run budget runs out: give `runUsd` too',
+        path: ['downshift'],
+      })
+      .optional(),
     retry: z
       .strictObject({
         baseDelayMs: z.number().nonnegative().optional(),

@@ -38,6 +38,8 @@ export interface CascadeSettings {
   system?: string;
   /** Per-item spending limit; the engine never starts a call whose worst case would pass it. */
   budget?: { perItemUsd: number };
+  /** The cascade file's run budget (`budget.runUsd`, `budget.downshift`): what `cascade run` takes without flags. */
+  runDefaults?: { budgetUsd: number; downshift: boolean };
   /** Max answer tokens imposed on tiers that set none, when a budget needs a bound. @default 1024 */
   budgetMaxTokens?: number;
   /** Environment variables the tiers and judges read their API keys from, with where each is named. */
@@ -124,6 +126,11 @@ export class Cascade {
   /** Each tier's recent latencies, for deadlines. */
   private readonly latencies = new LatencyHistory();
 
+  /** The run budget the cascade file sets, for `cascade run` when no `--budget-usd` is given. */
+  get runDefaults(): { budgetUsd: number; downshift: boolean } | undefined {
+    return this.settings.runDefaults;
+  }
+
   constructor(settings: CascadeSettings) {
     if (settings.tiers.length === 0) throw new RangeError('A cascade needs at least one tier');
     this.settings = settings;
@@ -207,10 +214,35 @@ export class Cascade {
       }
       emit?.({ type: 'tier-end', tier: tier.name, entry });
     };
-    const routed = this.settings.route?.length ? routeTiers(this.settings.route, this.tiers, request) : undefined;
-    const withRoute = (out: CascadeResult): CascadeResult =>
-      routed?.rule ? { ...out, route: { rule: routed.rule.name, tiers: routed.tiers.map((tier) => tier.name) } } : out;
+    const routed = this.settings.route?.length
+      ? await routeTiers(this.settings.route, this.tiers, request, signal)
+      : undefined;
     let usedMs = 0;
+    // What the classifiers of start rules cost counts toward the item, its budgets and its deadline.
+    let routeUsd = 0;
+    let routeMs = 0;
+    for (const classification of routed?.classifications ?? []) {
+      routeUsd += classification.costUsd;
+      routeMs += classification.latencyMs;
+    }
+    usedMs += routeMs;
+    if (routeUsd > 0) {
+      ledger.spent += routeUsd;
+      runBudget?.charge(routeUsd);
+    }
+    const withRoute = (out: CascadeResult): CascadeResult => {
+      if (!routed?.rule && !routed?.classifications.length) return out;
+      return {
+        ...out,
+        costUsd: roundedUsd(out.costUsd + routeUsd),
+        latencyMs: out.latencyMs + routeMs,
+        route: {
+          ...(routed.rule && { rule: routed.rule.name }),
+          tiers: routed.tiers.map((tier) => tier.name),
+          ...(routed.classifications.length > 0 && { classifiers: routed.classifications }),
+        },
+      };
+    };
     for (const tier of routed?.tiers ?? this.tiers) {
       if (signal?.aborted) throw new AbortedError();
       if (options.highestTier && this.tiers.indexOf(tier) > options.highestTier()) {

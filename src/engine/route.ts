@@ -1,6 +1,28 @@
+import type { Provider } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens } from '../tokens/count-tokens.js';
 import type { Tier } from './tier.js';
+
+/**
+ * A small model that labels a request before any tier is asked ("lookup", "plan", ...). Its call costs
+ * what it costs and counts toward the item; rules that ask the same classifier share one call per item.
+ */
+export interface RouteClassifier {
+  /** The classifier's model, behind its own call policy (breaker, retries, timeout). */
+  provider: Provider;
+  labels: readonly string[];
+}
+
+/** What the classifier said of one item, and what asking it took. */
+export interface Classification {
+  model: string;
+  /** The label it answered; undefined when its answer named none, or the call failed. */
+  label?: string;
+  costUsd: number;
+  latencyMs: number;
+  /** Why there is no label: the call failed, or the answer named no label. */
+  error?: string;
+}
 
 /** When a rule applies: every condition given must hold. */
 export interface RouteCondition {
@@ -12,6 +34,8 @@ export interface RouteCondition {
   maxTokens?: number;
   hasSchema?: boolean;
   hasTools?: boolean;
+  /** Holds when the classifier labels the request with one of `is`. */
+  classifier?: { classify: RouteClassifier; is: readonly string[] };
 }
 
 /** A start rule: requests it matches begin at `start`, or run only on the tiers in `only`. */
@@ -29,7 +53,79 @@ function lastUserMessage(request: CascadeRequest): string {
   return '';
 }
 
-function holds(condition: RouteCondition, request: CascadeRequest): boolean {
+/** The first label the answer names (case and punctuation aside); undefined when it names none. */
+export function labelOf(answer: string, labels: readonly string[]): string | undefined {
+  const words = answer.toLowerCase().match(/[\p{L}\p{N}_-]+/gu) ?? [];
+  for (const word of words) {
+    const label = labels.find((candidate) => candidate.toLowerCase() === word);
+    if (label !== undefined) return label;
+  }
+  return undefined;
+}
+
+async function classify(
+  classifier: RouteClassifier,
+  request: CascadeRequest,
+  signal: AbortSignal | undefined,
+): Promise<Classification> {
+  const model = classifier.provider.model;
+  const started = performance.now();
+  try {
+    const completion = await classifier.provider.complete(
+      {
+        ...(request.id !== undefined && { id: request.id }),
+        messages: [
+          {
+            role: 'system',
+            content: `Classify the request that follows. Answer with exactly one of these labels and nothing else: ${classifier.labels.join(', ')}.`,
+          },
+          { role: 'user', content: lastUserMessage(request) },
+        ],
+        params: { maxTokens: 8, temperature: 0 },
+      },
+      signal ? { signal } : {},
+    );
+    const label = labelOf(completion.text, classifier.labels);
+    return {
+      model,
+      costUsd: completion.costUsd,
+      latencyMs: completion.latencyMs,
+      ...(label !== undefined
+        ? { label }
+        : { error: `the answer "${completion.text.slice(0, 60)}" names none of ${classifier.labels.join(', ')}` }),
+    };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    // A classifier that cannot answer costs the rule, never the item: the rule does not hold.
+    return {
+      model,
+      costUsd: 0,
+      latencyMs: performance.now() - started,
+      error: (error as Error).message ?? String(error),
+    };
+  }
+}
+
+/** Asks each classifier at most once per item, when a rule first needs it. */
+class Classifications {
+  readonly asked = new Map<RouteClassifier, Promise<Classification>>();
+
+  constructor(
+    private readonly request: CascadeRequest,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  of(classifier: RouteClassifier): Promise<Classification> {
+    let asked = this.asked.get(classifier);
+    if (!asked) {
+      asked = classify(classifier, this.request, this.signal);
+      this.asked.set(classifier, asked);
+    }
+    return asked;
+  }
+}
+
+async function holds(condition: RouteCondition, request: CascadeRequest, asked: Classifications): Promise<boolean> {
   if (condition.hasSchema !== undefined && (request.outputSchema !== undefined) !== condition.hasSchema) return false;
   if (condition.hasTools !== undefined && Boolean(request.tools?.length) !== condition.hasTools) return false;
   if (condition.matches && !condition.matches(lastUserMessage(request))) return false;
@@ -39,20 +135,41 @@ function holds(condition: RouteCondition, request: CascadeRequest): boolean {
     if (condition.minTokens !== undefined && tokens < condition.minTokens) return false;
     if (condition.maxTokens !== undefined && tokens > condition.maxTokens) return false;
   }
+  // The paid check last: a rule the free conditions already refuse asks no model.
+  if (condition.classifier) {
+    const { label } = await asked.of(condition.classifier.classify);
+    if (label === undefined || !condition.classifier.is.includes(label)) return false;
+  }
   return true;
 }
 
-/** The tiers a request runs on, and the rule that chose them (the first that matches), if any. */
-export function routeTiers(
+export interface Routed {
+  tiers: readonly Tier[];
+  /** The rule that chose the tiers (the first that matches), if any. */
+  rule?: RouteRule;
+  /** What the classifiers said, when a rule asked one (whether or not its rule matched). */
+  classifications: Classification[];
+}
+
+/** The tiers a request runs on, the rule that chose them, and what asking classifiers cost. */
+export async function routeTiers(
   rules: readonly RouteRule[],
   tiers: readonly Tier[],
   request: CascadeRequest,
-): { tiers: readonly Tier[]; rule?: RouteRule } {
+  signal?: AbortSignal,
+): Promise<Routed> {
+  const asked = new Classifications(request, signal);
+  const classifications = async () => Promise.all(asked.asked.values());
   for (const rule of rules) {
-    if (!holds(rule.when, request)) continue;
-    if (rule.only) return { tiers: tiers.filter((tier) => rule.only!.includes(tier.name)), rule };
+    if (!(await holds(rule.when, request, asked))) continue;
+    if (rule.only)
+      return {
+        tiers: tiers.filter((tier) => rule.only!.includes(tier.name)),
+        rule,
+        classifications: await classifications(),
+      };
     const start = tiers.findIndex((tier) => tier.name === rule.start);
-    return { tiers: start >= 0 ? tiers.slice(start) : tiers, rule };
+    return { tiers: start >= 0 ? tiers.slice(start) : tiers, rule, classifications: await classifications() };
   }
-  return { tiers };
+  return { tiers, classifications: await classifications() };
 }

@@ -83,8 +83,15 @@ export interface CascadeResult {
   trace: TraceEntry[];
   /** A one-line explanation when the run did not end in `accepted`. */
   message?: string;
-  /** Set when a start rule chose the tiers: the rule's name and the tiers it ran on. */
-  route?: { rule: string; tiers: string[] };
+  /**
+   * Set when a start rule chose the tiers (the rule's name and the tiers it ran on), or when a rule asked a
+   * classifier model (what each answered and cost, counted in `costUsd`), whether or not its rule matched.
+   */
+  route?: {
+    rule?: string;
+    tiers: string[];
+    classifiers?: { model: string; label?: string; costUsd: number; latencyMs: number; error?: string }[];
+  };
   /** Set when the cascade has a cache. */
   cache?: CacheOutcome;
 }

@@ -72,6 +72,57 @@ describe('a run budget that downshifts', () => {
   });
 });
 
+describe("the cascade file's run budget", () => {
+  it('runs the agent example of the README within budget.runUsd, downshifting, with its classifier rule', async () => {
+    const output = join(tempDir(), 'agent-run.jsonl');
+    const io = captureIo();
+    const code = await runCli(
+      [
+        'run',
+        'cascades/agent-run.yaml',
+        '--input',
+        'fixtures/agent/run-items.jsonl',
+        '--output',
+        output,
+        '--replay',
+        'fixtures/agent/run-recorded.jsonl',
+        '--concurrency',
+        '1',
+      ],
+      io,
+    );
+    expect(code).toBe(0);
+    const results = readResultLines(output);
+    expect(results).toHaveLength(12);
+    const spent = results.reduce((sum, result) => sum + result.costUsd, 0);
+    expect(spent).toBeLessThanOrEqual(0.003 + 1e-12);
+    const skipped = results.flatMap((result) =>
+      result.trace.filter((entry: { skipped?: string }) => entry.skipped === 'downshift'),
+    );
+    expect(skipped.length).toBeGreaterThan(0);
+    // Plans (labelled so by the local classifier) went straight to the hosted tier, or were held back for budget.
+    const plans = results.filter((result) => result.route?.classifiers?.[0]?.label === 'plan');
+    expect(plans).toHaveLength(3);
+    for (const plan of plans) expect(plan.route.rule).toBe('planning');
+    expect(plans.filter((plan) => plan.tier === 'hosted').length).toBeGreaterThan(0);
+    expect(io.out()).toMatch(/run budget: +\$0\.003 \(the cascade file's budget\.runUsd\), downshifting/);
+  });
+
+  it('refuses a downshift without the run budget it shifts by', async () => {
+    const folder = tempDir();
+    const cascade = join(folder, 'c.yaml');
+    writeFileSync(
+      cascade,
+      'name: d\nbudget: { perItemUsd: 0.01, downshift: true }\ntiers:\n  - { name: only, provider: replay, model: m, fixtures: f.jsonl }\n',
+    );
+    const io = captureIo();
+    expect(
+      await runCli(['run', cascade, '--input', join(folder, 'in.jsonl'), '--output', join(folder, 'o.jsonl')], io),
+    ).toBe(2);
+    expect(io.err()).toMatch(/budget\.downshift.*give `runUsd` too/);
+  });
+});
+
 describe('deadlines', () => {
   it('skip a tier whose recorded latency does not fit, and return the best answer so far when time is up', async () => {
     const fixtures = writeFixture(

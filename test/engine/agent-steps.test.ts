@@ -182,6 +182,80 @@ describe('start rules', () => {
     expect(plain.route).toBeUndefined();
   });
 
+  it('ask a classifier model once per item, start where its label says, and count what it cost', async () => {
+    // The classifier is an OpenAI-protocol model at $1/$2 per MTok; the tiers are Ollama models.
+    const labelFor = (question: string) => (question.includes('migration') ? 'Plan.' : 'lookup');
+    server = await startLoopbackServer((request) =>
+      request.path.startsWith('/v1/chat')
+        ? {
+            json: openAIChat(
+              request.body.messages.at(-1).content.includes('weather')
+                ? 'no idea'
+                : labelFor(request.body.messages.at(-1).content),
+              { promptTokens: 1000, completionTokens: 1 },
+            ),
+          }
+        : { json: ollamaChat(`answer of ${request.body.model}`) },
+    );
+    const classifier = {
+      provider: 'openai',
+      model: 'labeller',
+      baseURL: `${server.url}/v1`,
+      apiKeyEnv: 'LABEL_KEY',
+      pricing: { inputPerMTok: 1, outputPerMTok: 2 },
+      labels: ['lookup', 'plan'],
+    };
+    const cascade = await createCascade(
+      {
+        name: 'classified',
+        tiers: fixtures.map((tier) => ({ ...tier, host: server!.url })),
+        route: [
+          { name: 'planning', when: { classifier: { ...classifier, is: 'plan' } }, start: 'strong' },
+          { name: 'lookups', when: { classifier: { ...classifier, is: ['lookup'] } }, only: ['small'] },
+        ],
+      },
+      { env: { LABEL_KEY: 'sk-test-label' } },
+    );
+    const planned = await cascade.run({ messages: [{ role: 'user', content: 'Steps for the migration?' }] });
+    expect(planned).toMatchObject({
+      tier: 'strong',
+      route: { rule: 'planning', tiers: ['strong'], classifiers: [{ model: 'labeller', label: 'plan' }] },
+    });
+    // 1,000 input and 1 output token at $1/$2 per MTok; the Ollama tier is free.
+    expect(planned.costUsd).toBeCloseTo(0.001002, 9);
+    const labellerCalls = () => server!.requests.filter((request) => request.path.startsWith('/v1/chat')).length;
+    expect(labellerCalls()).toBe(1);
+    const sent = server.requests[0]!.body;
+    expect(sent.messages[0].content).toMatch(/exactly one of these labels.*lookup, plan/);
+    expect(sent.messages[1].content).toBe('Steps for the migration?');
+
+    // Two rules asked about one item: still one call; the second rule matched.
+    const looked = await cascade.run({ messages: [{ role: 'user', content: 'Who won the final?' }] });
+    expect(looked).toMatchObject({ tier: 'small', route: { rule: 'lookups', classifiers: [{ label: 'lookup' }] } });
+    expect(labellerCalls()).toBe(2);
+
+    // An answer that names no label holds no rule; the item runs on every tier, and the call still counts.
+    const unlabelled = await cascade.run({ messages: [{ role: 'user', content: 'The weather?' }] });
+    expect(unlabelled.route).toMatchObject({ tiers: ['small', 'strong'], classifiers: [{ error: /names none of/ }] });
+    expect(unlabelled.route!.rule).toBeUndefined();
+    expect(unlabelled.costUsd).toBeCloseTo(0.001002, 9);
+  });
+
+  it('a classifier label that is not among its labels is refused when the cascade loads', async () => {
+    await expect(
+      createCascade({
+        name: 'r',
+        tiers: fixtures,
+        route: [
+          {
+            when: { classifier: { provider: 'ollama', model: 'llama3.2:3b', labels: ['a', 'b'], is: 'c' } },
+            start: 'strong',
+          },
+        ],
+      }),
+    ).rejects.toThrow(/route\[0\]\.when\.classifier\.is: "c" is not one of its labels \(a, b\)/);
+  });
+
   it('naming a tier that does not exist is refused when the cascade loads', async () => {
     await expect(
       createCascade({ name: 'r', tiers: fixtures, route: [{ when: { hasSchema: true }, start: 'huge' }] }),
