@@ -63,17 +63,43 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
       // This SDK generation no longer takes temperature or top_p (current Claude models fix sampling).
       if (params.stop !== undefined) body.stop_sequences = params.stop;
       const started = performance.now();
+      const failed = (error: unknown) =>
+        mapSdkError(error, sdk!, `anthropic ${options.model}`, apiKey, options.baseURL ?? 'https://api.anthropic.com');
+      // Streamed when asked for, except tool calls, which only a whole answer carries.
+      if (call.onDelta && !request.tools?.length) {
+        const onDelta = call.onDelta;
+        let text = '';
+        let inputTokens: number | undefined;
+        let outputTokens: number | undefined;
+        try {
+          const stream = await anthropic.messages.create({ ...body, stream: true }, requestOptions(call));
+          for await (const event of stream) {
+            if (event.type === 'message_start') inputTokens = event.message.usage?.input_tokens;
+            else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+              text += event.delta.text;
+              onDelta(event.delta.text);
+            } else if (event.type === 'message_delta') outputTokens = event.usage?.output_tokens;
+          }
+        } catch (error) {
+          throw failed(error);
+        }
+        return completionOf({
+          text,
+          model: options.model,
+          request,
+          label: `anthropic ${options.model}`,
+          allowEmpty: options.allowEmpty,
+          inputTokens,
+          outputTokens,
+          pricing,
+          latencyMs: performance.now() - started,
+        });
+      }
       let response: Anthropic.Message;
       try {
         response = await anthropic.messages.create(body, requestOptions(call));
       } catch (error) {
-        throw mapSdkError(
-          error,
-          sdk!,
-          `anthropic ${options.model}`,
-          apiKey,
-          options.baseURL ?? 'https://api.anthropic.com',
-        );
+        throw failed(error);
       }
       const latencyMs = performance.now() - started;
       if (!Array.isArray(response?.content)) {

@@ -10,7 +10,7 @@ const agents: Record<'http:' | 'https:', http.Agent> = {
 
 /**
  * A `fetch` for the provider SDKs on node:http(s) with keep-alive pools. It does what the SDKs need
- * (a buffered JSON request and response, an event stream handed on as it comes, an abort signal) for about 40% less CPU per call than the
+ * (a buffered JSON request and response, an event stream or JSON lines handed on as they come, an abort signal) for about 40% less CPU per call than the
  * global fetch, which is what bounds a batch at high concurrency. Anything else (streamed bodies)
  * goes to the global fetch.
  */
@@ -39,8 +39,9 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
           }
           return responseHeaders;
         };
-        // A streamed answer (server-sent events) is handed on as it arrives, not buffered.
-        if (String(response.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        // A streamed answer (server-sent events, or Ollama's JSON lines) is handed on as it arrives, not buffered.
+        const type = String(response.headers['content-type'] ?? '');
+        if (type.startsWith('text/event-stream') || type.startsWith('application/x-ndjson')) {
           const body = Readable.toWeb(response) as ReadableStream<Uint8Array>;
           resolve(
             new Response(body, {

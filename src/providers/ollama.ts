@@ -45,6 +45,35 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
         })) as NonNullable<ChatRequest['tools']>;
       }
       const started = performance.now();
+      // Streamed when asked for, except what only a whole answer carries (tool calls, log-probabilities).
+      if (call.onDelta && !request.tools?.length && !params.logprobs) {
+        const onDelta = call.onDelta;
+        let text = '';
+        let last: ChatResponse | undefined;
+        try {
+          for await (const chunk of await client.chat({ ...body, stream: true })) {
+            const delta = chunk.message?.content;
+            if (delta) {
+              text += delta;
+              onDelta(delta);
+            }
+            last = chunk;
+          }
+        } catch (error) {
+          throw mapOllamaError(error, options.model, host);
+        }
+        return completionOf({
+          text,
+          model: options.model,
+          request,
+          label: `ollama ${options.model}`,
+          allowEmpty: options.allowEmpty,
+          inputTokens: last?.prompt_eval_count,
+          outputTokens: last?.eval_count,
+          pricing,
+          latencyMs: performance.now() - started,
+        });
+      }
       let response: ChatResponse;
       try {
         response = await client.chat(body);

@@ -14,8 +14,13 @@ export type Reply =
   | { status?: number; headers?: Record<string, string>; raw: string }
   | { hang: true }
   | { reset: true }
-  /** Server-sent events: `send` writes one `data:` event; resolve 'end' to finish the stream, 'reset' to cut it. */
-  | { sse: (send: (data: string) => void) => Promise<'end' | 'reset'> };
+  /**
+   * Server-sent events: `send` writes one `data:` event (after an `event:` line when named, as Anthropic
+   * sends them); resolve 'end' to finish the stream, 'reset' to cut it.
+   */
+  | { sse: (send: (data: string, event?: string) => void) => Promise<'end' | 'reset'> }
+  /** JSON lines as Ollama streams them: `send` writes one line. */
+  | { ndjson: (send: (line: unknown) => void) => Promise<'end' | 'reset'> };
 
 export interface LoopbackServer {
   url: string;
@@ -57,7 +62,17 @@ export async function startLoopbackServer(
     if ('sse' in reply) {
       outgoing.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       outgoing.flushHeaders();
-      const ending = await reply.sse((data) => outgoing.write(`data: ${data}\n\n`));
+      const ending = await reply.sse((data, event) =>
+        outgoing.write(`${event ? `event: ${event}\n` : ''}data: ${data}\n\n`),
+      );
+      if (ending === 'reset') incoming.socket.destroy();
+      else outgoing.end();
+      return;
+    }
+    if ('ndjson' in reply) {
+      outgoing.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      outgoing.flushHeaders();
+      const ending = await reply.ndjson((line) => outgoing.write(`${JSON.stringify(line)}\n`));
       if (ending === 'reset') incoming.socket.destroy();
       else outgoing.end();
       return;

@@ -30,6 +30,49 @@ const provider = (url: string) =>
   });
 
 describe('anthropic provider over the messages wire protocol', () => {
+  it('streams the answer as it comes when asked for deltas: the rest is sent only after the first delta arrived', async () => {
+    let firstDelta!: () => void;
+    const arrived = new Promise<void>((resolve) => (firstDelta = resolve));
+    server = await startLoopbackServer(() => ({
+      sse: async (send) => {
+        const event = (type: string, body: Record<string, unknown>) => send(JSON.stringify({ type, ...body }), type);
+        event('message_start', {
+          message: {
+            id: 'msg_1',
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-haiku-4-5',
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 21, output_tokens: 1 },
+          },
+        });
+        event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+        event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hel' } });
+        await arrived;
+        event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'lo' } });
+        event('content_block_stop', { index: 0 });
+        event('message_delta', {
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: 3 },
+        });
+        event('message_stop', {});
+        return 'end';
+      },
+    }));
+    const deltas: string[] = [];
+    const completion = await provider(server.url).complete(request, {
+      onDelta: (text) => {
+        deltas.push(text);
+        firstDelta();
+      },
+    });
+    expect(deltas).toEqual(['Hel', 'lo']);
+    expect(completion).toMatchObject({ text: 'Hello', usage: { inputTokens: 21, outputTokens: 3 } });
+    expect(server.requests[0]!.body).toMatchObject({ stream: true, system: 'Be brief.' });
+  });
+
   it('sends system apart from the turns, requires max_tokens, and reads text, usage and cost', async () => {
     server = await startLoopbackServer(() => ({
       json: anthropicMessage('Hi.', { inputTokens: 2000, outputTokens: 100 }),

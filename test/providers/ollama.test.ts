@@ -35,6 +35,37 @@ describe('ollama provider over /api/chat', () => {
     });
   });
 
+  it('streams the answer as it comes when asked for deltas: the rest is sent only after the first delta arrived', async () => {
+    let firstDelta!: () => void;
+    const arrived = new Promise<void>((resolve) => (firstDelta = resolve));
+    server = await startLoopbackServer(() => ({
+      ndjson: async (send) => {
+        const chunk = (content: string, extra: Record<string, unknown> = {}) => ({
+          model: 'llama3.2:3b',
+          created_at: '2026-12-02T10:00:00Z',
+          message: { role: 'assistant', content },
+          done: false,
+          ...extra,
+        });
+        send(chunk('Hel'));
+        await arrived;
+        send(chunk('lo'));
+        send(chunk('', { done: true, done_reason: 'stop', prompt_eval_count: 12, eval_count: 2 }));
+        return 'end';
+      },
+    }));
+    const deltas: string[] = [];
+    const completion = await provider(server.url).complete(request, {
+      onDelta: (text) => {
+        deltas.push(text);
+        firstDelta();
+      },
+    });
+    expect(deltas).toEqual(['Hel', 'lo']);
+    expect(completion).toMatchObject({ text: 'Hello', usage: { inputTokens: 12, outputTokens: 2 } });
+    expect(server.requests[0]!.body.stream).toBe(true);
+  });
+
   it('takes the host from OLLAMA_HOST when the tier names none', async () => {
     server = await startLoopbackServer(() => ({ json: ollamaChat('hi') }));
     const fromEnv = createOllamaProvider({

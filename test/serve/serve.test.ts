@@ -164,6 +164,49 @@ describe('cascade serve, called by the official OpenAI SDK', () => {
     expect(provider.requests[0]!.body).toMatchObject({ stream: true });
   });
 
+  it('streams an Ollama tier without gates as it generates, from its JSON lines', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    provider = await startLoopbackServer(() => ({
+      ndjson: async (send) => {
+        const line = (content: string, done = false) => ({
+          model: 'qwen',
+          created_at: '2026-12-02T10:00:00Z',
+          message: { role: 'assistant', content },
+          done,
+          ...(done && { done_reason: 'stop', prompt_eval_count: 30, eval_count: 3 }),
+        });
+        send(line('The answer '));
+        await released;
+        send(line('is A'));
+        send(line('', true));
+        return 'end';
+      },
+    }));
+    const cascade = await createCascade({
+      name: 'local',
+      tiers: [{ name: 'local', provider: 'ollama', model: 'qwen', host: provider.url }],
+    });
+    server = await startServer({ cascades: new Map([['local', cascade]]), port: 0 });
+    const stream = await client(server.url).chat.completions.create({
+      model: 'local',
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+    });
+    const pieces: string[] = [];
+    for await (const chunk of stream) {
+      const content = chunk.choices[0]?.delta.content;
+      if (content) {
+        pieces.push(content);
+        release();
+      }
+    }
+    expect(pieces).toEqual(['The answer ', 'is A']);
+    expect(provider.requests[0]!.body).toMatchObject({ stream: true });
+  });
+
   it('ends a stream that breaks mid-answer with an error event the client reads, and does not fall back', async () => {
     let received!: () => void;
     const clientHasText = new Promise<void>((resolve) => {
