@@ -2,11 +2,19 @@ import { createRequire } from 'node:module';
 import type { RouteClassifier, RouteRule } from '../engine/route.js';
 import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../errors/index.js';
+import type { Pricing } from '../pricing/price-table.js';
 import type { Provider } from '../spec/provider.js';
 import type { CascadeConfig, ModelEndpointConfig } from './schema.js';
 
-/** Builds a classifier's provider (behind its call policy); `label` names it, `where` is its path in the file. */
-export type ClassifierProviderFactory = (endpoint: ModelEndpointConfig, label: string, where: string) => Provider;
+/**
+ * Builds a classifier's provider (behind its call policy) and finds its price; `label` names it, `where`
+ * is its path in the file.
+ */
+export type ClassifierProviderFactory = (
+  endpoint: ModelEndpointConfig,
+  label: string,
+  where: string,
+) => { provider: Provider; pricing?: Pricing };
 
 const require = createRequire(import.meta.url);
 
@@ -65,10 +73,8 @@ export function buildRoute(
       const key = JSON.stringify([endpoint, labels]);
       let classify = classifiers.get(key);
       if (!classify) {
-        classify = {
-          provider: classifierProvider(endpoint, `the classifier of ${at}`, `${at}.when.classifier`),
-          labels,
-        };
+        const { provider, pricing } = classifierProvider(endpoint, `the classifier of ${at}`, `${at}.when.classifier`);
+        classify = { provider, labels, ...(pricing && { pricing }) };
         classifiers.set(key, classify);
       }
       when.classifier = { classify, is: wanted };

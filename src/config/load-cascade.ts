@@ -196,10 +196,18 @@ export async function createCascade(
   const classifierProvider: ClassifierProviderFactory = (configured, label, classifierWhere) => {
     const endpoint = local(configured, label, classifierWhere);
     requireKeyOf(endpoint, label);
-    return wrapProvider(
+    const pricing = findPriceWithSource(endpoint.provider, endpoint.model, endpoint.pricing)?.pricing;
+    if (definition.budget && !pricing && !replay && endpoint.provider !== 'replay') {
+      throw new ConfigError(
+        `${classifierWhere}.pricing: no built-in price for model "${endpoint.model}", and the budget needs one. Add \`pricing: { inputPerMTok: …, outputPerMTok: … }\` to the classifier.`,
+        { file: where, field: 'pricing' },
+      );
+    }
+    const provider = wrapProvider(
       createProvider(endpoint, { ...context, label, where: classifierWhere, recordAs: `${endpoint.model}@route` }),
       callPolicy(label, endpointRetry(cascadeRetry, endpoint), new CircuitBreaker(breakerOptions)),
     );
+    return { provider, ...(pricing && { pricing }) };
   };
   if (replay) await replay;
   const cache =

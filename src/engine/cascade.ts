@@ -24,7 +24,7 @@ import { callPolicy } from '../middleware/call-policy.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { Provider } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
-import { routeTiers, type RouteRule } from './route.js';
+import { routeTiers, type ClassifierSpending, type RouteRule } from './route.js';
 import { LatencyHistory } from './latency-history.js';
 import { spanRecorder, telemetryActive } from '../telemetry/span-recorder.js';
 import { gatesFor } from './request-schema-gate.js';
@@ -214,8 +214,19 @@ export class Cascade {
       }
       emit?.({ type: 'tier-end', tier: tier.name, entry });
     };
+    // A classifier's call holds its worst case from the item's and the run's budgets first, as a tier's does.
+    const spending: ClassifierSpending = {
+      reserve: async (worstUsd) => {
+        if (budget !== undefined && ledger.spent + worstUsd > budget) return false;
+        return !runBudget || (await runBudget.reserveWhenPossible(worstUsd, signal));
+      },
+      settle: (reservedUsd, actualUsd) => {
+        ledger.spent += actualUsd;
+        runBudget?.settle(reservedUsd, actualUsd);
+      },
+    };
     const routed = this.settings.route?.length
-      ? await routeTiers(this.settings.route, this.tiers, request, signal)
+      ? await routeTiers(this.settings.route, this.tiers, request, signal, spending)
       : undefined;
     let usedMs = 0;
     // What the classifiers of start rules cost counts toward the item, its budgets and its deadline.
@@ -226,10 +237,6 @@ export class Cascade {
       routeMs += classification.latencyMs;
     }
     usedMs += routeMs;
-    if (routeUsd > 0) {
-      ledger.spent += routeUsd;
-      runBudget?.charge(routeUsd);
-    }
     const withRoute = (out: CascadeResult): CascadeResult => {
       if (!routed?.rule && !routed?.classifications.length) return out;
       return {
@@ -243,7 +250,17 @@ export class Cascade {
         },
       };
     };
-    for (const tier of routed?.tiers ?? this.tiers) {
+    let climbing = routed?.tiers ?? this.tiers;
+    if (options.highestTier && routed?.rule) {
+      const cap = options.highestTier();
+      // A start rule past every tier the budget allows now starts at the dearest one it does allow:
+      // downshifting holds items back from the top tiers, it does not stop them.
+      if (this.tiers[cap] && climbing.every((tier) => this.tiers.indexOf(tier) > cap)) {
+        for (const tier of climbing) traced(tier, skippedEntry(tier, 'downshift'));
+        climbing = [this.tiers[cap]];
+      }
+    }
+    for (const tier of climbing) {
       if (signal?.aborted) throw new AbortedError();
       if (options.highestTier && this.tiers.indexOf(tier) > options.highestTier()) {
         traced(tier, skippedEntry(tier, 'downshift'));

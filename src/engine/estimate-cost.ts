@@ -18,7 +18,7 @@ function countedInputTokens(messages: readonly ChatMessage[]): number {
  * A ceiling that needs no tokenizer: no byte-level BPE token (o200k, Llama's, Claude's) covers less
  * than one byte, so the UTF-8 length bounds the token count for any of them.
  */
-function byteBoundInputTokens(messages: readonly ChatMessage[]): number {
+export function byteBoundInputTokens(messages: readonly ChatMessage[]): number {
   let bytes = 0;
   for (const message of messages) bytes += Buffer.byteLength(message.content, 'utf8');
   return bytes + messageOverheadTokens(messages.length);

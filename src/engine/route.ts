@@ -1,7 +1,13 @@
+import { RetriesExhaustedError } from '../middleware/retry-policy.js';
+import { costUsd, type Pricing } from '../pricing/price-table.js';
 import type { Provider } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens } from '../tokens/count-tokens.js';
+import { byteBoundInputTokens } from './estimate-cost.js';
 import type { Tier } from './tier.js';
+
+/** Most output tokens a classifier may answer with: one label. */
+const classifierMaxTokens = 8;
 
 /**
  * A small model that labels a request before any tier is asked ("lookup", "plan", ...). Its call costs
@@ -11,6 +17,15 @@ export interface RouteClassifier {
   /** The classifier's model, behind its own call policy (breaker, retries, timeout). */
   provider: Provider;
   labels: readonly string[];
+  /** Its price, for the worst case a budget reserves before it is asked. */
+  pricing?: Pricing;
+}
+
+/** How a classifier's call is paid for: its worst case held from the item's budgets first, then settled. */
+export interface ClassifierSpending {
+  /** Hold `worstUsd`; false when the budgets cannot cover it (the classifier is then not asked). */
+  reserve(worstUsd: number): Promise<boolean>;
+  settle(reservedUsd: number, actualUsd: number): void;
 }
 
 /** What the classifier said of one item, and what asking it took. */
@@ -67,24 +82,32 @@ async function classify(
   classifier: RouteClassifier,
   request: CascadeRequest,
   signal: AbortSignal | undefined,
+  spending: ClassifierSpending | undefined,
 ): Promise<Classification> {
   const model = classifier.provider.model;
+  const question = lastUserMessage(request);
+  // Nothing to label: no call, and no rule holds on a label.
+  if (question.trim() === '') return { model, costUsd: 0, latencyMs: 0, error: 'the request has no user message' };
+  const asked: CascadeRequest = {
+    ...(request.id !== undefined && { id: request.id }),
+    messages: [
+      {
+        role: 'system',
+        content: `Classify the request that follows. Answer with exactly one of these labels and nothing else: ${classifier.labels.join(', ')}.`,
+      },
+      { role: 'user', content: question },
+    ],
+    params: { maxTokens: classifierMaxTokens, temperature: 0 },
+  };
+  const worst =
+    classifier.provider.knownCostUsd?.(asked) ??
+    costUsd(classifier.pricing, byteBoundInputTokens(asked.messages), classifierMaxTokens);
+  if (spending && !(await spending.reserve(worst)))
+    return { model, costUsd: 0, latencyMs: 0, error: 'the budget cannot cover asking the classifier' };
   const started = performance.now();
   try {
-    const completion = await classifier.provider.complete(
-      {
-        ...(request.id !== undefined && { id: request.id }),
-        messages: [
-          {
-            role: 'system',
-            content: `Classify the request that follows. Answer with exactly one of these labels and nothing else: ${classifier.labels.join(', ')}.`,
-          },
-          { role: 'user', content: lastUserMessage(request) },
-        ],
-        params: { maxTokens: 8, temperature: 0 },
-      },
-      signal ? { signal } : {},
-    );
+    const completion = await classifier.provider.complete(asked, signal ? { signal } : {});
+    spending?.settle(worst, completion.costUsd);
     const label = labelOf(completion.text, classifier.labels);
     return {
       model,
@@ -95,13 +118,17 @@ async function classify(
         : { error: `the answer "${completion.text.slice(0, 60)}" names none of ${classifier.labels.join(', ')}` }),
     };
   } catch (error) {
+    // Tries that timed out or broke off may have been billed: each counts its worst case, as a tier's do.
+    const billed = error instanceof RetriesExhaustedError ? error.possiblyBilledTries * worst : 0;
+    spending?.settle(worst, billed);
     if (signal?.aborted) throw error;
     // A classifier that cannot answer costs the rule, never the item: the rule does not hold.
+    const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
     return {
       model,
-      costUsd: 0,
+      costUsd: billed,
       latencyMs: performance.now() - started,
-      error: (error as Error).message ?? String(error),
+      error: cause instanceof Error ? cause.message : String(cause),
     };
   }
 }
@@ -113,12 +140,13 @@ class Classifications {
   constructor(
     private readonly request: CascadeRequest,
     private readonly signal: AbortSignal | undefined,
+    private readonly spending: ClassifierSpending | undefined,
   ) {}
 
   of(classifier: RouteClassifier): Promise<Classification> {
     let asked = this.asked.get(classifier);
     if (!asked) {
-      asked = classify(classifier, this.request, this.signal);
+      asked = classify(classifier, this.request, this.signal, this.spending);
       this.asked.set(classifier, asked);
     }
     return asked;
@@ -157,8 +185,9 @@ export async function routeTiers(
   tiers: readonly Tier[],
   request: CascadeRequest,
   signal?: AbortSignal,
+  spending?: ClassifierSpending,
 ): Promise<Routed> {
-  const asked = new Classifications(request, signal);
+  const asked = new Classifications(request, signal, spending);
   const classifications = async () => Promise.all(asked.asked.values());
   for (const rule of rules) {
     if (!(await holds(rule.when, request, asked))) continue;

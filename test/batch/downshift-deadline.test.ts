@@ -100,11 +100,14 @@ describe("the cascade file's run budget", () => {
       result.trace.filter((entry: { skipped?: string }) => entry.skipped === 'downshift'),
     );
     expect(skipped.length).toBeGreaterThan(0);
-    // Plans (labelled so by the local classifier) went straight to the hosted tier, or were held back for budget.
+    // Plans (labelled so by the local classifier) went straight to the hosted tier, or, once the budget ran
+    // down, to the dearest tier it still allowed: every step answered, none stopped for budget.
     const plans = results.filter((result) => result.route?.classifiers?.[0]?.label === 'plan');
     expect(plans).toHaveLength(3);
     for (const plan of plans) expect(plan.route.rule).toBe('planning');
     expect(plans.filter((plan) => plan.tier === 'hosted').length).toBeGreaterThan(0);
+    expect(plans.some((plan) => plan.tier === 'mini' && plan.trace[0].skipped === 'downshift')).toBe(true);
+    expect(results.filter((result) => result.stop === 'budget')).toHaveLength(0);
     expect(io.out()).toMatch(/run budget: +\$0\.003 \(the cascade file's budget\.runUsd\), downshifting/);
   });
 

@@ -241,6 +241,53 @@ describe('start rules', () => {
     expect(unlabelled.costUsd).toBeCloseTo(0.001002, 9);
   });
 
+  it("holds a classifier's worst case from the item's budget first: with no room it is not asked", async () => {
+    server = await startLoopbackServer((request) =>
+      request.path.startsWith('/v1/chat')
+        ? { json: openAIChat('plan', { promptTokens: 50, completionTokens: 1 }) }
+        : { json: ollamaChat('fine') },
+    );
+    const build = (perItemUsd: number) =>
+      createCascade(
+        {
+          name: 'tight',
+          budget: { perItemUsd },
+          tiers: fixtures.map((tier) => ({
+            ...tier,
+            host: server!.url,
+            pricing: { inputPerMTok: 0, outputPerMTok: 0 },
+          })),
+          route: [
+            {
+              name: 'planning',
+              when: {
+                classifier: {
+                  provider: 'openai',
+                  model: 'labeller',
+                  baseURL: `${server!.url}/v1`,
+                  pricing: { inputPerMTok: 100, outputPerMTok: 100 },
+                  labels: ['lookup', 'plan'],
+                  is: 'plan',
+                },
+              },
+              start: 'strong',
+            },
+          ],
+        },
+        { env: {} },
+      );
+    const item = { messages: [{ role: 'user' as const, content: 'Plan the move' }] };
+    // Its worst case (the prompt's bytes and 8 answer tokens at $100 per MTok) passes $0.001: not asked.
+    const refused = await (await build(0.001)).run(item);
+    expect(refused.route?.classifiers?.[0]?.error).toMatch(/budget cannot cover asking the classifier/);
+    expect(refused.tier).toBe('small');
+    expect(server.requests.filter((request) => request.path.startsWith('/v1/chat'))).toHaveLength(0);
+    // With room it is asked, and what it cost counts toward the item.
+    const asked = await (await build(1)).run(item);
+    expect(asked).toMatchObject({ tier: 'strong', route: { rule: 'planning' } });
+    expect(asked.costUsd).toBeCloseTo(0.0051, 9);
+  });
+
   it('a classifier label that is not among its labels is refused when the cascade loads', async () => {
     await expect(
       createCascade({
