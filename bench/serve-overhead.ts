@@ -2,7 +2,9 @@
 // (a cascade whose one tier answers at once: a provider that keeps nothing, no network behind it); the client sends
 // chat completions, plain and streamed, over keep-alive fetch: one at a time for the added latency
 // (p50, p99 over the in-process floor, the same cascade.run() timed here), then 200 at once for
-// requests per second and the server's memory.
+// requests per second and the server's memory. A second floor separates the HTTP round trip itself
+// (the client's fetch, the loopback, node:http): a bare node:http server in its own process that reads
+// the body, parses it and answers a fixed chat completion.
 // Targets: added p50 under 0.5 ms, p99 under 3 ms, flat memory.
 // Run: npm run bench:serve-overhead [-- requests]
 import { createCascade } from '../src/config/load-cascade.js';
@@ -77,7 +79,32 @@ async function overHttp(url: string, count: number, stream: boolean): Promise<{ 
   return { times, seconds: (performance.now() - started) / 1000 };
 }
 
-if (process.argv[2] === '--serve') {
+if (process.argv[2] === '--bare') {
+  const { createServer } = await import('node:http');
+  const answer = JSON.stringify({
+    id: 'chatcmpl-bare',
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'B' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 },
+  });
+  const bare = createServer((request, response) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (text += chunk));
+    request.on('end', () => {
+      JSON.parse(text);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(answer);
+    });
+  });
+  bare.keepAliveTimeout = 30_000;
+  bare.listen(0, '127.0.0.1', () =>
+    process.send!({ url: `http://127.0.0.1:${(bare.address() as { port: number }).port}` }),
+  );
+  process.on('disconnect', () => process.exit(0));
+} else if (process.argv[2] === '--serve') {
   const server = await startServer({ cascades: new Map([['bench', cascade]]), port: 0 });
   process.send!({ url: server.url });
   process.on('message', () => process.send!({ rssMiB: process.memoryUsage().rss / 1048576 }));
@@ -89,6 +116,10 @@ if (process.argv[2] === '--serve') {
   const next = () =>
     new Promise<{ url?: string; rssMiB?: number }>((resolve) => child.once('message', resolve as never));
   const { url } = await next();
+  const bareChild = fork(fileURLToPath(import.meta.url), ['--bare']);
+  const bareUrl = await new Promise<string>((resolve) =>
+    bareChild.once('message', (message) => resolve((message as { url: string }).url)),
+  );
   const rss = async () => {
     child.send('rss');
     return (await next()).rssMiB!;
@@ -103,12 +134,19 @@ if (process.argv[2] === '--serve') {
   console.log(
     `floor (cascade.run in-process, one at a time): p50 ${percentile(floor, 0.5).toFixed(3)} ms, p99 ${percentile(floor, 0.99).toFixed(3)} ms`,
   );
+  await overHttp(bareUrl, 2000, false);
+  const { times: bareTimes } = await overHttp(bareUrl, requests, false);
+  const bare50 = percentile(bareTimes, 0.5);
+  const bare99 = percentile(bareTimes, 0.99);
+  console.log(
+    `floor (a bare node:http server, the same client, one at a time): p50 ${bare50.toFixed(2)} ms, p99 ${bare99.toFixed(2)} ms`,
+  );
   for (const stream of [false, true]) {
     const { times } = await overHttp(url!, requests, stream);
     const p50 = percentile(times, 0.5) - percentile(floor, 0.5);
     const p99 = percentile(times, 0.99) - percentile(floor, 0.99);
     console.log(
-      `${stream ? 'streamed' : 'plain   '} one at a time: p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms; added p50 ${p50.toFixed(2)} ms (target < 0.5), p99 ${p99.toFixed(2)} ms (target < 3)`,
+      `${stream ? 'streamed' : 'plain   '} one at a time: p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms; added p50 ${p50.toFixed(2)} ms (target < 0.5), p99 ${p99.toFixed(2)} ms (target < 3); over the bare server p50 +${(percentile(times, 0.5) - bare50).toFixed(2)} ms (${(percentile(times, 0.5) / bare50).toFixed(2)}x), p99 +${(percentile(times, 0.99) - bare99).toFixed(2)} ms`,
     );
   }
   clientsInFlight = clients;
@@ -123,4 +161,5 @@ if (process.argv[2] === '--serve') {
     `server memory: ${before.toFixed(0)} MiB before the ${clients}-client runs, ${(await rss()).toFixed(0)} MiB after`,
   );
   child.disconnect();
+  bareChild.disconnect();
 }
