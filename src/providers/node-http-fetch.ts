@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { BufferedResponse, NodeResponseHeaders } from './buffered-response.js';
 
 // Keep-alive pools shared by every provider of the process.
 const agents: Record<'http:' | 'https:', http.Agent> = {
@@ -21,7 +22,9 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
   if (!url || !bufferedBody || (url.protocol !== 'http:' && url.protocol !== 'https:')) return fetch(input, init);
   return new Promise<Response>((resolve, reject) => {
     const headers: Record<string, string> = {};
-    for (const [name, value] of new Headers(init.headers)) headers[name] = value;
+    // The SDKs hand a Headers object already: read it as it is rather than copy it into another.
+    const given = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    for (const [name, value] of given) headers[name] = value;
     const transport = url.protocol === 'https:' ? https : http;
     const request = transport.request(
       url,
@@ -57,13 +60,18 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           ended = true;
-          const responseHeaders = headersOf();
           const status = response.statusCode ?? 500;
           // Responses with these statuses may not carry a body.
           const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-          resolve(
-            new Response(payload, { status, statusText: response.statusMessage ?? '', headers: responseHeaders }),
+          // The part of Response the SDKs read, without a web stream around a body already read.
+          const buffered = new BufferedResponse(
+            payload,
+            status,
+            response.statusMessage ?? '',
+            new NodeResponseHeaders(response.headers),
+            url.href,
           );
+          resolve(buffered as unknown as Response);
         });
         response.on('error', (error) => reject(new TypeError(`terminated: ${error.message}`, { cause: error })));
         response.on('close', () => {
