@@ -14,16 +14,22 @@ import type { CascadeRequest } from '../spec/request.js';
 /** Items of a fixture file, found by id or by their messages. Shared by every replay tier of a run. */
 export class FixtureIndex {
   private readonly byId = new Map<string, FixtureItem>();
-  private readonly byRequest = new Map<string, FixtureItem>();
+  /** Built at the first lookup by messages: a run whose items carry their ids never hashes the fixture. */
+  private byRequestKey?: Map<string, FixtureItem>;
 
   constructor(
     readonly file: string,
-    items: readonly FixtureItem[],
+    private readonly items: readonly FixtureItem[],
   ) {
-    for (const item of items) {
-      this.byId.set(item.id, item);
-      this.byRequest.set(requestKey(item.input.messages), item);
+    for (const item of items) this.byId.set(item.id, item);
+  }
+
+  private get byRequest(): Map<string, FixtureItem> {
+    if (!this.byRequestKey) {
+      this.byRequestKey = new Map();
+      for (const item of this.items) this.byRequestKey.set(requestKey(item.input.messages), item);
     }
+    return this.byRequestKey;
   }
 
   static async load(file: string): Promise<FixtureIndex> {

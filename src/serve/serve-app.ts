@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { Cascade } from '../engine/cascade.js';
 import { isLoopbackHost } from '../network/loopback-only.js';
@@ -9,6 +8,7 @@ import type { Environment } from '../spec/environment.js';
 import type { CascadeResult } from '../spec/result.js';
 import { parseChatRequest } from './chat-request.js';
 import { cascadeHeaders, chatCompletion, ChunkWriter, completionChunks } from './chat-response.js';
+import { readBody } from './read-body.js';
 import { ServeError } from './serve-error.js';
 import { findKey, KeySpend, type KeySpendLedger, type ServerKey } from './server-keys.js';
 import { ServeMetrics } from './serve-metrics.js';
@@ -92,142 +92,140 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
     });
   });
 
-  app.post(
-    '/v1/chat/completions',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 4 * 1024 * 1024,
-      onError: (c) => c.json(new ServeError(413, 'the request body is too large').toBody(), 413),
-    }),
-    async (c) => {
-      const started = performance.now();
-      const key = authorize(c.req.header('authorization'), c.env?.incoming?.socket.remoteAddress);
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw new ServeError(400, 'the body is not valid JSON');
-      }
-      const chat = parseChatRequest(body);
-      const cascade = options.cascades.get(chat.model);
-      if (!cascade) {
-        throw new ServeError(
-          404,
-          `model "${chat.model}" is not a cascade this server serves; it serves ${[...options.cascades.keys()].join(', ')}`,
-          'invalid_request_error',
-          'model_not_found',
-          'model',
-        );
-      }
-      if (key?.dailyUsd !== undefined && spend.spentToday(key) >= key.dailyUsd) {
-        throw new ServeError(
-          429,
-          `key "${key.name}" has spent its daily budget of $${key.dailyUsd}`,
-          'insufficient_quota',
-          'budget_exceeded',
-        );
-      }
-      const id = `chatcmpl-${randomUUID()}`;
-      const created = Math.floor(now() / 1000);
-      /** Counts, charges and logs an answer, streamed or not. */
-      const account = (result: CascadeResult) => {
-        metrics.request(chat.model, result.text === undefined ? 502 : 200);
-        if (key) spend.add(key, result.costUsd);
-        options.log?.(
-          JSON.stringify({
-            at: new Date(now()).toISOString(),
-            model: chat.model,
-            key: key?.name ?? null,
-            stream: chat.stream,
-            tier: result.tier ?? null,
-            stop: result.stop,
-            costUsd: result.costUsd,
-            ms: Math.round(performance.now() - started),
-          }),
-        );
-      };
-      // A tier without gates streams its answer as it is generated; until one does, nothing is sent, so a
-      // cheaper tier's rejected draft never reaches the client and a failure before the first byte falls back.
-      let onText: ((text: string) => void) | undefined;
-      const early: string[] = [];
-      let streamingTier: string | undefined;
-      let firstText: (() => void) | undefined;
-      const textCame = new Promise<'text'>((resolve) => {
-        firstText = () => resolve('text');
-      });
-      const running = cascade.run(chat.request, {
-        signal: AbortSignal.timeout(options.requestTimeoutMs ?? 120_000),
-        onEvent: metrics.listener(chat.model),
-        ...(chat.stream && {
-          onDelta: (tier: string, text: string) => {
-            streamingTier ??= tier;
-            if (onText) return onText(text);
-            early.push(text);
-            firstText?.();
-          },
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  app.post('/v1/chat/completions', async (c) => {
+    const started = performance.now();
+    const key = authorize(c.req.header('authorization'), c.env?.incoming?.socket.remoteAddress);
+    // On node:http the body is read from the socket as it is; elsewhere (app.fetch in tests) through the Request.
+    const incoming = c.env?.incoming;
+    const text = incoming ? await readBody(incoming, maxBodyBytes) : await c.req.text();
+    if (Buffer.byteLength(text) > maxBodyBytes) throw new ServeError(413, 'the request body is too large');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ServeError(400, 'the body is not valid JSON');
+    }
+    const chat = parseChatRequest(body);
+    const cascade = options.cascades.get(chat.model);
+    if (!cascade) {
+      throw new ServeError(
+        404,
+        `model "${chat.model}" is not a cascade this server serves; it serves ${[...options.cascades.keys()].join(', ')}`,
+        'invalid_request_error',
+        'model_not_found',
+        'model',
+      );
+    }
+    if (key?.dailyUsd !== undefined && spend.spentToday(key) >= key.dailyUsd) {
+      throw new ServeError(
+        429,
+        `key "${key.name}" has spent its daily budget of $${key.dailyUsd}`,
+        'insufficient_quota',
+        'budget_exceeded',
+      );
+    }
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(now() / 1000);
+    /** Counts, charges and logs an answer, streamed or not. */
+    const account = (result: CascadeResult) => {
+      metrics.request(chat.model, result.text === undefined ? 502 : 200);
+      if (key) spend.add(key, result.costUsd);
+      options.log?.(
+        JSON.stringify({
+          at: new Date(now()).toISOString(),
+          model: chat.model,
+          key: key?.name ?? null,
+          stream: chat.stream,
+          tier: result.tier ?? null,
+          stop: result.stop,
+          costUsd: result.costUsd,
+          ms: Math.round(performance.now() - started),
         }),
-      });
-      if (
-        chat.stream &&
-        (await Promise.race([
-          textCame,
-          running.then(
-            () => 'done' as const,
-            () => 'done' as const,
-          ),
-        ])) === 'text'
-      ) {
-        const model = cascade.tiers.find((tier) => tier.name === streamingTier)?.provider.model ?? chat.model;
-        const writer = new ChunkWriter(id, created, model);
-        c.header('x-cascade-trace-id', id);
-        return streamSSE(c, async (stream) => {
-          let written = stream.writeSSE({ data: JSON.stringify(writer.role()) });
-          const send = (text: string) => {
-            written = written.then(() => stream.writeSSE({ data: JSON.stringify(writer.content(text)) }));
-          };
-          for (const text of early.splice(0)) send(text);
-          onText = send;
-          let result: CascadeResult | undefined;
-          let failure: string | undefined;
-          try {
-            result = await running;
-          } catch (error) {
-            failure = error instanceof Error ? error.message : String(error);
-          }
-          await written;
-          if (result) account(result);
-          if (!result || result.text === undefined) {
-            // The client has part of an answer: an error event it can read, as OpenAI ends a failed stream.
-            const message = `the answer broke off: ${failure ?? result?.message ?? result?.stop}`;
-            await stream.writeSSE({
-              data: JSON.stringify({ error: { message, type: 'server_error', code: result?.stop ?? 'error' } }),
-            });
-            return;
-          }
-          await stream.writeSSE({ data: JSON.stringify(writer.finish(result, chat.model)) });
-          if (chat.includeUsage) await stream.writeSSE({ data: JSON.stringify(writer.usage(result)) });
-          await stream.writeSSE({ data: '[DONE]' });
-        });
-      }
-      const result: CascadeResult = await running;
-      account(result);
-      if (result.text === undefined) {
-        throw new ServeError(
-          502,
-          `the cascade gave no answer: ${result.message ?? result.stop}`,
-          'server_error',
-          result.stop,
-        );
-      }
-      for (const [name, value] of Object.entries(cascadeHeaders(result, id))) c.header(name, value);
-      if (!chat.stream) return c.json(chatCompletion(result, chat.model, id, created));
+      );
+    };
+    // A tier without gates streams its answer as it is generated; until one does, nothing is sent, so a
+    // cheaper tier's rejected draft never reaches the client and a failure before the first byte falls back.
+    let onText: ((text: string) => void) | undefined;
+    const early: string[] = [];
+    let streamingTier: string | undefined;
+    let firstText: (() => void) | undefined;
+    const textCame = new Promise<'text'>((resolve) => {
+      firstText = () => resolve('text');
+    });
+    const running = cascade.run(chat.request, {
+      signal: AbortSignal.timeout(options.requestTimeoutMs ?? 120_000),
+      onEvent: metrics.listener(chat.model),
+      ...(chat.stream && {
+        onDelta: (tier: string, text: string) => {
+          streamingTier ??= tier;
+          if (onText) return onText(text);
+          early.push(text);
+          firstText?.();
+        },
+      }),
+    });
+    if (
+      chat.stream &&
+      (await Promise.race([
+        textCame,
+        running.then(
+          () => 'done' as const,
+          () => 'done' as const,
+        ),
+      ])) === 'text'
+    ) {
+      const model = cascade.tiers.find((tier) => tier.name === streamingTier)?.provider.model ?? chat.model;
+      const writer = new ChunkWriter(id, created, model);
+      c.header('x-cascade-trace-id', id);
       return streamSSE(c, async (stream) => {
-        for (const chunk of completionChunks(result, chat.model, id, created, chat.includeUsage)) {
-          await stream.writeSSE({ data: JSON.stringify(chunk) });
+        let written = stream.writeSSE({ data: JSON.stringify(writer.role()) });
+        const send = (text: string) => {
+          written = written.then(() => stream.writeSSE({ data: JSON.stringify(writer.content(text)) }));
+        };
+        for (const text of early.splice(0)) send(text);
+        onText = send;
+        let result: CascadeResult | undefined;
+        let failure: string | undefined;
+        try {
+          result = await running;
+        } catch (error) {
+          failure = error instanceof Error ? error.message : String(error);
         }
+        await written;
+        if (result) account(result);
+        if (!result || result.text === undefined) {
+          // The client has part of an answer: an error event it can read, as OpenAI ends a failed stream.
+          const message = `the answer broke off: ${failure ?? result?.message ?? result?.stop}`;
+          await stream.writeSSE({
+            data: JSON.stringify({ error: { message, type: 'server_error', code: result?.stop ?? 'error' } }),
+          });
+          return;
+        }
+        await stream.writeSSE({ data: JSON.stringify(writer.finish(result, chat.model)) });
+        if (chat.includeUsage) await stream.writeSSE({ data: JSON.stringify(writer.usage(result)) });
         await stream.writeSSE({ data: '[DONE]' });
       });
-    },
-  );
+    }
+    const result: CascadeResult = await running;
+    account(result);
+    if (result.text === undefined) {
+      throw new ServeError(
+        502,
+        `the cascade gave no answer: ${result.message ?? result.stop}`,
+        'server_error',
+        result.stop,
+      );
+    }
+    for (const [name, value] of Object.entries(cascadeHeaders(result, id))) c.header(name, value);
+    if (!chat.stream) return c.json(chatCompletion(result, chat.model, id, created));
+    return streamSSE(c, async (stream) => {
+      for (const chunk of completionChunks(result, chat.model, id, created, chat.includeUsage)) {
+        await stream.writeSSE({ data: JSON.stringify(chunk) });
+      }
+      await stream.writeSSE({ data: '[DONE]' });
+    });
+  });
 
   return app;
 }

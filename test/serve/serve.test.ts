@@ -280,6 +280,22 @@ describe('cascade serve, called by the official OpenAI SDK', () => {
     expect(data.model).toBe('large');
   });
 
+  it('refuses a body over the limit with an OpenAI-shaped 413, and a body that is not JSON with a 400', async () => {
+    server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), port: 0, maxBodyBytes: 1000 });
+    const post = (body: string) =>
+      fetch(`${server!.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const big = await post(JSON.stringify({ model: 'mcq', messages: [{ role: 'user', content: 'x'.repeat(5000) }] }));
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: { message: 'the request body is too large' } });
+    const broken = await post('{"model": "mcq", ');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: { message: 'the body is not valid JSON' } });
+  });
+
   it('lists the cascades as models, and answers an unknown model with an OpenAI-shaped 404', async () => {
     server = await startServer({ cascades: new Map([['mcq', await mcqCascade()]]), port: 0 });
     const models = await client(server.url).models.list();

@@ -64,6 +64,37 @@ describe('OpenTelemetry spans', () => {
     expect(gate.parentSpanContext?.spanId).toBe(small.spanContext().spanId);
   });
 
+  it("print as trees in the README's receiver, scripts/print-otlp-spans.mjs, sent by the CLI", async () => {
+    const { spawn } = await import('node:child_process');
+    const printer = spawn(process.execPath, ['scripts/print-otlp-spans.mjs', '0', '--exit-after', '1']);
+    let printed = '';
+    printer.stdout.setEncoding('utf8').on('data', (chunk: string) => (printed += chunk));
+    const exited = new Promise<number | null>((resolve) => printer.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        printer.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk);
+          if (found) resolve(found[1]!);
+        });
+        printer.on('error', reject);
+      });
+      const fixtures = writeFixture([{ id: 'q', prompt: 'Say A', responses: { only: { text: 'A' } } }]);
+      const cascade = join(tempDir(), 'c.yaml');
+      writeFileSync(
+        cascade,
+        `name: printed\ntiers:\n  - { name: only, provider: replay, model: only, fixtures: ${fixtures} }\n`,
+      );
+      const done = await spawnCli(['ask', cascade, 'Say A'], { OTEL_EXPORTER_OTLP_ENDPOINT: url }).done;
+      expect(done.code, done.stderr).toBe(0);
+      expect(await exited).toBe(0);
+      expect(printed).toMatch(
+        /^trace [0-9a-f]{32}\ncascade printed \([\d.]+ ms\) .*cascade\.tier=only.*\n  chat only \(/m,
+      );
+    } finally {
+      printer.kill();
+    }
+  });
+
   it('reach an OTLP/HTTP receiver from the CLI when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
     const receiver = await startLoopbackServer(() => ({ json: {} }));
     try {
