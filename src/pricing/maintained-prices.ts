@@ -24,17 +24,36 @@ function perMTok(value: unknown): number | undefined {
  * database of provider prices, MIT), or undefined. Anthropic models are looked up under Anthropic; others
  * under any provider (an OpenAI-compatible tier may serve Gemini or DeepSeek).
  */
-export function maintainedPrice(provider: string, model: string): { pricing: Pricing; since?: string } | undefined {
-  const found = database().calcPrice(
-    { input_tokens: 0, output_tokens: 0 },
-    model,
-    provider === 'anthropic' ? { providerId: 'anthropic' } : {},
-  );
-  if (!found) return undefined;
-  // The price in force now (the database keeps dated and conditional prices).
-  const input = perMTok(found.model_price['input_mtok']);
-  const output = perMTok(found.model_price['output_mtok']);
-  if (input === undefined || output === undefined) return undefined;
+export function maintainedPrice(
+  provider: string,
+  model: string,
+  now: Date = new Date(),
+): { pricing: Pricing; since?: string } | undefined {
+  // The price in force today (the database keeps dated prices). A price that changes with the time of day
+  // (DeepSeek's off-peak discount) is taken at its dearest hour, so a budget holds at any hour and a figure
+  // does not change with the hour it was computed: today's clock is sampled every half hour.
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  let found: ReturnType<Prices['calcPrice']> | undefined;
+  let input: number | undefined;
+  let output: number | undefined;
+  for (let slot = 0; slot < 48; slot++) {
+    const at = database().calcPrice({ input_tokens: 0, output_tokens: 0 }, model, {
+      ...(provider === 'anthropic' && { providerId: 'anthropic' }),
+      timestamp: new Date(day + (slot * 30 + 15) * 60_000),
+    });
+    if (!at) return undefined;
+    const slotInput = perMTok(at.model_price['input_mtok']);
+    const slotOutput = perMTok(at.model_price['output_mtok']);
+    if (slotInput === undefined || slotOutput === undefined) return undefined;
+    if (input === undefined || slotInput > input || (slotInput === input && slotOutput > output!)) {
+      found = at;
+      input = slotInput;
+      output = slotOutput;
+    }
+    // A model whose price has no time-of-day entries gives the same answer all day.
+    if (slot === 0 && !hasTimeOfDayPrice(at.model.prices)) break;
+  }
+  if (!found || input === undefined || output === undefined) return undefined;
   // A dated price says since when it applies; a model's only price has no date of its own.
   const dated = Array.isArray(found.model.prices)
     ? (found.model.prices as { prices: unknown; constraint?: { start_date?: string } }[]).find(
@@ -42,6 +61,13 @@ export function maintainedPrice(provider: string, model: string): { pricing: Pri
       )?.constraint?.start_date
     : undefined;
   return { pricing: { inputPerMTok: input, outputPerMTok: output }, ...(dated && { since: dated }) };
+}
+
+function hasTimeOfDayPrice(prices: unknown): boolean {
+  return (
+    Array.isArray(prices) &&
+    prices.some((entry) => (entry as { constraint?: { type?: string } }).constraint?.type === 'time_of_date')
+  );
 }
 
 let newestChange: string | undefined;

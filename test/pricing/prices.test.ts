@@ -1,3 +1,4 @@
+import { maintainedPrice } from '../../src/pricing/maintained-prices.js';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { describePriceSource, findPriceWithSource, priceTableDate } from '../../src/pricing/price-table.js';
@@ -16,6 +17,15 @@ describe('prices', () => {
     expect(describePriceSource(found!.source)).toMatch(
       /^@pydantic\/genai-prices \d+\.\d+\.\d+, newest price change \d{4}-\d{2}-\d{2}$/,
     );
+  });
+
+  it('takes a price that changes with the time of day at its dearest hour, whatever the hour it is asked', () => {
+    // DeepSeek charges half from 16:30 to 00:30 UTC; a budget must hold at the dearest hour.
+    for (const hour of ['03:00', '12:00', '18:00', '23:59'])
+      expect(maintainedPrice('openai', 'deepseek-chat', new Date(`2026-12-02T${hour}:00Z`))?.pricing).toEqual({
+        inputPerMTok: 0.27,
+        outputPerMTok: 1.1,
+      });
   });
 
   it('says since when a dated price applies, and the newest price change the database holds', () => {
