@@ -1,7 +1,9 @@
 // `cascade run --replay` on 20,000 items, 3 tiers with 2 regex gates each, from a fixture with recorded
 // costs (no usage), beside the floor: a plain script doing the same work (read the fixture, look each
 // item up, run the two regexes per tier until one passes, write a result line).
-// Targets: at least 20,000 items/s and within 2x of the floor.
+// Then 10 items against a 100,000-record fixture, beside a plain script that streams the fixture and
+// keeps the 10 it needs: the time and memory a replay takes when the fixture is much larger than the job.
+// Targets: at least 20,000 items/s and within 2x of the floor; memory flat in the fixture size.
 // Run: npm run bench:replay-throughput [-- items]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -99,4 +101,72 @@ console.log(`${items} items, 3 replay tiers, 2 regex gates each (whole process, 
 console.log(`floor (plain script): ${rate(floor.seconds).toFixed(0)} items/s, ${floor.rssMiB.toFixed(0)} MiB`);
 console.log(
   `cascade run --replay: ${rate(ours.seconds).toFixed(0)} items/s, ${ours.rssMiB.toFixed(0)} MiB; ratio ${(ours.seconds / floor.seconds).toFixed(1)}x the floor's time (targets: >= 20000 items/s, <= 2x)`,
+);
+
+// 10 items against a fixture of 100,000 records.
+const bigRecords = 100_000;
+const bigFixtures = join(folder, 'big-fixtures.jsonl');
+{
+  const { openSync, writeSync, closeSync } = await import('node:fs');
+  const descriptor = openSync(bigFixtures, 'w');
+  const batch: string[] = [];
+  for (let index = 0; index < bigRecords; index++) {
+    const prompt = `Ticket ${index}: the invoice for order ${index * 7} shows the wrong amount. ${'Earlier messages of this customer. '.repeat(10)}Which team? A) billing B) support C) sales D) legal`;
+    const responses = Object.fromEntries(
+      models.map((model, tier) => [
+        model,
+        { text: tier >= index % 3 ? 'A' : `I think A because ${index}`, costUsd: 0.0001 * (tier + 1) },
+      ]),
+    );
+    batch.push(
+      JSON.stringify({ id: `t${index}`, input: { messages: [{ role: 'user', content: prompt }] }, responses }),
+    );
+    if (batch.length === 1000) writeSync(descriptor, `${batch.splice(0).join('\n')}\n`);
+  }
+  closeSync(descriptor);
+}
+// Ids both fixtures hold, spread over them.
+const wanted = Array.from({ length: 10 }, (_, index) => `t${index * 1999}`);
+const fewInput = join(folder, 'few.jsonl');
+writeFileSync(fewInput, `${wanted.map((id) => JSON.stringify({ id, prompt: 'Which team?' })).join('\n')}\n`);
+const fewFloorScript = join(folder, 'few-floor.mjs');
+writeFileSync(
+  fewFloorScript,
+  `import { createReadStream, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+const wanted = new Set(${JSON.stringify(wanted)});
+const found = [];
+for await (const line of createInterface({ input: createReadStream(${JSON.stringify(bigFixtures)}) })) {
+  if (!line) continue;
+  const item = JSON.parse(line);
+  if (wanted.has(item.id)) found.push({ id: item.id, text: item.responses.small.text });
+}
+writeFileSync(${JSON.stringify(join(folder, 'few-floor.jsonl'))}, found.map((r) => JSON.stringify(r)).join('\\n'));
+`,
+);
+const fewFloor = timed([fewFloorScript]);
+const few = timed([
+  'dist/src/cli/main.js',
+  'run',
+  cascade,
+  '--input',
+  fewInput,
+  '--output',
+  join(folder, 'few.out.jsonl'),
+  '--replay',
+  bigFixtures,
+]);
+const small = timed([
+  'dist/src/cli/main.js',
+  'run',
+  cascade,
+  '--input',
+  fewInput,
+  '--output',
+  join(folder, 'few-small.out.jsonl'),
+  '--replay',
+  fixtures,
+]);
+console.log(
+  `10 items, a ${bigRecords}-record fixture: floor (a plain script streaming it) ${fewFloor.seconds.toFixed(2)} s, ${fewFloor.rssMiB.toFixed(0)} MiB; cascade run --replay ${few.seconds.toFixed(2)} s, ${few.rssMiB.toFixed(0)} MiB (ratio ${(few.seconds / fewFloor.seconds).toFixed(1)}x); the same 10 items against the ${items}-record fixture: ${small.seconds.toFixed(2)} s, ${small.rssMiB.toFixed(0)} MiB`,
 );

@@ -1,7 +1,7 @@
 import type { ProviderMiddleware } from '../spec/middleware.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
 import { ReplayMissError } from '../errors/index.js';
-import { readFixtures } from '../fixtures/read-fixtures.js';
+import { FixtureFile } from '../fixtures/fixture-file.js';
 import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';
 import { requestKey } from '../fixtures/request-key.js';
 import { recordedCostUsd, replayedUsage } from '../fixtures/recorded-cost.js';
@@ -15,33 +15,44 @@ import type { CascadeRequest } from '../spec/request.js';
 export class FixtureIndex {
   private readonly byId = new Map<string, FixtureItem>();
   /** Built at the first lookup by messages: a run whose items carry their ids never hashes the fixture. */
-  private byRequestKey?: Map<string, FixtureItem>;
+  private byRequestKey?: Map<string, string>;
+  /** A file read by offsets (`load`), instead of items held in memory. */
+  private source?: FixtureFile;
 
   constructor(
     readonly file: string,
-    private readonly items: readonly FixtureItem[],
+    private readonly items: readonly FixtureItem[] = [],
   ) {
     for (const item of items) this.byId.set(item.id, item);
   }
 
-  private get byRequest(): Map<string, FixtureItem> {
+  /** The file indexed by id and read record by record as asked for: memory does not grow with its size. */
+  static async load(file: string): Promise<FixtureIndex> {
+    const index = new FixtureIndex(file);
+    index.source = await FixtureFile.open(file);
+    return index;
+  }
+
+  private item(id: string): FixtureItem | undefined {
+    return this.source ? this.source.get(id) : this.byId.get(id);
+  }
+
+  private get byRequest(): Map<string, string> {
     if (!this.byRequestKey) {
       this.byRequestKey = new Map();
-      for (const item of this.items) this.byRequestKey.set(requestKey(item.input.messages), item);
+      const ids = this.source ? [...this.source.ids()] : this.items.map((item) => item.id);
+      for (const id of ids) this.byRequestKey.set(requestKey(this.item(id)!.input.messages), id);
     }
     return this.byRequestKey;
   }
 
-  static async load(file: string): Promise<FixtureIndex> {
-    return new FixtureIndex(file, await readFixtures(file));
-  }
-
   /** The item with the request's id, else the item whose messages equal the request's (before or after gates adjusted them). */
   find(request: CascadeRequest): FixtureItem | undefined {
-    const byId = request.id !== undefined ? this.byId.get(request.id) : undefined;
+    const byId = request.id !== undefined ? this.item(request.id) : undefined;
     if (byId) return byId;
     const bySource = request.sourceMessages ? this.byRequest.get(requestKey(request.sourceMessages)) : undefined;
-    return bySource ?? this.byRequest.get(requestKey(request.messages));
+    const id = bySource ?? this.byRequest.get(requestKey(request.messages));
+    return id === undefined ? undefined : this.item(id);
   }
 }
 
