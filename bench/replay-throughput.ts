@@ -82,20 +82,23 @@ function timed(args: string[]): { seconds: number; rssMiB: number } {
   return { seconds: seconds!, rssMiB: kb! / 1024 };
 }
 
+/** `cascade run --replay` on the cascade of this bench, timed as a whole process. */
+const replayRun = (items: string, output: string, recording: string, ...extra: string[]) =>
+  timed([
+    'dist/src/cli/main.js',
+    'run',
+    cascade,
+    '--input',
+    items,
+    '--output',
+    join(folder, output),
+    '--replay',
+    recording,
+    ...extra,
+  ]);
+
 const floor = timed([floorScript]);
-const ours = timed([
-  'dist/src/cli/main.js',
-  'run',
-  cascade,
-  '--input',
-  input,
-  '--output',
-  join(folder, 'out.jsonl'),
-  '--replay',
-  fixtures,
-  '--concurrency',
-  '64',
-]);
+const ours = replayRun(input, 'out.jsonl', fixtures, '--concurrency', '64');
 const rate = (seconds: number) => items / seconds;
 console.log(`${items} items, 3 replay tiers, 2 regex gates each (whole process, start-up included)`);
 console.log(`floor (plain script): ${rate(floor.seconds).toFixed(0)} items/s, ${floor.rssMiB.toFixed(0)} MiB`);
@@ -145,28 +148,8 @@ writeFileSync(${JSON.stringify(join(folder, 'few-floor.jsonl'))}, found.map((r) 
 `,
 );
 const fewFloor = timed([fewFloorScript]);
-const few = timed([
-  'dist/src/cli/main.js',
-  'run',
-  cascade,
-  '--input',
-  fewInput,
-  '--output',
-  join(folder, 'few.out.jsonl'),
-  '--replay',
-  bigFixtures,
-]);
-const small = timed([
-  'dist/src/cli/main.js',
-  'run',
-  cascade,
-  '--input',
-  fewInput,
-  '--output',
-  join(folder, 'few-small.out.jsonl'),
-  '--replay',
-  fixtures,
-]);
+const few = replayRun(fewInput, 'few.out.jsonl', bigFixtures);
+const small = replayRun(fewInput, 'few-small.out.jsonl', fixtures);
 console.log(
   `10 items, a ${bigRecords}-record fixture: floor (a plain script streaming it) ${fewFloor.seconds.toFixed(2)} s, ${fewFloor.rssMiB.toFixed(0)} MiB; cascade run --replay ${few.seconds.toFixed(2)} s, ${few.rssMiB.toFixed(0)} MiB (ratio ${(few.seconds / fewFloor.seconds).toFixed(1)}x); the same 10 items against the ${items}-record fixture: ${small.seconds.toFixed(2)} s, ${small.rssMiB.toFixed(0)} MiB`,
 );

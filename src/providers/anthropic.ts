@@ -5,6 +5,7 @@ import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { EndpointOptions } from './endpoint-options.js';
+import { collectStream } from './collect-stream.js';
 import { completionOf } from './completion-of.js';
 import { requestOptions } from './request-options.js';
 import { anthropicMessages, anthropicTools, anthropicToolCalls } from './tool-wire.js';
@@ -67,30 +68,27 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
         mapSdkError(error, sdk!, `anthropic ${options.model}`, apiKey, options.baseURL ?? 'https://api.anthropic.com');
       // Streamed when asked for, except tool calls, which only a whole answer carries.
       if (call.onDelta && !request.tools?.length) {
-        const onDelta = call.onDelta;
-        let text = '';
-        let inputTokens: number | undefined;
-        let outputTokens: number | undefined;
+        let streamed: Awaited<ReturnType<typeof collectStream>>;
         try {
           const stream = await anthropic.messages.create({ ...body, stream: true }, requestOptions(call));
-          for await (const event of stream) {
-            if (event.type === 'message_start') inputTokens = event.message.usage?.input_tokens;
-            else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
-              text += event.delta.text;
-              onDelta(event.delta.text);
-            } else if (event.type === 'message_delta') outputTokens = event.usage?.output_tokens;
-          }
+          streamed = await collectStream(stream, call.onDelta, (event) =>
+            event.type === 'message_start'
+              ? { inputTokens: event.message.usage?.input_tokens }
+              : event.type === 'content_block_delta' && event.delta.type === 'text_delta'
+                ? { text: event.delta.text }
+                : event.type === 'message_delta'
+                  ? { outputTokens: event.usage?.output_tokens }
+                  : {},
+          );
         } catch (error) {
           throw failed(error);
         }
         return completionOf({
-          text,
+          ...streamed,
           model: options.model,
           request,
           label: `anthropic ${options.model}`,
           allowEmpty: options.allowEmpty,
-          inputTokens,
-          outputTokens,
           pricing,
           latencyMs: performance.now() - started,
         });

@@ -5,6 +5,7 @@ import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { EndpointOptions } from './endpoint-options.js';
+import { collectStream } from './collect-stream.js';
 import { completionOf } from './completion-of.js';
 import { ollamaMessages, ollamaToolCalls } from './tool-wire.js';
 import { mapOllamaError, ollamaClient, ollamaHost } from './ollama-client.js';
@@ -47,29 +48,22 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
       const started = performance.now();
       // Streamed when asked for, except what only a whole answer carries (tool calls, log-probabilities).
       if (call.onDelta && !request.tools?.length && !params.logprobs) {
-        const onDelta = call.onDelta;
-        let text = '';
-        let last: ChatResponse | undefined;
+        let streamed: Awaited<ReturnType<typeof collectStream>>;
         try {
-          for await (const chunk of await client.chat({ ...body, stream: true })) {
-            const delta = chunk.message?.content;
-            if (delta) {
-              text += delta;
-              onDelta(delta);
-            }
-            last = chunk;
-          }
+          streamed = await collectStream(await client.chat({ ...body, stream: true }), call.onDelta, (chunk) => ({
+            text: chunk.message?.content,
+            inputTokens: chunk.prompt_eval_count,
+            outputTokens: chunk.eval_count,
+          }));
         } catch (error) {
           throw mapOllamaError(error, options.model, host);
         }
         return completionOf({
-          text,
+          ...streamed,
           model: options.model,
           request,
           label: `ollama ${options.model}`,
           allowEmpty: options.allowEmpty,
-          inputTokens: last?.prompt_eval_count,
-          outputTokens: last?.eval_count,
           pricing,
           latencyMs: performance.now() - started,
         });

@@ -7,6 +7,7 @@ import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens, countTokens } from '../tokens/count-tokens.js';
 import type { EndpointOptions } from './endpoint-options.js';
+import { collectStream } from './collect-stream.js';
 import { completionOf } from './completion-of.js';
 import { requestOptions } from './request-options.js';
 import { openAIMessages, openAITools, openAIToolCalls } from './tool-wire.js';
@@ -70,33 +71,26 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
         mapSdkError(error, sdk!, `openai ${options.model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
       // Streamed when asked for, except what only a whole answer carries (tool calls, log-probabilities).
       if (call.onDelta && !request.tools?.length && !params.logprobs) {
-        const onDelta = call.onDelta;
-        let text = '';
-        let usage: OpenAI.Completions.CompletionUsage | undefined;
+        let streamed: Awaited<ReturnType<typeof collectStream>>;
         try {
           const stream = await openai.chat.completions.create(
             { ...body, stream: true, stream_options: { include_usage: true } },
             requestOptions(call),
           );
-          for await (const chunk of stream) {
-            const delta = chunk.choices?.[0]?.delta?.content;
-            if (delta) {
-              text += delta;
-              onDelta(delta);
-            }
-            if (chunk.usage) usage = chunk.usage;
-          }
+          streamed = await collectStream(stream, call.onDelta, (chunk) => ({
+            text: chunk.choices?.[0]?.delta?.content ?? undefined,
+            inputTokens: chunk.usage?.prompt_tokens,
+            outputTokens: chunk.usage?.completion_tokens,
+          }));
         } catch (error) {
           throw failed(error);
         }
         return completionOf({
-          text,
+          ...streamed,
           model: options.model,
           request,
           label: `openai ${options.model}`,
           allowEmpty: options.allowEmpty,
-          inputTokens: usage?.prompt_tokens,
-          outputTokens: usage?.completion_tokens,
           pricing,
           latencyMs: performance.now() - started,
         });
