@@ -253,11 +253,16 @@ export class Cascade {
     let climbing = routed?.tiers ?? this.tiers;
     if (options.highestTier && routed?.rule) {
       const cap = options.highestTier();
-      // A start rule past every tier the budget allows now starts at the dearest one it does allow:
-      // downshifting holds items back from the top tiers, it does not stop them.
-      if (this.tiers[cap] && climbing.every((tier) => this.tiers.indexOf(tier) > cap)) {
-        for (const tier of climbing) traced(tier, skippedEntry(tier, 'downshift'));
-        climbing = [this.tiers[cap]];
+      // A start rule past every tier the budget allows now starts at the dearest one it does allow
+      // (among its own tiers for an `only` rule): downshifting holds items back from the top tiers, it
+      // does not stop them.
+      if (climbing.every((tier) => this.tiers.indexOf(tier) > cap)) {
+        const allowed = (routed.rule.only ? climbing : this.tiers).filter((tier) => this.tiers.indexOf(tier) <= cap);
+        const fallback = allowed[allowed.length - 1];
+        if (fallback) {
+          for (const tier of climbing) traced(tier, skippedEntry(tier, 'downshift'));
+          climbing = [fallback];
+        }
       }
     }
     for (const tier of climbing) {

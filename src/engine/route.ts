@@ -1,3 +1,4 @@
+import { mayHaveBeenBilled } from '../errors/index.js';
 import { RetriesExhaustedError } from '../middleware/retry-policy.js';
 import { costUsd, type Pricing } from '../pricing/price-table.js';
 import type { Provider } from '../spec/provider.js';
@@ -104,23 +105,37 @@ async function classify(
     costUsd(classifier.pricing, byteBoundInputTokens(asked.messages), classifierMaxTokens);
   if (spending && !(await spending.reserve(worst)))
     return { model, costUsd: 0, latencyMs: 0, error: 'the budget cannot cover asking the classifier' };
+  // As for a tier: a retry after a try that may have been billed first holds that try's worst case too.
+  let reserved = worst;
+  const beforeRetry = async (error: unknown): Promise<boolean> => {
+    if (!spending || !mayHaveBeenBilled(error)) return true;
+    if (!(await spending.reserve(worst))) return false;
+    reserved += worst;
+    return true;
+  };
   const started = performance.now();
   try {
-    const completion = await classifier.provider.complete(asked, signal ? { signal } : {});
-    spending?.settle(worst, completion.costUsd);
+    const completion = await classifier.provider.complete(asked, { ...(signal && { signal }), beforeRetry });
+    const cost = completion.costUsd + (completion.possiblyBilledTries ?? 0) * worst;
+    spending?.settle(reserved, cost);
     const label = labelOf(completion.text, classifier.labels);
     return {
       model,
-      costUsd: completion.costUsd,
+      costUsd: cost,
       latencyMs: completion.latencyMs,
       ...(label !== undefined
         ? { label }
         : { error: `the answer "${completion.text.slice(0, 60)}" names none of ${classifier.labels.join(', ')}` }),
     };
   } catch (error) {
-    // Tries that timed out or broke off may have been billed: each counts its worst case, as a tier's do.
-    const billed = error instanceof RetriesExhaustedError ? error.possiblyBilledTries * worst : 0;
-    spending?.settle(worst, billed);
+    // Tries that timed out or broke off may have been billed: each counts its worst case, as a tier's do;
+    // an aborted call counts what it held.
+    const billed = signal?.aborted
+      ? reserved
+      : error instanceof RetriesExhaustedError
+        ? Math.min(reserved, error.possiblyBilledTries * worst)
+        : 0;
+    spending?.settle(reserved, billed);
     if (signal?.aborted) throw error;
     // A classifier that cannot answer costs the rule, never the item: the rule does not hold.
     const cause = error instanceof RetriesExhaustedError ? error.lastError : error;

@@ -24,36 +24,57 @@ function perMTok(value: unknown): number | undefined {
  * database of provider prices, MIT), or undefined. Anthropic models are looked up under Anthropic; others
  * under any provider (an OpenAI-compatible tier may serve Gemini or DeepSeek).
  */
+const priceMemo = new Map<string, { pricing: Pricing; since?: string } | undefined>();
+
 export function maintainedPrice(
   provider: string,
   model: string,
   now: Date = new Date(),
 ): { pricing: Pricing; since?: string } | undefined {
-  // The price in force today (the database keeps dated prices). A price that changes with the time of day
-  // (DeepSeek's off-peak discount) is taken at its dearest hour, so a budget holds at any hour and a figure
-  // does not change with the hour it was computed: today's clock is sampled every half hour.
   const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  let found: ReturnType<Prices['calcPrice']> | undefined;
+  const key = `${provider}|${model}|${day}`;
+  if (priceMemo.has(key)) return priceMemo.get(key);
+  const price = priceOnDay(provider, model, day);
+  priceMemo.set(key, price);
+  return price;
+}
+
+/**
+ * The price in force on `day` (the database keeps dated prices). A price that changes with the time of
+ * day (DeepSeek's off-peak discount) is taken at its dearest, input and output each, so a budget holds
+ * at any hour and a figure does not change with the hour it was computed: the day is sampled every half
+ * hour and just after each time-of-day window opens.
+ */
+function priceOnDay(provider: string, model: string, day: number): { pricing: Pricing; since?: string } | undefined {
+  const at = (minutes: number) =>
+    database().calcPrice({ input_tokens: 0, output_tokens: 0 }, model, {
+      ...(provider === 'anthropic' && { providerId: 'anthropic' }),
+      timestamp: new Date(day + minutes * 60_000),
+    });
+  const first = at(15);
+  if (!first) return undefined;
+  const minutes = [15];
+  const windows = timeOfDayStarts(first.model.prices);
+  if (windows.length > 0) {
+    for (let slot = 1; slot < 48; slot++) minutes.push(slot * 30 + 15);
+    for (const start of windows) minutes.push(start + 1);
+  }
+  let found = first;
   let input: number | undefined;
   let output: number | undefined;
-  for (let slot = 0; slot < 48; slot++) {
-    const at = database().calcPrice({ input_tokens: 0, output_tokens: 0 }, model, {
-      ...(provider === 'anthropic' && { providerId: 'anthropic' }),
-      timestamp: new Date(day + (slot * 30 + 15) * 60_000),
-    });
-    if (!at) return undefined;
-    const slotInput = perMTok(at.model_price['input_mtok']);
-    const slotOutput = perMTok(at.model_price['output_mtok']);
+  for (const minute of minutes) {
+    const priced = minute === 15 ? first : at(minute);
+    if (!priced) continue;
+    const slotInput = perMTok(priced.model_price['input_mtok']);
+    const slotOutput = perMTok(priced.model_price['output_mtok']);
     if (slotInput === undefined || slotOutput === undefined) return undefined;
-    if (input === undefined || slotInput > input || (slotInput === input && slotOutput > output!)) {
-      found = at;
+    if (input === undefined || slotInput > input) {
+      found = priced;
       input = slotInput;
-      output = slotOutput;
     }
-    // A model whose price has no time-of-day entries gives the same answer all day.
-    if (slot === 0 && !hasTimeOfDayPrice(at.model.prices)) break;
+    output = Math.max(output ?? slotOutput, slotOutput);
   }
-  if (!found || input === undefined || output === undefined) return undefined;
+  if (input === undefined || output === undefined) return undefined;
   // A dated price says since when it applies; a model's only price has no date of its own.
   const dated = Array.isArray(found.model.prices)
     ? (found.model.prices as { prices: unknown; constraint?: { start_date?: string } }[]).find(
@@ -63,11 +84,16 @@ export function maintainedPrice(
   return { pricing: { inputPerMTok: input, outputPerMTok: output }, ...(dated && { since: dated }) };
 }
 
-function hasTimeOfDayPrice(prices: unknown): boolean {
-  return (
-    Array.isArray(prices) &&
-    prices.some((entry) => (entry as { constraint?: { type?: string } }).constraint?.type === 'time_of_date')
-  );
+/** Minutes after midnight (UTC) at which each time-of-day price of a model starts. */
+function timeOfDayStarts(prices: unknown): number[] {
+  if (!Array.isArray(prices)) return [];
+  const starts: number[] = [];
+  for (const entry of prices as { constraint?: { type?: string; start_time?: string } }[]) {
+    const time =
+      entry.constraint?.type === 'time_of_date' ? /^(\d{2}):(\d{2})/.exec(entry.constraint.start_time ?? '') : null;
+    if (time) starts.push(Number(time[1]) * 60 + Number(time[2]));
+  }
+  return starts;
 }
 
 let newestChange: string | undefined;

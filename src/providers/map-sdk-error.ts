@@ -21,6 +21,14 @@ export function redact(text: string, secret: string | undefined): string {
   return redactSecrets(exact);
 }
 
+/** The HTTP status each error type of a streamed error event stands for (Anthropic's error types). */
+const streamedErrorStatus: Record<string, number> = {
+  overloaded_error: 529,
+  api_error: 500,
+  rate_limit_error: 429,
+  timeout_error: 504,
+};
+
 interface SdkLikeError {
   name?: string;
   message?: string;
@@ -48,6 +56,11 @@ export function mapSdkError(
   if (typeof failure.status === 'number') {
     return statusError(message, { statusCode: failure.status, retryAfterMs: parseRetryAfter(failure.headers) });
   }
+  // An error event inside a stream (Anthropic's `overloaded_error`) has no HTTP status: the status its
+  // type stands for, so an overloaded stream is retried as a 529 answer would be.
+  const typed = error as { type?: unknown; error?: { type?: unknown } } | undefined;
+  const streamed = streamedErrorStatus[String(typed?.type ?? typed?.error?.type ?? '')];
+  if (error instanceof sdk.APIError && streamed !== undefined) return statusError(message, { statusCode: streamed });
   if (error instanceof sdk.APIConnectionError) {
     // The SDK says only "Connection error."; where it tried and why is what the user needs.
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;

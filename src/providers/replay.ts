@@ -39,9 +39,11 @@ export class FixtureIndex {
 
   private get byRequest(): Map<string, string> {
     if (!this.byRequestKey) {
-      this.byRequestKey = new Map();
+      // Kept only once whole: a record that breaks the format stops the lookup, and the next one too.
+      const built = new Map<string, string>();
       const ids = this.source ? [...this.source.ids()] : this.items.map((item) => item.id);
-      for (const id of ids) this.byRequestKey.set(requestKey(this.item(id)!.input.messages), id);
+      for (const id of ids) built.set(requestKey(this.item(id)!.input.messages), id);
+      this.byRequestKey = built;
     }
     return this.byRequestKey;
   }

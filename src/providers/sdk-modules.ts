@@ -21,6 +21,7 @@ export const loadAnthropic = (): Promise<typeof Anthropic> => {
 
 /** The two error classes `mapSdkError` tells apart; both SDKs (one generator) carry them as statics. */
 export interface SdkErrorClasses {
+  APIError: abstract new (...args: never[]) => Error;
   APIUserAbortError: abstract new (...args: never[]) => Error;
   APIConnectionError: abstract new (...args: never[]) => Error;
 }

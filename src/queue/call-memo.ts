@@ -44,8 +44,11 @@ export function callMemo(redis: Redis, runId: string, itemKey: string, mayHaveRu
           const saved = mayHaveRun ? await redis.get(key) : null;
           if (saved !== null) return { ...(JSON.parse(saved) as Completion), memoised: true };
           const completion = await next(request, { ...options, idempotencyKey: `fc-${callHash}` });
-          // Sent now, awaited before the job's result is: the engine goes on meanwhile.
-          writes.push(redis.set(key, JSON.stringify(completion), 'EX', memoTtlSeconds));
+          // Sent now, awaited before the job's result is: the engine goes on meanwhile. A job that ends
+          // without `flush` (aborted, or its connection closed) must not leave an unhandled rejection behind.
+          const write = redis.set(key, JSON.stringify(completion), 'EX', memoTtlSeconds);
+          write.catch(() => undefined);
+          writes.push(write);
           return completion;
         },
       },

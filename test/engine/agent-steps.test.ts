@@ -288,6 +288,24 @@ describe('start rules', () => {
     expect(asked.costUsd).toBeCloseTo(0.0051, 9);
   });
 
+  it('under a downshift cap, a start rule starts at the dearest tier allowed; an only rule keeps to its own tiers', async () => {
+    server = await startLoopbackServer((request) => ({ json: ollamaChat(`answer of ${request.body.model}`) }));
+    const tiers = fixtures.map((tier) => ({ ...tier, host: server!.url }));
+    const planning = { pattern: 'plan' };
+    const started = await createCascade({ name: 's', tiers, route: [{ when: planning, start: 'strong' }] });
+    const item = { messages: [{ role: 'user' as const, content: 'plan it' }] };
+    const held = await started.run(item, { highestTier: () => 0 });
+    expect(held).toMatchObject({ tier: 'small', stop: 'accepted' });
+    expect(held.trace.map((entry) => [entry.tier, entry.skipped])).toEqual([
+      ['strong', 'downshift'],
+      ['small', undefined],
+    ]);
+    const only = await createCascade({ name: 'o', tiers, route: [{ when: planning, only: ['strong'] }] });
+    const kept = await only.run(item, { highestTier: () => 0 });
+    expect(kept.stop).toBe('budget');
+    expect(kept.trace.map((entry) => entry.skipped)).toEqual(['downshift']);
+  });
+
   it('a classifier label that is not among its labels is refused when the cascade loads', async () => {
     await expect(
       createCascade({

@@ -30,6 +30,20 @@ const provider = (url: string) =>
   });
 
 describe('anthropic provider over the messages wire protocol', () => {
+  it('maps an overloaded error event inside a stream to a retryable 529', async () => {
+    server = await startLoopbackServer(() => ({
+      sse: async (send) => {
+        send(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), 'error');
+        return 'end';
+      },
+    }));
+    const error = await provider(server.url)
+      .complete(request, { onDelta: () => undefined })
+      .catch((caught) => caught);
+    expect(error).toBeInstanceOf(ApiStatusError);
+    expect(error).toMatchObject({ statusCode: 529, isRetryable: true });
+  });
+
   it('streams the answer as it comes when asked for deltas: the rest is sent only after the first delta arrived', async () => {
     let firstDelta!: () => void;
     const arrived = new Promise<void>((resolve) => (firstDelta = resolve));

@@ -120,17 +120,18 @@ describe.skipIf(!hasRedisServer)('limits and memo shared in Redis', () => {
     expect(again).toMatchObject({ text: 'paid once', costUsd: 0.01, memoised: true });
     expect(paid.memoised).toBeUndefined();
     // Another item, or another tier, is another call.
-    await wrapProvider(provider, callMemo(other, 'run-1', 'id:"8"', true).middleware('small')).complete(
-      ask('the same question'),
-    );
-    await wrapProvider(provider, callMemo(other, 'run-1', 'id:"7"', true).middleware('large')).complete(
-      ask('the same question'),
-    );
+    const memos = [
+      callMemo(other, 'run-1', 'id:"8"', true),
+      callMemo(other, 'run-1', 'id:"7"', true),
+      callMemo(other, 'run-1', 'id:"7"', false),
+    ];
+    await wrapProvider(provider, memos[0]!.middleware('small')).complete(ask('the same question'));
+    await wrapProvider(provider, memos[1]!.middleware('large')).complete(ask('the same question'));
     expect(provider.calls).toHaveLength(3);
     // A first run does not read the memo: it has nothing there to find.
-    await wrapProvider(provider, callMemo(other, 'run-1', 'id:"7"', false).middleware('small')).complete(
-      ask('the same question'),
-    );
+    await wrapProvider(provider, memos[2]!.middleware('small')).complete(ask('the same question'));
     expect(provider.calls).toHaveLength(4);
+    // Their writes land before the connections close.
+    await Promise.all(memos.map((memo) => memo.flush()));
   });
 });
