@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import type { Cascade } from '../engine/cascade.js';
 import { isLoopbackHost } from '../network/loopback-only.js';
 import type { Environment } from '../spec/environment.js';
@@ -9,6 +8,7 @@ import type { CascadeResult } from '../spec/result.js';
 import { parseChatRequest } from './chat-request.js';
 import { cascadeHeaders, chatCompletion, ChunkWriter, completionChunks } from './chat-response.js';
 import { readBody } from './read-body.js';
+import { sendEvents, type ServeBindings } from './send-events.js';
 import { ServeError } from './serve-error.js';
 import { findKey, KeySpend, type KeySpendLedger, type ServerKey } from './server-keys.js';
 import { ServeMetrics } from './serve-metrics.js';
@@ -30,7 +30,7 @@ export interface ServeOptions {
   spend?: KeySpendLedger;
 }
 
-type Bindings = { incoming?: IncomingMessage };
+type Bindings = ServeBindings;
 
 /**
  * An OpenAI-compatible HTTP API in front of cascades (Hono): `POST /v1/chat/completions` (plain and
@@ -177,11 +177,10 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
     ) {
       const model = cascade.tiers.find((tier) => tier.name === streamingTier)?.provider.model ?? chat.model;
       const writer = new ChunkWriter(id, created, model);
-      c.header('x-cascade-trace-id', id);
-      return streamSSE(c, async (stream) => {
-        let written = stream.writeSSE({ data: JSON.stringify(writer.role()) });
+      return sendEvents(c, { 'x-cascade-trace-id': id }, async (event) => {
+        let written = event(JSON.stringify(writer.role()));
         const send = (text: string) => {
-          written = written.then(() => stream.writeSSE({ data: JSON.stringify(writer.content(text)) }));
+          written = written.then(() => event(JSON.stringify(writer.content(text))));
         };
         for (const text of early.splice(0)) send(text);
         onText = send;
@@ -197,14 +196,12 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
         if (!result || result.text === undefined) {
           // The client has part of an answer: an error event it can read, as OpenAI ends a failed stream.
           const message = `the answer broke off: ${failure ?? result?.message ?? result?.stop}`;
-          await stream.writeSSE({
-            data: JSON.stringify({ error: { message, type: 'server_error', code: result?.stop ?? 'error' } }),
-          });
+          await event(JSON.stringify({ error: { message, type: 'server_error', code: result?.stop ?? 'error' } }));
           return;
         }
-        await stream.writeSSE({ data: JSON.stringify(writer.finish(result, chat.model)) });
-        if (chat.includeUsage) await stream.writeSSE({ data: JSON.stringify(writer.usage(result)) });
-        await stream.writeSSE({ data: '[DONE]' });
+        await event(JSON.stringify(writer.finish(result, chat.model)));
+        if (chat.includeUsage) await event(JSON.stringify(writer.usage(result)));
+        await event('[DONE]');
       });
     }
     const result: CascadeResult = await running;
@@ -217,14 +214,15 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
         result.stop,
       );
     }
-    for (const [name, value] of Object.entries(cascadeHeaders(result, id))) c.header(name, value);
-    if (!chat.stream) return c.json(chatCompletion(result, chat.model, id, created));
-    return streamSSE(c, async (stream) => {
-      for (const chunk of completionChunks(result, chat.model, id, created, chat.includeUsage)) {
-        await stream.writeSSE({ data: JSON.stringify(chunk) });
-      }
-      await stream.writeSSE({ data: '[DONE]' });
-    });
+    const headers = cascadeHeaders(result, id);
+    if (chat.stream)
+      return sendEvents(c, headers, async (event) => {
+        for (const chunk of completionChunks(result, chat.model, id, created, chat.includeUsage))
+          await event(JSON.stringify(chunk));
+        await event('[DONE]');
+      });
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    return c.json(chatCompletion(result, chat.model, id, created));
   });
 
   return app;

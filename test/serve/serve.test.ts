@@ -112,6 +112,51 @@ describe('cascade serve, called by the official OpenAI SDK', () => {
       choices: [{ index: 0, delta: { content }, finish_reason: null }],
     });
 
+  it('goes on serving when a client hangs up in the middle of a stream', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let upstreamEnded!: () => void;
+    const ended = new Promise<void>((resolve) => {
+      upstreamEnded = resolve;
+    });
+    provider = await startLoopbackServer((_, index) =>
+      index === 0
+        ? {
+            sse: async (send) => {
+              send(sseChunk('The answer '));
+              await released;
+              for (let piece = 0; piece < 50; piece++) send(sseChunk(`more ${piece} `));
+              send('[DONE]');
+              upstreamEnded();
+              return 'end';
+            },
+          }
+        : { json: openAIChat('A', { model: 'large-model' }) },
+    );
+    server = await startServer({ cascades: new Map([['streamed', await streamingCascade(provider.url)]]), port: 0 });
+    const hangUp = new AbortController();
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'streamed', messages: [{ role: 'user', content: question }], stream: true }),
+      signal: hangUp.signal,
+    });
+    const reader = response.body!.getReader();
+    let seen = '';
+    while (!seen.includes('The answer')) seen += new TextDecoder().decode((await reader.read()).value);
+    hangUp.abort();
+    release();
+    await ended;
+    // The next client is served as usual.
+    const next = await client(server.url).chat.completions.create({
+      model: 'streamed',
+      messages: [{ role: 'user', content: question }],
+    });
+    expect(next.choices[0]!.message.content).toBe('A');
+  });
+
   it('streams a tier without gates as it generates, after a gated tier rejected its draft unseen', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
