@@ -19,6 +19,8 @@ export async function sendEvents(
   c: Context<{ Bindings: ServeBindings }>,
   headers: Record<string, string>,
   body: (send: SendEvent) => Promise<void>,
+  /** Longest a client may leave written events unread before its connection is closed. */
+  stallMs = 120_000,
 ): Promise<Response> {
   const outgoing = c.env?.outgoing;
   if (!outgoing) {
@@ -34,8 +36,11 @@ export async function sendEvents(
   const send: SendEvent = (data) =>
     new Promise<void>((resolve) => {
       if (outgoing.destroyed || outgoing.write(`data: ${data}\n\n`)) return resolve();
-      // A slow client: wait until it has read what was sent, or has gone.
+      // A slow client: wait until it has read what was sent, or has gone; one that reads nothing for
+      // `stallMs` is cut off, so a stream never waits for ever.
+      const stalled = setTimeout(() => outgoing.destroy(), stallMs);
       const done = () => {
+        clearTimeout(stalled);
         outgoing.off('drain', done);
         outgoing.off('close', done);
         resolve();

@@ -93,6 +93,7 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
   });
 
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
   app.post('/v1/chat/completions', async (c) => {
     const started = performance.now();
     const key = authorize(c.req.header('authorization'), c.env?.incoming?.socket.remoteAddress);
@@ -154,7 +155,7 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
       firstText = () => resolve('text');
     });
     const running = cascade.run(chat.request, {
-      signal: AbortSignal.timeout(options.requestTimeoutMs ?? 120_000),
+      signal: AbortSignal.timeout(requestTimeoutMs),
       onEvent: metrics.listener(chat.model),
       ...(chat.stream && {
         onDelta: (tier: string, text: string) => {
@@ -177,32 +178,37 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
     ) {
       const model = cascade.tiers.find((tier) => tier.name === streamingTier)?.provider.model ?? chat.model;
       const writer = new ChunkWriter(id, created, model);
-      return sendEvents(c, { 'x-cascade-trace-id': id }, async (event) => {
-        let written = event(JSON.stringify(writer.role()));
-        const send = (text: string) => {
-          written = written.then(() => event(JSON.stringify(writer.content(text))));
-        };
-        for (const text of early.splice(0)) send(text);
-        onText = send;
-        let result: CascadeResult | undefined;
-        let failure: string | undefined;
-        try {
-          result = await running;
-        } catch (error) {
-          failure = error instanceof Error ? error.message : String(error);
-        }
-        await written;
-        if (result) account(result);
-        if (!result || result.text === undefined) {
-          // The client has part of an answer: an error event it can read, as OpenAI ends a failed stream.
-          const message = `the answer broke off: ${failure ?? result?.message ?? result?.stop}`;
-          await event(JSON.stringify({ error: { message, type: 'server_error', code: result?.stop ?? 'error' } }));
-          return;
-        }
-        await event(JSON.stringify(writer.finish(result, chat.model)));
-        if (chat.includeUsage) await event(JSON.stringify(writer.usage(result)));
-        await event('[DONE]');
-      });
+      return sendEvents(
+        c,
+        { 'x-cascade-trace-id': id },
+        async (event) => {
+          let written = event(JSON.stringify(writer.role()));
+          const send = (text: string) => {
+            written = written.then(() => event(JSON.stringify(writer.content(text))));
+          };
+          for (const text of early.splice(0)) send(text);
+          onText = send;
+          let result: CascadeResult | undefined;
+          let failure: string | undefined;
+          try {
+            result = await running;
+          } catch (error) {
+            failure = error instanceof Error ? error.message : String(error);
+          }
+          await written;
+          if (result) account(result);
+          if (!result || result.text === undefined) {
+            // The client has part of an answer: an error event it can read, as OpenAI ends a failed stream.
+            const message = `the answer broke off: ${failure ?? result?.message ?? result?.stop}`;
+            await event(JSON.stringify({ error: { message, type: 'server_error', code: result?.stop ?? 'error' } }));
+            return;
+          }
+          await event(JSON.stringify(writer.finish(result, chat.model)));
+          if (chat.includeUsage) await event(JSON.stringify(writer.usage(result)));
+          await event('[DONE]');
+        },
+        requestTimeoutMs,
+      );
     }
     const result: CascadeResult = await running;
     account(result);
@@ -216,11 +222,16 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
     }
     const headers = cascadeHeaders(result, id);
     if (chat.stream)
-      return sendEvents(c, headers, async (event) => {
-        for (const chunk of completionChunks(result, chat.model, id, created, chat.includeUsage))
-          await event(JSON.stringify(chunk));
-        await event('[DONE]');
-      });
+      return sendEvents(
+        c,
+        headers,
+        async (event) => {
+          for (const chunk of completionChunks(result, chat.model, id, created, chat.includeUsage))
+            await event(JSON.stringify(chunk));
+          await event('[DONE]');
+        },
+        requestTimeoutMs,
+      );
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     return c.json(chatCompletion(result, chat.model, id, created));
   });
