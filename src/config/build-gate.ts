@@ -17,7 +17,8 @@ import { ConfigError } from '../errors/index.js';
 import { findPricing } from '../pricing/price-table.js';
 import { createProvider, type ProviderContext } from './create-provider.js';
 import type { Gate } from '../spec/gate.js';
-import type { GateConfig } from './schema.js';
+import type { GateConfig, ModelEndpointConfig } from './schema.js';
+import type { Provider } from '../spec/provider.js';
 
 /** The cascade's retry policy with an endpoint's own `maxRetries` and `timeoutMs` (a tier's, or a judge's) over it. */
 export function endpointRetry(
@@ -29,6 +30,22 @@ export function endpointRetry(
     ...(endpoint.maxRetries !== undefined && { maxRetries: endpoint.maxRetries }),
     ...(endpoint.timeoutMs !== undefined && { timeoutMs: endpoint.timeoutMs }),
   };
+}
+
+/**
+ * The provider of a model a gate or a start rule calls (a judge, a classifier), behind the same stack as
+ * a tier's calls: its own circuit breaker, the retry policy and timeout with the endpoint's overrides.
+ */
+export function endpointWithPolicy(
+  endpoint: ModelEndpointConfig,
+  context: ProviderContext,
+  retry: RetryOptions,
+  breaker: CircuitBreakerOptions,
+): Provider {
+  return wrapProvider(
+    createProvider(endpoint, context),
+    callPolicy(context.label, endpointRetry(retry, endpoint), new CircuitBreaker(breaker)),
+  );
 }
 
 /** Turn one validated gate entry of a cascade file into a Gate; `where` is its path, for errors. */
@@ -71,10 +88,7 @@ export async function buildGate(
       // The judge's model calls go through the same stack as tier calls (its own circuit breaker, the retry
       // policy and timeout with the judge's overrides), so a judge that hangs ends within its timeout.
       const label = `${where} (judge)`;
-      const provider = wrapProvider(
-        createProvider(config, { ...context, label, where }),
-        callPolicy(label, endpointRetry(retry, config), new CircuitBreaker(breaker)),
-      );
+      const provider = endpointWithPolicy(config, { ...context, label, where }, retry, breaker);
       const pricing = findPricing(config.provider, config.model, config.pricing);
       return createJudgeGate({ provider, rubric: config.rubric, min: config.min, ...(pricing && { pricing }) });
     }

@@ -10,8 +10,6 @@ import {
 } from '../middleware/circuit-breaker.js';
 import { Cascade } from '../engine/cascade.js';
 import { defaultRetryOptions, type RetryOptions } from '../middleware/retry-policy.js';
-import { callPolicy } from '../middleware/call-policy.js';
-import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { Tier } from '../engine/tier.js';
 import { ConfigError } from '../errors/index.js';
 import { describePriceSource, findPriceWithSource, type Pricing } from '../pricing/price-table.js';
@@ -19,7 +17,7 @@ import { cascadeInCode, isCascadeInCode, type CascadeInCode } from './cascade-in
 import { buildRoute, type ClassifierProviderFactory } from './build-route.js';
 import { createProvider, loadFixtureIndex, type Limiter } from './create-provider.js';
 import { apiKeyVariable } from '../providers/read-api-key.js';
-import { buildGate, endpointRetry } from './build-gate.js';
+import { buildGate, endpointRetry, endpointWithPolicy } from './build-gate.js';
 import { offlineEndpoint } from './offline-endpoint.js';
 import { formatIssues } from '../common/format-issues.js';
 import { maskKeyShapes, refuseSecrets } from './refuse-secrets.js';
@@ -138,6 +136,21 @@ export async function createCascade(
         : apiKeyVariable(endpoint.provider, endpoint.apiKeyEnv, endpoint.baseURL);
     if (variable) requiredEnv.push({ variable, where: label });
   };
+  // A budget bounds every call by its price: an endpoint whose model has none is refused, unless replayed
+  // (a recording's answers carry their cost).
+  const refuseUnpriced = (
+    endpoint: ModelEndpointConfig,
+    pricing: Pricing | undefined,
+    endpointWhere: string,
+    field: string,
+    what: string,
+  ) => {
+    if (!definition.budget || pricing || replay || endpoint.provider === 'replay') return;
+    throw new ConfigError(
+      `${endpointWhere}.pricing: no built-in price for model "${endpoint.model}", and the budget needs one. Add \`pricing: { inputPerMTok: …, outputPerMTok: … }\` to the ${what}.`,
+      { file: where, field },
+    );
+  };
   const modelCounts = new Map<string, number>();
   for (const [index, configured] of definition.tiers.entries()) {
     const model = local(configured, configured.name, `${where}: tiers[${index}]`).model;
@@ -151,12 +164,7 @@ export async function createCascade(
     const tierConfig = replayPrice ? { ...localTier, pricing: replayPrice } : localTier;
     const priced = findPriceWithSource(tierConfig.provider, tierConfig.model, tierConfig.pricing);
     const pricing = priced?.pricing;
-    if (definition.budget && !pricing && !replay && tierConfig.provider !== 'replay') {
-      throw new ConfigError(
-        `${tierWhere}.pricing: no built-in price for model "${tierConfig.model}", and the budget needs one. Add \`pricing: { inputPerMTok: …, outputPerMTok: … }\` to the tier.`,
-        { file: where, field: `tiers[${index}].pricing` },
-      );
-    }
+    refuseUnpriced(tierConfig, pricing, tierWhere, `tiers[${index}].pricing`, 'tier');
     requireKeyOf(tierConfig, `tier "${tierConfig.name}"`);
     effectiveTiers.push(tierConfig);
     const gates = [];
@@ -197,15 +205,12 @@ export async function createCascade(
     const endpoint = local(configured, label, classifierWhere);
     requireKeyOf(endpoint, label);
     const pricing = findPriceWithSource(endpoint.provider, endpoint.model, endpoint.pricing)?.pricing;
-    if (definition.budget && !pricing && !replay && endpoint.provider !== 'replay') {
-      throw new ConfigError(
-        `${classifierWhere}.pricing: no built-in price for model "${endpoint.model}", and the budget needs one. Add \`pricing: { inputPerMTok: …, outputPerMTok: … }\` to the classifier.`,
-        { file: where, field: 'pricing' },
-      );
-    }
-    const provider = wrapProvider(
-      createProvider(endpoint, { ...context, label, where: classifierWhere, recordAs: `${endpoint.model}@route` }),
-      callPolicy(label, endpointRetry(cascadeRetry, endpoint), new CircuitBreaker(breakerOptions)),
+    refuseUnpriced(endpoint, pricing, classifierWhere, 'pricing', 'classifier');
+    const provider = endpointWithPolicy(
+      endpoint,
+      { ...context, label, where: classifierWhere, recordAs: `${endpoint.model}@route` },
+      cascadeRetry,
+      breakerOptions,
     );
     return { provider, ...(pricing && { pricing }) };
   };

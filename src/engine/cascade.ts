@@ -214,19 +214,8 @@ export class Cascade {
       }
       emit?.({ type: 'tier-end', tier: tier.name, entry });
     };
-    // A classifier's call holds its worst case from the item's and the run's budgets first, as a tier's does.
-    const spending: ClassifierSpending = {
-      reserve: async (worstUsd) => {
-        if (budget !== undefined && ledger.spent + worstUsd > budget) return false;
-        return !runBudget || (await runBudget.reserveWhenPossible(worstUsd, signal));
-      },
-      settle: (reservedUsd, actualUsd) => {
-        ledger.spent += actualUsd;
-        runBudget?.settle(reservedUsd, actualUsd);
-      },
-    };
     const routed = this.settings.route?.length
-      ? await routeTiers(this.settings.route, this.tiers, request, signal, spending)
+      ? await routeTiers(this.settings.route, this.tiers, request, signal, classifierSpending(ledger, signal))
       : undefined;
     let usedMs = 0;
     // What the classifiers of start rules cost counts toward the item, its budgets and its deadline.
@@ -600,6 +589,20 @@ function emptyEntry(tier: Tier, latencyMs: number): TraceEntry {
     retries: 0,
     gates: [],
     accepted: false,
+  };
+}
+
+/** A start rule's classifier call holds its worst case from the item's and the run's budgets first, as a tier's does. */
+function classifierSpending(ledger: ItemLedger, signal: AbortSignal | undefined): ClassifierSpending {
+  return {
+    reserve: async (worstUsd) => {
+      if (ledger.perItemUsd !== undefined && ledger.spent + worstUsd > ledger.perItemUsd) return false;
+      return !ledger.runBudget || (await ledger.runBudget.reserveWhenPossible(worstUsd, signal));
+    },
+    settle: (reservedUsd, actualUsd) => {
+      ledger.spent += actualUsd;
+      ledger.runBudget?.settle(reservedUsd, actualUsd);
+    },
   };
 }
 

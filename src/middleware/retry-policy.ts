@@ -44,8 +44,8 @@ export class RetriesExhaustedError extends Error {
 
 /**
  * The one retry policy of the library (SDK retries are off). Each try gets its own timeout, and an
- * abort signal combining it with the caller's when the call asks for one. Retryable failures wait for `retry-after` (capped) or an exponential
- * backoff with jitter, then try again.
+ * abort signal combining it with the caller's when the call asks for one. Retryable failures wait for
+ * `retry-after` (capped) or an exponential backoff with jitter, then try again.
  */
 export async function callWithRetries<T>(
   /** One try; `signalOf` makes the try's abort signal (timeout or the caller's abort) when first asked. */

@@ -100,7 +100,8 @@ export function createServeApp(options: ServeOptions): Hono<{ Bindings: Bindings
     // On node:http the body is read from the socket as it is; elsewhere (app.fetch in tests) through the Request.
     const incoming = c.env?.incoming;
     const text = incoming ? await readBody(incoming, maxBodyBytes) : await c.req.text();
-    if (Buffer.byteLength(text) > maxBodyBytes) throw new ServeError(413, 'the request body is too large');
+    // readBody refused an oversize body as it came; a body read through the Request is measured whole.
+    if (!incoming && Buffer.byteLength(text) > maxBodyBytes) throw new ServeError(413, 'the request body is too large');
     let body: unknown;
     try {
       body = JSON.parse(text);
