@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { canonicalJson } from '../src/common/canonical-json.js';
 import { withoutStatedConfidence } from './stated-confidence.js';
 
@@ -50,9 +51,28 @@ export function normalizeAnswer(text: string, comparison: AnswerComparison): str
   }
 }
 
+// Tuning compares the same recorded answers again for every pair of tiers, fold and search; their
+// canonical forms are memoised (bounded, so a long-running process holds at most this many).
+const canonicalForms = new Map<AnswerComparison, LRUCache<string, { form: string | undefined }>>();
+
+/** The canonical form of an answer with any stated-confidence line removed, memoised per comparison. */
+function canonicalAnswer(text: string, comparison: AnswerComparison): string | undefined {
+  let forms = canonicalForms.get(comparison);
+  if (!forms) {
+    forms = new LRUCache({ max: 50_000 });
+    canonicalForms.set(comparison, forms);
+  }
+  let entry = forms.get(text);
+  if (!entry) {
+    entry = { form: normalizeAnswer(withoutStatedConfidence(text), comparison) };
+    forms.set(text, entry);
+  }
+  return entry.form;
+}
+
 /** Whether two answers say the same under the comparison; answers without a canonical form never agree. */
 export function answersAgree(a: string, b: string, comparison: AnswerComparison): boolean {
   // A stated "Confidence: 0.9" line is not part of the answer, whether or not a gate stripped it yet.
-  const left = normalizeAnswer(withoutStatedConfidence(a), comparison);
-  return left !== undefined && left === normalizeAnswer(withoutStatedConfidence(b), comparison);
+  const left = canonicalAnswer(a, comparison);
+  return left !== undefined && left === canonicalAnswer(b, comparison);
 }

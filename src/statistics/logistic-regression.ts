@@ -25,32 +25,49 @@ export function fitLogistic(rows: readonly (readonly number[])[], labels: ArrayL
   for (const row of rows) for (let j = 0; j < d; j++) mean[j]! += row[j]! / n;
   for (const row of rows) for (let j = 0; j < d; j++) std[j]! += (row[j]! - mean[j]!) ** 2 / n;
   for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]!) || 1;
-  const x = rows.map((row) => [...row.map((value, j) => (value - mean[j]!) / std[j]!), 1]);
+  // Standardised rows with the bias column, in one flat array: the Newton loop below is the whole cost
+  // of tuning's fits, and reading it in order matters more than anything else in it.
   const size = d + 1;
+  const x = new Float64Array(n * size);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    for (let j = 0; j < d; j++) x[i * size + j] = (row[j]! - mean[j]!) / std[j]!;
+    x[i * size + d] = 1;
+  }
+  // The Hessian's rows only change by their weight p(1 - p): the products of each row's features,
+  // computed once, make each Newton iteration one multiply-add per Hessian entry.
+  const pairs = (size * (size + 1)) / 2;
+  const products = new Float64Array(n * pairs);
+  for (let i = 0, at = 0; i < n; i++)
+    for (let j = 0; j < size; j++)
+      for (let k = 0; k <= j; k++, at++) products[at] = x[i * size + j]! * x[i * size + k]!;
   const weights = new Array<number>(size).fill(0);
+  const gradient = new Float64Array(size);
+  const triangle = new Float64Array(pairs);
+  const hessian = new Float64Array(size * size);
   for (let iteration = 0; iteration < 25; iteration++) {
-    const gradient = new Array<number>(size).fill(0);
-    const hessian = Array.from({ length: size }, () => new Array<number>(size).fill(0));
-    for (let i = 0; i < n; i++) {
-      const row = x[i]!;
+    gradient.fill(0);
+    triangle.fill(0);
+    for (let i = 0, base = 0, at = 0; i < n; i++, base += size, at += pairs) {
       let z = 0;
-      for (let j = 0; j < size; j++) z += weights[j]! * row[j]!;
+      for (let j = 0; j < size; j++) z += weights[j]! * x[base + j]!;
       const p = 1 / (1 + Math.exp(-z));
       const residual = p - labels[i]!;
       const curvature = Math.max(p * (1 - p), 1e-9);
-      for (let j = 0; j < size; j++) {
-        gradient[j]! += residual * row[j]!;
-        for (let k = 0; k <= j; k++) hessian[j]![k]! += curvature * row[j]! * row[k]!;
-      }
+      for (let j = 0; j < size; j++) gradient[j]! += residual * x[base + j]!;
+      for (let t = 0; t < pairs; t++) triangle[t]! += curvature * products[at + t]!;
     }
+    for (let j = 0, t = 0; j < size; j++) for (let k = 0; k <= j; k++, t++) hessian[j * size + k] = triangle[t]!;
     // The bias is not penalised.
     for (let j = 0; j < d; j++) {
       gradient[j]! += l2 * weights[j]!;
-      hessian[j]![j]! += l2;
+      hessian[j * size + j]! += l2;
     }
-    for (let j = 0; j < size; j++) for (let k = 0; k < j; k++) hessian[k]![j] = hessian[j]![k]!;
-    hessian[d]![d]! += 1e-6;
-    const step = solve(hessian, gradient);
+    hessian[d * size + d]! += 1e-6;
+    const matrix = Array.from({ length: size }, (_, j) =>
+      Array.from({ length: size }, (_, k) => (k <= j ? hessian[j * size + k]! : hessian[k * size + j]!)),
+    );
+    const step = solve(matrix, Array.from(gradient));
     let largest = 0;
     for (let j = 0; j < size; j++) {
       weights[j]! -= step[j]!;

@@ -153,19 +153,27 @@ export class ChainSimulator {
     this.score = chain.map((model) => dataset.score[model]!);
     this.signal = chain.map(() => new Float64Array(this.n).fill(-Infinity));
     this.gain = chain.map(() => new Float64Array(this.n));
-    for (let row = 0; row < this.n; row++) {
-      let previous: number | undefined;
-      chain.forEach((model, tier) => {
-        if (!this.available[tier]![row]) return;
+    // A tier's gate reads the pair (its model, the last earlier tier that answered): look each possible
+    // pair up once, not per item. sources[tier][earlier + 1]: earlier = -1 when no earlier tier answered.
+    const sources = chain.map((model, tier) =>
+      Array.from({ length: tier + 1 }, (_, slot) => {
+        const key = pairKey(model, slot === 0 ? undefined : chain[slot - 1]);
         const kind = kinds[tier];
-        const values = kind && signals.get(pairKey(model, previous))?.signals[kind];
+        const values = kind && signals.get(key)?.signals[kind];
+        return { values: values ? values[variant] : undefined, gain: expected?.get(key)?.gain };
+      }),
+    );
+    for (let row = 0; row < this.n; row++) {
+      let slot = 0;
+      for (let tier = 0; tier < chain.length; tier++) {
+        if (!this.available[tier]![row]) continue;
+        const source = sources[tier]![slot]!;
         // A gate with nothing to look at (agreement on the first answer, a missing confidence) fails.
-        const value = values ? values[variant][row]! : -Infinity;
+        const value = source.values ? source.values[row]! : -Infinity;
         this.signal[tier]![row] = Number.isNaN(value) ? -Infinity : value;
-        const fitted = expected?.get(pairKey(model, previous));
-        if (fitted) this.gain[tier]![row] = fitted.gain[row]!;
-        previous = model;
-      });
+        if (source.gain) this.gain[tier]![row] = source.gain[row]!;
+        slot = tier + 1;
+      }
     }
   }
 
@@ -230,8 +238,14 @@ export class ChainSimulator {
         const by = walked.by;
         tally.add(fixed, 0, 1, continued, by, row);
         const signal = flat.signal[index]!;
+        // The first candidate the signal clears (candidates descend): a binary search.
         let bucket = 0;
-        while (bucket < descending.length && signal < descending[bucket]!) bucket++;
+        let past = descending.length;
+        while (bucket < past) {
+          const middle = (bucket + past) >>> 1;
+          if (signal < descending[middle]!) bucket = middle + 1;
+          else past = middle;
+        }
         const offset = bucket * fields;
         tally.add(buckets, offset, 1, accepted, tier, row);
         tally.add(buckets, offset, -1, continued, by, row);
