@@ -1,6 +1,6 @@
 import { answersAgree, type AnswerComparison } from '../../gates/normalize-answer.js';
 import type { Dataset } from '../evaluation/dataset.js';
-import { fitLogistic, predictProbability } from '../statistics/logistic-regression.js';
+import { fitLogistic, predictProbability, type LogisticModel } from '../statistics/logistic-regression.js';
 import { pairKey, type GateKind } from './signals.js';
 
 /**
@@ -18,6 +18,8 @@ import { pairKey, type GateKind } from './signals.js';
 export interface ExpectedGain {
   /** Per item: the fitted chance that the tier is right, minus the reference's. */
   gain: Float64Array;
+  /** The two fits (the tier's chance, the reference's), to start a fit of an overlapping sample from. */
+  fits?: { own: LogisticModel; theirs: LogisticModel };
 }
 
 /** Gates the fitted-gain objectives use: those a recorded answer always carries at run time. */
@@ -68,12 +70,16 @@ function pairFeatures(
   return features;
 }
 
-/** Expected gains for every pair `computeSignals` covers, against `reference` (a model index). */
+/**
+ * Expected gains for every pair `computeSignals` covers, against `reference` (a model index). `start`:
+ * the gains of a sample overlapping this one (the whole file, for a fold of it), whose fits start these.
+ */
 export function computeExpectedGains(
   dataset: Dataset,
   order: readonly number[],
   reference: number,
   comparison: AnswerComparison,
+  start?: Map<string, ExpectedGain>,
 ): Map<string, ExpectedGain> {
   const n = dataset.ids.length;
   const out = new Map<string, ExpectedGain>();
@@ -91,16 +97,20 @@ export function computeExpectedGains(
       if (rows.length === 0 || model === reference) continue;
       const features = Array.from({ length: n }, (_, row) => pairFeatures(dataset, model, previous, row, comparison));
       const x = rows.map((row) => features[row]!);
+      const earlier = start?.get(pairKey(model, previous))?.fits;
       const own = fitLogistic(
         x,
         Float64Array.from(rows, (row) => dataset.score[model]![row]!),
         fitPenalty,
+        earlier?.own,
       );
       const theirs = fitLogistic(
         x,
         Float64Array.from(rows, (row) => referenceScore[row]!),
         fitPenalty,
+        earlier?.theirs,
       );
+      fitted.fits = { own, theirs };
       for (let row = 0; row < n; row++)
         fitted.gain[row] = predictProbability(own, features[row]!) - predictProbability(theirs, features[row]!);
     }
