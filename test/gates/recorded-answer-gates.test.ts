@@ -32,6 +32,15 @@ describe('answer normalisation', () => {
     expect(answersAgree('{"a":1,"b":2}', '{"b":2, "a":1}', 'json')).toBe(true);
     expect(answersAgree('no number here', 'none here', 'number')).toBe(false);
   });
+
+  it('compares the same texts again under another comparison by that comparison (canonical forms are memoised per comparison)', () => {
+    expect(answersAgree('The answer is B', 'B', 'letter')).toBe(true);
+    expect(answersAgree('The answer is B', 'B', 'text')).toBe(false);
+    expect(answersAgree('The answer is B', 'B', 'letter')).toBe(true);
+    // A stated confidence line is not part of the answer, memoised or not.
+    expect(answersAgree('B\nConfidence: 0.9', 'b', 'text')).toBe(true);
+    expect(answersAgree('B\nConfidence: 0.9', 'b', 'text')).toBe(true);
+  });
 });
 
 describe('agreement gate', () => {
