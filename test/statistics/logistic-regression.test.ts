@@ -31,7 +31,7 @@ describe('fitLogistic', () => {
     const partLabels = Float64Array.from(part, (index) => labels[index]!);
     const cold = fitLogistic(partRows, partLabels, 1);
     const warm = fitLogistic(partRows, partLabels, 1, whole);
-    warm.weights.forEach((weight, index) => expect(weight).toBeCloseTo(cold.weights[index]!, 8));
+    for (const [index, weight] of warm.weights.entries()) expect(weight).toBeCloseTo(cold.weights[index]!, 8);
     for (const row of rows.slice(0, 50))
       expect(predictProbability(warm, row)).toBeCloseTo(predictProbability(cold, row), 9);
     // A start with other features than the rows is ignored rather than misread.
@@ -41,6 +41,6 @@ describe('fitLogistic', () => {
       1,
     );
     const ignored = fitLogistic(partRows, partLabels, 1, other);
-    ignored.weights.forEach((weight, index) => expect(weight).toBeCloseTo(cold.weights[index]!, 8));
+    for (const [index, weight] of ignored.weights.entries()) expect(weight).toBeCloseTo(cold.weights[index]!, 8);
   });
 });
