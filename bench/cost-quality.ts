@@ -85,7 +85,7 @@ async function tuneAndEval(
   objective: Objective | 'plain',
   tag: string,
 ): Promise<Outcome & { result: TuneResult }> {
-  let result = tuneCascade(train, {
+  let result = await tuneCascade(train, {
     objective: objective === 'plain' ? defaultObjective : objective,
     baseline: objective === 'plain',
   });

@@ -18,7 +18,7 @@ if (!existsSync(file)) {
 const loadStarted = performance.now();
 const dataset = await loadDataset(file);
 const loadSeconds = (performance.now() - loadStarted) / 1000;
-const result = tuneCascade(dataset, { objective: defaultObjective, baseline: true, heldOut: true });
+const result = await tuneCascade(dataset, { objective: defaultObjective, baseline: true, heldOut: true });
 console.log(`tune-speed: ${dataset.models.length} models, ${dataset.ids.length} items, up to 4 tiers`);
 console.log(
   `load ${loadSeconds.toFixed(2)} s; tune as cascade tune runs it (signals, fitted gains, search, 5-fold cross-validated expectation, baseline search, bootstrap) ${result.seconds.toFixed(2)} s; ${result.evaluations} cascade evaluations`,

@@ -101,7 +101,7 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
     ...(options.scorer && { scorer: options.scorer }),
     ...(options.reference && { reference: options.reference }),
   });
-  const result = tuneCascade(dataset, {
+  const result = await tuneCascade(dataset, {
     objective,
     maxTiers,
     baseline: true,

@@ -19,40 +19,53 @@ export interface HeldOutFigures {
   savings: number;
 }
 
-/** A tuning procedure: what it chooses on a training part, and the model it compares against. */
-export type Choose = (train: Dataset) => { candidate: Candidate; reference: number };
+/** What a tuning procedure chose on a training part, and the model it compares against. */
+export interface FoldChoice {
+  candidate: Candidate;
+  reference: number;
+}
+
+/** One fold: the items left out, and the rest to tune on. */
+export interface FoldSplit {
+  held: Dataset;
+  train: Dataset;
+}
+
+/** The items shuffled (seeded), then dealt round-robin, so that every fold has n/folds of them. */
+export function foldSplits(dataset: Dataset, folds = 5): FoldSplit[] {
+  const shuffled = shuffledRows(dataset.ids.length, 41);
+  return Array.from({ length: folds }, (_, fold) => ({
+    held: pickRows(
+      dataset,
+      shuffled.filter((_, position) => position % folds === fold),
+    ),
+    train: pickRows(
+      dataset,
+      shuffled.filter((_, position) => position % folds !== fold),
+    ),
+  }));
+}
 
 /**
- * Run the whole tuning on four fifths of the items and measure its choice on the fifth left out, five
- * times. Which model counts as best is picked on the training part too: that model looks better on its
- * own training items than it is, and thresholds look better there than they are, so only items left out
- * say what to expect. Gates are simulated from the recorded confidences and answers (learned gates are
- * not supported here).
+ * Each fold's choice measured on the items it left out, pooled. Which model counts as best is picked on
+ * the training part too: that model looks better on its own training items than it is, and thresholds
+ * look better there than they are, so only items left out say what to expect. Gates are simulated from
+ * the recorded confidences and answers (learned gates are not supported here).
  */
-export function crossValidate(
-  dataset: Dataset,
-  choose: Choose,
+export function scoreFolds(
+  splits: readonly FoldSplit[],
+  choices: readonly FoldChoice[],
   comparison: AnswerComparison,
-  folds = 5,
 ): HeldOutFigures {
-  const n = dataset.ids.length;
-  // Shuffled, then dealt round-robin so that every fold has n/folds items.
-  const shuffled = shuffledRows(n, 41);
+  let n = 0;
   let diff = 0;
   let diff2 = 0;
   let score = 0;
   let cost = 0;
   let referenceCost = 0;
-  for (let fold = 0; fold < folds; fold++) {
-    const held = pickRows(
-      dataset,
-      shuffled.filter((_, position) => position % folds === fold),
-    );
-    const train = pickRows(
-      dataset,
-      shuffled.filter((_, position) => position % folds !== fold),
-    );
-    const { candidate, reference } = choose(train);
+  for (const [fold, { held, train }] of splits.entries()) {
+    const { candidate, reference } = choices[fold]!;
+    n += held.ids.length;
     const heldSignals = computeSignals(held, modelsByCost(train), comparison, { learned: false });
     const totals = new ChainSimulator(held, heldSignals, candidate.chain, candidate.kinds, 'final').totals(
       candidate.thresholds,
@@ -69,7 +82,7 @@ export function crossValidate(
   }
   const mean = diff / n;
   return {
-    folds,
+    folds: splits.length,
     accuracy: score / n,
     accuracyDifference: mean,
     standardError: Math.sqrt(Math.max(0, diff2 / n - mean * mean) / n),
