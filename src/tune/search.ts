@@ -120,9 +120,13 @@ export function searchCascades(
       return objectiveValue(options.objective, totals, n, options.referenceCost);
     };
     let current = judge(simulator.totals(thresholds, options.reference));
+    // A tier's sweep with every threshold as at its last sweep would find what it found then: skipped.
+    let version = 0;
+    const sweptAt = chain.map(() => -1);
     for (let sweep = 0; sweep < 4; sweep++) {
       let improved = false;
       for (let tier = 0; tier < chain.length - 1; tier++) {
+        if (sweptAt[tier] === version) continue;
         const kept = thresholds[tier]!;
         const tried = candidates[tier]!.filter((candidate) => candidate !== kept);
         const all = simulator.sweep(thresholds, tier, tried, options.reference);
@@ -135,7 +139,9 @@ export function searchCascades(
             improved = true;
           }
         });
+        if (bestThreshold !== kept) version++;
         thresholds[tier] = bestThreshold;
+        sweptAt[tier] = version;
       }
       if (!improved) break;
     }
