@@ -94,6 +94,7 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
     .option('--retry-failed', 'redo items whose written result is an error or a budget stop')
     .option('--redo-changed', 'redo items whose input changed since their result was written')
     .option('--downshift', 'with --budget-usd: reach for fewer tiers as the budget runs down faster than the items')
+    .option('--no-downshift', "do not downshift, whatever the cascade file's budget.downshift says")
     .option(
       '--deadline-ms <n>',
       "time each item may take (an item's own deadlineMs wins); tiers too slow for what is left are skipped",

@@ -51,7 +51,7 @@ export async function queuedRunCommand(
   // The collector calls no model: it needs the cascade's tiers and prices, not its keys or cache.
   const cascade = await loadCascadeFile(file, { env: io.env, cache: false });
   const budgetUsd = budgetFlag ?? cascade.runDefaults?.budgetUsd;
-  if (cascade.runDefaults?.downshift)
+  if (cascade.runDefaults?.downshift && options.downshift !== false)
     io.stderr(
       `cascade: ${file}: budget.downshift is not applied with --queue (the workers do not share a count of items left); the run budget of $${budgetUsd} still holds\n`,
     );

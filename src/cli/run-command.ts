@@ -55,7 +55,8 @@ export async function runCommand(
   cascade.checkEnvironment(io.env);
   // The flags over the cascade file's `budget.runUsd` and `budget.downshift`.
   const budgetUsd = budgetFlag ?? cascade.runDefaults?.budgetUsd;
-  const downshift = options.downshift === true || cascade.runDefaults?.downshift === true;
+  // `--no-downshift` (false) overrides the file as `--downshift` (true) does.
+  const downshift = options.downshift ?? cascade.runDefaults?.downshift === true;
   if (options.downshift && budgetUsd === undefined) {
     throw new ConfigError(
       '`--downshift` shifts down as a run budget runs out; give `--budget-usd` too (or `budget.runUsd` in the cascade file)',

@@ -111,6 +111,24 @@ describe("the cascade file's run budget", () => {
     expect(io.out()).toMatch(/run budget: +\$0\.003 \(the cascade file's budget\.runUsd\), downshifting/);
   });
 
+  it("keeps every tier with --no-downshift, whatever the file's budget.downshift says, and still holds the budget", async () => {
+    const output = join(tempDir(), 'agent-run.jsonl');
+    const io = captureIo();
+    const args = ['--input', 'fixtures/agent/run-items.jsonl', '--output', output];
+    const replay = ['--replay', 'fixtures/agent/run-recorded.jsonl', '--concurrency', '1', '--no-downshift'];
+    expect(await runCli(['run', 'cascades/agent-run.yaml', ...args, ...replay], io)).toBe(0);
+    const results = readResultLines(output);
+    expect(results).toHaveLength(12);
+    const skipped = results.flatMap((result) =>
+      result.trace.filter((entry: { skipped?: string }) => entry.skipped === 'downshift'),
+    );
+    expect(skipped).toHaveLength(0);
+    expect(results.reduce((sum, result) => sum + result.costUsd, 0)).toBeLessThanOrEqual(0.003 + 1e-12);
+    // Without shifting down, the $0.003 runs out before the last steps: they stop for budget.
+    expect(results.filter((result) => result.stop === 'budget').length).toBeGreaterThan(0);
+    expect(io.out()).toMatch(/run budget: +\$0\.003 \(the cascade file's budget\.runUsd\) \(spent/);
+  });
+
   it('refuses a downshift without the run budget it shifts by', async () => {
     const folder = tempDir();
     const cascade = join(folder, 'c.yaml');
