@@ -216,7 +216,8 @@ describe('calls that may have been billed', () => {
             provider: 'openai',
             model: 'm',
             baseURL: `${server.url}/v1`,
-            timeoutMs: 300,
+            // The hanging try times out; the answering one, even on a busy machine, does not.
+            timeoutMs: 2000,
             maxRetries: 1,
             pricing: { inputPerMTok: 1, outputPerMTok: 2 },
             params: { maxTokens: 100 },

@@ -61,7 +61,8 @@ describe('regressions from the spine review', () => {
           baseURL,
           rubric: 'Faithful?',
           min: 7,
-          timeoutMs: 300,
+          // Long enough that the answering try never times out on a busy machine; the hanging one does.
+          timeoutMs: 2000,
           maxRetries,
         },
       ],
@@ -84,7 +85,7 @@ describe('regressions from the spine review', () => {
     const failed = await hung.run({ id: 'q', messages: [{ role: 'user', content: 'question q' }] });
     expect(failed.trace[0]!.gates[0]!.pass).toBe(false);
     expect(failed.trace[0]!.gates[0]!.reason).toMatch(
-      /gate failed to run: the judge's call to gpt-4o-mini failed: No answer within 300 ms/,
+      /gate failed to run: the judge's call to gpt-4o-mini failed: No answer within 2000 ms/,
     );
   });
 
