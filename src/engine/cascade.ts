@@ -192,7 +192,8 @@ export class Cascade {
     if (listeners.length === 0) return undefined;
     const state = { cascade: this.name, ...(request.id !== undefined && { item: request.id }) };
     return (body) => {
-      const event = { ...body, ...state, at: performance.now() } as CascadeEvent;
+      // Not `{ ...body, ...state, at }`: see common/copy-with.ts.
+      const event = Object.assign({}, body, state, { at: performance.now() }) as CascadeEvent;
       for (const listener of listeners) listener(event);
     };
   }
