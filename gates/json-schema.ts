@@ -3,6 +3,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { z } from 'zod';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { CascadeRequest } from '../src/spec/request.js';
+import { copyWith } from '../src/common/copy-with.js';
 import { extractJson } from './extract-json.js';
 import { schemaValidator } from './schema-validator.js';
 
@@ -39,7 +40,7 @@ export function createJsonSchemaGate(options: JsonSchemaGateOptions): Gate {
     name: 'json-schema',
     costRank: 2,
     prepareRequest(request: CascadeRequest): CascadeRequest {
-      return request.outputSchema ? request : { ...request, outputSchema: body };
+      return request.outputSchema ? request : copyWith(request, { outputSchema: body });
     },
     async check(input: GateInput): Promise<GateVerdict> {
       const found = extractJson(input.text);

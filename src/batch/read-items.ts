@@ -1,4 +1,5 @@
 import { idKeyOf, idTextOf, rawIdOf } from '../output/raw-id.js';
+import { createReadStream } from 'node:fs';
 import { readLines } from '../output/read-lines.js';
 import type { CascadeRequest, ChatMessage } from '../spec/request.js';
 
@@ -97,12 +98,52 @@ export async function* readItems(file: string, maxLineBytes = defaultMaxLineByte
   }
 }
 
-/** Count the non-blank lines of a file, for progress; undefined for stdin. */
+/**
+ * Count the lines `readItems` yields (non-blank, or over `maxLineBytes`) for progress; undefined for stdin.
+ * Counted on the bytes: a line is settled by its first byte that is neither ASCII white space nor part of a
+ * non-ASCII character, and only a line of nothing else is decoded (to tell, as `trim` does, whether its
+ * characters are white space), so the input is not decoded line by line twice.
+ */
 export async function countItems(file: string, maxLineBytes = defaultMaxLineBytes): Promise<number | undefined> {
   if (file === '-') return undefined;
   let count = 0;
-  for await (const read of readLines(file, maxLineBytes)) {
-    if ('tooLong' in read || read.text.trim() !== '') count++;
+  // The line being read: its length, whether it holds a character that is not white space, and, while
+  // that is not known, its non-ASCII bytes (at most `maxLineBytes`: a longer line counts anyway).
+  let bytes = 0;
+  let settled = false;
+  let held: Buffer[] = [];
+  const endLine = () => {
+    if (settled || bytes > maxLineBytes) count++;
+    else if (held.length > 0 && Buffer.concat(held).toString('utf8').trim() !== '') count++;
+    bytes = 0;
+    settled = false;
+    held = [];
+  };
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    let start = 0;
+    while (start <= chunk.length) {
+      const newline = chunk.indexOf(0x0a, start);
+      const stop = newline === -1 ? chunk.length : newline;
+      if (!settled) {
+        let nonAscii = false;
+        for (let at = start; at < stop; at++) {
+          const byte = chunk[at]!;
+          if (byte === 0x20 || (byte >= 0x09 && byte <= 0x0d)) continue;
+          if (byte < 0x80) {
+            settled = true;
+            break;
+          }
+          nonAscii = true;
+        }
+        if (!settled && nonAscii && bytes + stop - start <= maxLineBytes)
+          held.push(Buffer.from(chunk.subarray(start, stop)));
+      }
+      bytes += stop - start;
+      if (newline === -1) break;
+      endLine();
+      start = newline + 1;
+    }
   }
+  if (bytes > 0) endLine();
   return count;
 }

@@ -22,7 +22,7 @@ import { prepareRequest } from './prepare-request.js';
 import { RetriesExhaustedError } from '../middleware/retry-policy.js';
 import { callPolicy } from '../middleware/call-policy.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
-import type { Provider } from '../spec/provider.js';
+import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
 import { routeTiers, type ClassifierSpending, type RouteRule } from './route.js';
 import { LatencyHistory } from './latency-history.js';
@@ -192,7 +192,8 @@ export class Cascade {
     if (listeners.length === 0) return undefined;
     const state = { cascade: this.name, ...(request.id !== undefined && { item: request.id }) };
     return (body) => {
-      const event = { ...body, ...state, at: performance.now() } as CascadeEvent;
+      // Not `{ ...body, ...state, at }`: see common/copy-with.ts.
+      const event = Object.assign({}, body, state, { at: performance.now() }) as CascadeEvent;
       for (const listener of listeners) listener(event);
     };
   }
@@ -443,11 +444,10 @@ export class Cascade {
     const started = performance.now();
     try {
       const stack = ledger.wrapCall ? wrapProvider(this.stackOf(tier), ledger.wrapCall(tier.name)) : this.stackOf(tier);
-      const completion = await stack.complete(prepared, {
-        ...(signal && { signal }),
-        beforeRetry,
-        ...(onDelta && { onDelta }),
-      });
+      // Not `{ ...(signal && { signal }), beforeRetry }`: see common/copy-with.ts.
+      const callOptions: ProviderCallOptions = signal ? { signal, beforeRetry } : { beforeRetry };
+      if (onDelta) callOptions.onDelta = onDelta;
+      const completion = await stack.complete(prepared, callOptions);
       const possiblyBilledUsd = billed(completion.possiblyBilledTries ?? 0);
       return {
         kind: 'answered',

@@ -1,5 +1,6 @@
 import type { CascadeRequest, ChatMessage } from '../spec/request.js';
 import type { Tier } from './tier.js';
+import { copyWith } from '../common/copy-with.js';
 
 /**
  * The request as this tier sends it: its compressed messages, tier parameters under the request's own, a max-token bound when
@@ -12,12 +13,11 @@ export function prepareRequest(
   compressedMessages?: ChatMessage[],
 ): CascadeRequest {
   // The source stays the uncompressed input: recordings and caches know an item by it.
-  let prepared: CascadeRequest = {
-    ...request,
+  let prepared: CascadeRequest = copyWith(request, {
     messages: compressedMessages ?? request.messages,
-    params: { ...tier.params, ...request.params },
+    params: copyWith(tier.params ?? {}, request.params ?? {}),
     sourceMessages: request.messages,
-  };
+  });
   if (fallbackMaxTokens !== undefined && prepared.params!.maxTokens === undefined) {
     // The worst-case estimate needs a bound the provider enforces.
     prepared.params!.maxTokens = fallbackMaxTokens;

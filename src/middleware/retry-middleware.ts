@@ -2,6 +2,24 @@ import type { ProviderMiddleware } from '../spec/middleware.js';
 import { callWithRetries, RetriesExhaustedError, type RetryOptions } from './retry-policy.js';
 import { mayHaveBeenBilled, StreamBrokenError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
+import { copyWith } from '../common/copy-with.js';
+import type { ProviderCallOptions } from '../spec/provider.js';
+
+/** Where a try's options keep the function that makes its signal, for the getter all tries share. */
+const signalMaker = Symbol('signalOf');
+type TryOptions = ProviderCallOptions & { [signalMaker]: () => AbortSignal };
+/**
+ * One getter for every try's `signal`, reading the try's own maker: a getter written in each try's object
+ * literal is a new function each time, which gave each options object a map of its own (a hidden-class
+ * chain that survived young-generation collections: bench/engine-overhead spent half its time in GC).
+ */
+const signalAccessor: PropertyDescriptor = {
+  get(this: TryOptions) {
+    return this[signalMaker]();
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 /**
  * The one retry policy as middleware: each try has its own timeout, retryable failures are tried again
@@ -16,7 +34,7 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
       // Nothing to time out or retry: a recording answers at once, or never (a miss is not retried).
       if (provider.answersFromMemory) {
         try {
-          return { ...(await next(request, options)), retries: 0 };
+          return copyWith(await next(request, options), { retries: 0 });
         } catch (error) {
           throw new RetriesExhaustedError(error, 0);
         }
@@ -39,13 +57,11 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
           (signalOf) => {
             lastTryStarted = performance.now();
             // The signal is a getter: made only for a provider that reads it.
-            return next(request, {
-              ...options,
-              ...(onDelta && { onDelta }),
-              get signal() {
-                return signalOf();
-              },
-            });
+            // Copied onto `{}`, then added to (see common/copy-with.ts).
+            const tryOptions = Object.assign({}, options) as TryOptions;
+            if (onDelta) tryOptions.onDelta = onDelta;
+            tryOptions[signalMaker] = signalOf;
+            return next(request, Object.defineProperty(tryOptions, 'signal', signalAccessor));
           },
           retry,
           options.signal,
@@ -66,12 +82,12 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
       }
       // Recorded latency for a replayed call, wall time for a live one; failed tries and waits count too.
       const waitedMs = lastTryStarted - started;
-      return {
-        ...outcome.value,
+      const completion: Completion = copyWith(outcome.value, {
         latencyMs: outcome.value.latencyMs + waitedMs,
         retries: outcome.retries,
-        ...(outcome.possiblyBilledTries > 0 && { possiblyBilledTries: outcome.possiblyBilledTries }),
-      };
+      });
+      if (outcome.possiblyBilledTries > 0) completion.possiblyBilledTries = outcome.possiblyBilledTries;
+      return completion;
     },
   };
 }

@@ -4,6 +4,9 @@ import { CircuitBreaker } from '../../src/middleware/circuit-breaker.js';
 import { callPolicy } from '../../src/middleware/call-policy.js';
 import { rateLimitMiddleware } from '../../src/middleware/rate-limits.js';
 import { defaultRetryOptions } from '../../src/middleware/retry-policy.js';
+import { retryMiddleware } from '../../src/middleware/retry-middleware.js';
+import type { Completion } from '../../src/spec/completion.js';
+import type { Provider, ProviderCallOptions } from '../../src/spec/provider.js';
 import { wrapProvider } from '../../src/middleware/wrap-provider.js';
 import { loadTokenizer } from '../../src/tokens/count-tokens.js';
 import { MockProvider } from '../../src/testing/index.js';
@@ -69,5 +72,48 @@ describe('middleware on fake timers (no test here waits on the wall clock)', () 
     await vi.advanceTimersByTimeAsync(1_000);
     expect(mock.calls).toHaveLength(5);
     await Promise.all(calls);
+  });
+});
+
+describe("the retry middleware's options for each try", () => {
+  it("hands each try its own signal as an enumerable property, kept by a spread, with the caller's options", async () => {
+    vi.useFakeTimers();
+    const seen: ProviderCallOptions[] = [];
+    let tries = 0;
+    const inner: Provider = {
+      specificationVersion: 'v1',
+      name: 'p',
+      model: 'm',
+      async complete(_request, options = {}) {
+        seen.push(options);
+        tries++;
+        // The first try hangs until its timeout aborts it; the second answers.
+        if (tries === 1)
+          return new Promise<Completion>((_, reject) =>
+            options.signal!.addEventListener('abort', () => reject(new ProviderError('cut', { isRetryable: true }))),
+          );
+        return { text: 'ok', model: 'm', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, latencyMs: 5 };
+      },
+    };
+    const retry = { ...defaultRetryOptions, timeoutMs: 1000, baseDelayMs: 10, maxDelayMs: 10 };
+    const provider = wrapProvider(inner, [retryMiddleware(retry)]);
+    const beforeRetry = vi.fn(async () => true);
+    const deltas: string[] = [];
+    const answer = provider.complete(ask('q'), { beforeRetry, onDelta: (text) => deltas.push(text) });
+    await vi.advanceTimersByTimeAsync(1100);
+    const completion = await answer;
+    expect(completion).toMatchObject({ text: 'ok', retries: 1 });
+    expect(beforeRetry).toHaveBeenCalledTimes(1);
+    expect(seen).toHaveLength(2);
+    const [first, second] = seen as [ProviderCallOptions, ProviderCallOptions];
+    expect(first.signal!.aborted).toBe(true);
+    expect(second.signal!.aborted).toBe(false);
+    expect(second.signal).toBe(second.signal);
+    expect(Object.keys(second)).toContain('signal');
+    const copied = { ...second };
+    expect(copied.signal).toBe(second.signal);
+    expect(copied.beforeRetry).toBe(beforeRetry);
+    copied.onDelta!('x');
+    expect(deltas).toEqual(['x']);
   });
 });
