@@ -55,7 +55,8 @@ function scaleTo(values: Float32Array, share: number, into: Float32Array, at: nu
  * meaning, as a SIF average of GloVe word vectors (so "purchase" is near "buy" and "car" near
  * "automobile"), and the lexical features of `local-lexical` (shared wording, word pairs, spelling:
  * typos, names and words the vectors lack). Their cosine is `meaningShare` times the first block's
- * plus the rest times the second's. A text none of whose words has a vector is all lexical.
+ * plus the rest times the second's, the share shrinking with the weight of words the vectors lack
+ * (a question of unknown names is nearly all lexical, one with no known word all lexical).
  */
 export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedder {
   const vocabulary = options.vocabulary ?? 100_000;
@@ -70,10 +71,11 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedde
       const vectors = texts.map((text) => {
         const meaning = sentences.embed(text);
         const lexical = embedLexically(text);
-        const vector = new Float32Array(meaning.length + lexical.length);
-        const hasMeaning = meaning.some((value) => value !== 0);
-        scaleTo(meaning, hasMeaning ? meaningShare : 0, vector, 0);
-        scaleTo(lexical, hasMeaning ? 1 - meaningShare : 1, vector, meaning.length);
+        const vector = new Float32Array(meaning.vector.length + lexical.length);
+        // Words without a vector are left to the lexical block: the meaning block's share shrinks with them.
+        const share = meaningShare * meaning.known;
+        scaleTo(meaning.vector, share, vector, 0);
+        scaleTo(lexical, 1 - share, vector, meaning.vector.length);
         return vector;
       });
       return { vectors, costUsd: 0 };

@@ -7,8 +7,12 @@ import type { WordVectors } from './word-vectors.js';
  */
 export interface SifSentences {
   dimensions: number;
-  /** The sentence vector of `text`, not normalised; all zeros when no word of it has a vector. */
-  embed(text: string): Float32Array;
+  /**
+   * The sentence vector of `text` (not normalised; all zeros when no word of it has a vector), and the
+   * share of the sentence's weight its known words carry: a word without a vector is rarer than any
+   * the file ranks, so it weighs fully, and a sentence of unknown names is mostly unknown.
+   */
+  embed(text: string): { vector: Float32Array; known: number };
 }
 
 export interface SifOptions {
@@ -65,20 +69,25 @@ export function createSifSentences(vectors: WordVectors, options: SifOptions = {
     dimensions,
     embed(text) {
       const sum = new Float32Array(dimensions);
-      let count = 0;
+      let knownWeight = 0;
+      let unknownWeight = 0;
       for (const word of vectorWords(text)) {
         const row = rows.get(word);
-        if (row === undefined) continue;
+        if (row === undefined) {
+          unknownWeight++;
+          continue;
+        }
         const weight = weights[row]!;
         const offset = row * dimensions;
         for (let index = 0; index < dimensions; index++) sum[index]! += weight * values[offset + index]!;
-        count++;
+        knownWeight += weight;
       }
-      if (count === 0 || options.removeCommonComponent === false) return sum;
+      const known = knownWeight === 0 ? 0 : knownWeight / (knownWeight + unknownWeight);
+      if (known === 0 || options.removeCommonComponent === false) return { vector: sum, known };
       let projection = 0;
       for (let index = 0; index < dimensions; index++) projection += sum[index]! * common[index]!;
       for (let index = 0; index < dimensions; index++) sum[index]! -= projection * common[index]!;
-      return sum;
+      return { vector: sum, known };
     },
   };
 }
