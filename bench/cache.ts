@@ -1,7 +1,7 @@
 // The response cache: lookup latency and memory at 10,000 and 100,000 entries, and hit precision and
 // recall on the project's paraphrase pairs (fixtures/cache) and, when ../shared/data is present, on
 // QQP and PAWS. Targets: p99 lookup under 1 ms at 100,000 entries; no hit on a must-not-hit pair.
-// Run: npm run bench:cache [entries...]
+// Run: npm run bench:cache [entries...]; BENCH_EMBEDDER=local-lexical for the hashing-only embedder
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +9,14 @@ import { parse } from 'csv-parse/sync';
 import { ResponseCache } from '../src/cache/response-cache.js';
 import { refusingGuard } from '../src/cache/guards.js';
 import { canonicalQuestion } from '../src/cache/canonical-question.js';
+import { createLexicalEmbedder } from '../src/embed/lexical-embedder.js';
 import { createLocalEmbedder } from '../src/embed/local-embedder.js';
 import type { CascadeRequest } from '../src/spec/request.js';
 import { dotProduct } from '../src/spec/embedder.js';
 
 const threshold = 0.9;
-const embedder = createLocalEmbedder();
+// BENCH_EMBEDDER=local-lexical measures the hashing-only embedder, for comparison.
+const embedder = process.env['BENCH_EMBEDDER'] === 'local-lexical' ? createLexicalEmbedder() : createLocalEmbedder();
 const projectDir = new URL('../../', import.meta.url).pathname;
 const dataDir = new URL('../../../shared/data/', import.meta.url).pathname;
 const sizes = process.argv
