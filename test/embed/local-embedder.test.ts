@@ -44,6 +44,13 @@ describe('the local embedder knows meaning', () => {
     expect(vectors[1]!.subarray(0, 100).every((value) => value === 0)).toBe(true);
   });
 
+  it('rejects an embedding with the file and the fix when the vectors are missing', async () => {
+    const missing = createLocalEmbedder({ vectorsFile: '/nonexistent/vectors.json' });
+    await expect(missing.embed(['hello'])).rejects.toThrow(
+      /\/nonexistent\/vectors\.json.*npm install.*embedder: local-lexical/,
+    );
+  });
+
   it('names its vocabulary and blend, so a changed embedder never meets old entries', () => {
     expect(local.name).toBe('local:sif-glove100-100k-0.5+lexical-256');
     expect(createLocalEmbedder({ meaningShare: 0.7 }).name).not.toBe(local.name);
