@@ -17,8 +17,8 @@ const chunkBytes = 4 * 2 ** 20;
  * The first `limit` words of a wink embeddings file (`{"dimensions":100,"size":N,"words":[...],
  * "vectors":{"the":[v1..v100,l2norm,index],...}}`, most frequent first). Why not JSON.parse: the file
  * is 307 MB; parsing it whole takes 5 s and 1 GB of memory for 341,479 words, most of which a question
- * never uses. This reads chunk by chunk and stops after `limit` words, parsing each entry with
- * JSON.parse, so only the rows kept are ever built.
+ * never uses. This reads the bytes chunk by chunk, parses the numbers in place and stops after
+ * `limit` words: 100,000 words took 0.6 to 1.2 s and hold 40 MB.
  */
 export function readWordVectors(file: string, limit: number): WordVectors {
   let descriptor: number;
