@@ -1,7 +1,7 @@
 // The response cache: lookup latency and memory at 10,000 and 100,000 entries, and hit precision and
 // recall on the project's paraphrase pairs (fixtures/cache) and, when ../shared/data is present, on
 // QQP and PAWS. Targets: p99 lookup under 1 ms at 100,000 entries; no hit on a must-not-hit pair.
-// Run: npm run bench:cache [entries...]
+// Run: npm run bench:cache [entries...]; BENCH_EMBEDDER=local-lexical for the hashing-only embedder
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +9,14 @@ import { parse } from 'csv-parse/sync';
 import { ResponseCache } from '../src/cache/response-cache.js';
 import { refusingGuard } from '../src/cache/guards.js';
 import { canonicalQuestion } from '../src/cache/canonical-question.js';
-import { createLocalEmbedder, embedLocally } from '../src/embed/local-embedder.js';
+import { createLexicalEmbedder } from '../src/embed/lexical-embedder.js';
+import { createLocalEmbedder } from '../src/embed/local-embedder.js';
 import type { CascadeRequest } from '../src/spec/request.js';
 import { dotProduct } from '../src/spec/embedder.js';
 
 const threshold = 0.9;
+// BENCH_EMBEDDER=local-lexical measures the hashing-only embedder, for comparison.
+const embedder = process.env['BENCH_EMBEDDER'] === 'local-lexical' ? createLexicalEmbedder() : createLocalEmbedder();
 const projectDir = new URL('../../', import.meta.url).pathname;
 const dataDir = new URL('../../../shared/data/', import.meta.url).pathname;
 const sizes = process.argv
@@ -44,7 +47,7 @@ function newCache(store?: string): ResponseCache {
     cascadeFingerprint: 'bench',
     maxEntries: 1_000_000,
     ...(store && { store }),
-    semantic: { embedder: createLocalEmbedder(), threshold },
+    semantic: { embedder, threshold },
   });
 }
 
@@ -186,7 +189,7 @@ async function projectPairs(): Promise<void> {
 }
 
 /** Precision and recall of the semantic decision (similarity at or above the threshold, and every guard) on labelled pairs. */
-function labelledPairs(file: string): void {
+async function labelledPairs(file: string): Promise<void> {
   const rows = parse(readFileSync(file), { columns: true }) as { a: string; b: string; label: string }[];
   let truePositive = 0;
   let served = 0;
@@ -194,7 +197,8 @@ function labelledPairs(file: string): void {
   let similarOnly = 0;
   let similarOnlyTrue = 0;
   for (const row of rows) {
-    const similarity = dotProduct(embedLocally(canonicalQuestion(row.a)), embedLocally(canonicalQuestion(row.b)));
+    const [a, b] = (await embedder.embed([canonicalQuestion(row.a), canonicalQuestion(row.b)])).vectors;
+    const similarity = dotProduct(a!, b!);
     const positive = row.label === '1';
     if (positive) positives++;
     if (similarity < threshold) continue;
@@ -212,11 +216,11 @@ function labelledPairs(file: string): void {
 }
 
 console.log(
-  `semantic cache bench: local lexical embedder, threshold ${threshold}, per-context index (usearch: exact under 2,048 entries, HNSW above), SQLite store in a temporary folder, Node ${process.version}`,
+  `semantic cache bench: embedder ${embedder.name}, threshold ${threshold}, per-context index (usearch: exact under 2,048 entries, HNSW above), SQLite store in a temporary folder, Node ${process.version}`,
 );
 for (const entries of sizes.length > 0 ? sizes : [10_000, 100_000]) await latency(entries);
 await projectPairs();
 for (const file of ['pairs/qqp-dev.csv', 'pairs/paws-wiki-dev.csv']) {
-  if (existsSync(`${dataDir}${file}`)) labelledPairs(`${dataDir}${file}`);
+  if (existsSync(`${dataDir}${file}`)) await labelledPairs(`${dataDir}${file}`);
   else console.log(`${file}: skipped (${dataDir} absent)`);
 }

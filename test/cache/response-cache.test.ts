@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/cache/response-cache.js';
-import { createLocalEmbedder } from '../../src/embed/local-embedder.js';
+import { createLexicalEmbedder } from '../../src/embed/lexical-embedder.js';
 import type { CascadeRequest } from '../../src/spec/request.js';
 import type { CascadeResult } from '../../src/spec/result.js';
 import { tempDir } from '../helpers/replay-fixture.js';
@@ -28,7 +28,7 @@ function cacheWith(options: Partial<ConstructorParameters<typeof ResponseCache>[
   return new ResponseCache({
     namespace: 'tickets',
     cascadeFingerprint: 'cascade-a',
-    semantic: { embedder: createLocalEmbedder(), threshold: 0.9 },
+    semantic: { embedder: createLexicalEmbedder(), threshold: 0.9 },
     ...options,
   });
 }
@@ -67,7 +67,7 @@ describe('response cache', () => {
 
   it('refuses close questions that a guard catches, and reports the refusal', async () => {
     // A threshold of 0.8 lets more candidates through to the guards; they still refuse these.
-    const cache = cacheWith({ semantic: { embedder: createLocalEmbedder(), threshold: 0.8 } });
+    const cache = cacheWith({ semantic: { embedder: createLexicalEmbedder(), threshold: 0.8 } });
     await through(cache, ask('Is it safe to take ibuprofen with alcohol?'));
     const negated = await through(cache, ask('Is it not safe to take ibuprofen with alcohol?'), answered('fresh'));
     expect(negated.text).toBe('fresh');

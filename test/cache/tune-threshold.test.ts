@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseThreshold, measureThreshold, type ScoredPair } from '../../src/cache/tune-threshold.js';
+import { chooseThreshold, guardCosts, measureThreshold, type ScoredPair } from '../../src/cache/tune-threshold.js';
 import { runCli } from '../../src/cli/program.js';
 import { seededRandom } from '../../src/statistics/statistics.js';
 import { captureIo } from '../helpers/capture-io.js';
@@ -43,6 +43,28 @@ describe('the semantic threshold chosen on labelled pairs', () => {
     expect(measureThreshold(refused, 0).served).toBeLessThan(refused.length);
   });
 
+  it('counts, for each guard, the true and false pairs it alone refuses (what dropping it could let through)', () => {
+    const pair = (same: boolean, refusedBy: string[]): ScoredPair => ({
+      similarity: 0.95,
+      guardsPass: refusedBy.length === 0,
+      same,
+      refusedBy,
+    });
+    const costs = guardCosts([
+      pair(true, ['content']),
+      pair(true, ['content']),
+      pair(false, ['content']),
+      pair(false, ['numbers']),
+      // Refused by two guards: dropping either alone would not serve it.
+      pair(true, ['content', 'numbers']),
+      pair(true, []),
+    ]);
+    expect(costs).toEqual([
+      { guard: 'content', sameRefused: 2, differentRefused: 1 },
+      { guard: 'numbers', sameRefused: 0, differentRefused: 1 },
+    ]);
+  });
+
   it('cascade cache tune writes the threshold into the cascade file, keeping its comments', async () => {
     const folder = tempDir();
     const file = join(folder, 'c.yaml');
@@ -57,6 +79,8 @@ describe('the semantic threshold chosen on labelled pairs', () => {
     );
     expect(code).toBe(0);
     expect(io.out()).toMatch(/threshold 0\.\d{4}: serves \d+ pairs, \d+ rightly; precision [\d.]+% \(90\.0% interval/);
+    // The project's pairs: two must-not-hit pairs that only the question guard refuses, and no pair that may hit.
+    expect(io.out()).toMatch(/pairs only one guard refuses \(that may \/ may not share an answer\): .*question 0 \/ 2/);
     const written = readFileSync(file, 'utf8');
     expect(written).toContain('# my cache');
     expect(written).toMatch(/threshold: 0\.\d{4}/);

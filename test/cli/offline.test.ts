@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { OfflineViolationError } from '../../src/errors/index.js';
+import { createLocalEmbedder } from '../../src/embed/local-embedder.js';
 import { createEmbedder } from '../../src/config/create-embedder.js';
 import { isLoopbackHost, loopbackOnlyFetch } from '../../src/network/loopback-only.js';
 import { nodeHttpFetch } from '../../src/providers/node-http-fetch.js';
@@ -39,13 +40,13 @@ describe('offline mode', () => {
   it('replaces a semantic cache embedder that would leave the machine with the local one', () => {
     expect(
       createEmbedder({ provider: 'openai', model: 'text-embedding-3-small' }, { offline: true, env: {} }).name,
-    ).toBe('local:lexical-256');
+    ).toBe(createLocalEmbedder().name);
     expect(
       createEmbedder(
         { provider: 'ollama', model: 'nomic-embed-text', host: 'http://gpu-box:11434' },
         { offline: true, env: {} },
       ).name,
-    ).toBe('local:lexical-256');
+    ).toBe(createLocalEmbedder().name);
     expect(createEmbedder({ provider: 'ollama', model: 'nomic-embed-text' }, { offline: true, env: {} }).name).toBe(
       'ollama:nomic-embed-text',
     );

@@ -56,7 +56,7 @@ describe('cascade file errors name the file, the field, what was expected and wh
       'name: t\ncache:\n  semantic:\n    threshold: 2\n    embedder: { provider: cohere, model: x }\ncompress:\n  - type: few-shot\ntiers:\n  - name: a\n    provider: replay\n    model: a\n    fixtures: f.jsonl\n',
     );
     expect(error.message).toContain(
-      'cache.semantic.embedder: Expected `local`, or `{ provider: openai | ollama, model: <embedding model> }`',
+      'cache.semantic.embedder: Expected `local`, `local-lexical`, or `{ provider: openai | ollama, model: <embedding model> }`',
     );
     expect(error.message).toContain('got `{"provider":"cohere","model":"x"}`');
     expect(error.message).toContain('cache.semantic.threshold: Too big: expected number to be <=1, got `2`');
