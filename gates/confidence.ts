@@ -1,5 +1,6 @@
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { CascadeRequest } from '../src/spec/request.js';
+import { copyWith } from '../src/common/copy-with.js';
 import { parseStatedConfidence } from './stated-confidence.js';
 
 export { parseStatedConfidence } from './stated-confidence.js';
@@ -32,7 +33,8 @@ export function createConfidenceGate(options: ConfidenceGateOptions): Gate {
     threshold: options.min,
     prepareRequest(request: CascadeRequest): CascadeRequest {
       if (source === 'self-report') return withInstruction(request);
-      return { ...request, params: { ...request.params, logprobs: true } };
+      // Not `{ ...request, params }`: see src/common/copy-with.ts.
+      return copyWith(request, { params: copyWith(request.params ?? {}, { logprobs: true }) });
     },
     async check(input: GateInput): Promise<GateVerdict> {
       const stated = parseStatedConfidence(input.text);
@@ -73,5 +75,5 @@ function withInstruction(request: CascadeRequest): CascadeRequest {
   } else {
     messages.unshift({ role: 'system', content: selfReportInstruction });
   }
-  return { ...request, messages };
+  return copyWith(request, { messages });
 }
