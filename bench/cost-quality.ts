@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCascadeFile } from '../src/config/load-cascade.js';
-import { loadDataset, modelsByCost, singleModelFigures, type Dataset } from '../src/evaluation/dataset.js';
+import { loadDataset, type Dataset } from '../src/evaluation/dataset.js';
 import { joinDatasets, pickRows } from '../src/evaluation/dataset-rows.js';
-import { bestSingleModel, evaluateCascade } from '../src/evaluation/evaluate.js';
+import { evaluateCascade } from '../src/evaluation/evaluate.js';
 import { recordedKinds } from '../src/tune/expected-gain.js';
 import { defaultObjective, type Objective } from '../src/tune/objective.js';
 import { searchCascades } from '../src/tune/search.js';
@@ -29,6 +29,7 @@ import { ChainSimulator } from '../src/tune/simulate-chain.js';
 import { shuffledRows } from '../src/statistics/statistics.js';
 import { tuneCascade, type TuneResult } from '../src/tune/tune.js';
 import { writeTunedCascade } from '../src/tune/write-tuned-cascade.js';
+import { bestSingleModel, modelsByCost, singleModelFigures } from '../src/evaluation/single-model.js';
 
 const dataDir = new URL('../../../shared/data/', import.meta.url).pathname;
 if (!existsSync(dataDir)) {

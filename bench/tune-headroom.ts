@@ -9,11 +9,11 @@
 // Run: npm run bench:tune-headroom [-- max-tiers]
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset, modelsByCost, singleModelFigures, type Dataset } from '../src/evaluation/dataset.js';
-import { bestSingleModel } from '../src/evaluation/evaluate.js';
+import { loadDataset, type Dataset } from '../src/evaluation/dataset.js';
 import { enumerateChains } from '../src/tune/search.js';
 import { computeSignals, pairKey, type GateKind } from '../src/tune/signals.js';
 import { ChainSimulator } from '../src/tune/simulate-chain.js';
+import { bestSingleModel, modelsByCost, singleModelFigures } from '../src/evaluation/single-model.js';
 
 const dataDir = new URL('../../../shared/data/', import.meta.url).pathname;
 if (!existsSync(dataDir)) {

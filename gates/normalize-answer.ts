@@ -1,6 +1,9 @@
-import { LRUCache } from 'lru-cache';
+import { createRequire } from 'node:module';
+import type { LRUCache } from 'lru-cache';
 import { canonicalJson } from '../src/common/canonical-json.js';
 import { withoutStatedConfidence } from './stated-confidence.js';
+
+const require = createRequire(import.meta.url);
 
 /**
  * How two answers are compared: `letter` (the choice letter, A-J), `number` (the final number),
@@ -59,7 +62,9 @@ const canonicalForms = new Map<AnswerComparison, LRUCache<string, { form: string
 function canonicalAnswer(text: string, comparison: AnswerComparison): string | undefined {
   let forms = canonicalForms.get(comparison);
   if (!forms) {
-    forms = new LRUCache({ max: 50_000 });
+    // Loaded by the first comparison, not with the library.
+    const { LRUCache: Cache } = require('lru-cache') as typeof import('lru-cache');
+    forms = new Cache({ max: 50_000 });
     canonicalForms.set(comparison, forms);
   }
   let entry = forms.get(text);

@@ -1,5 +1,6 @@
 // The documented API of `frugal-cascade`. The cache is in `frugal-cascade/cache`, test helpers in
 // `frugal-cascade/test`.
+import { loadOnCall } from './common/load-on-call.js';
 export type * from './spec/index.js';
 export type { Environment } from './spec/environment.js';
 export type { CompressStep } from './spec/compress-step.js';
@@ -11,7 +12,7 @@ export type { Tier, OnExhausted } from './engine/tier.js';
 export { CircuitBreaker, type CircuitBreakerOptions } from './middleware/circuit-breaker.js';
 export { defaultRetryOptions, type RetryOptions } from './middleware/retry-policy.js';
 export { RunBudget } from './engine/run-budget.js';
-export { loadCascadeFile, createCascade, type LoadCascadeOptions } from './config/load-cascade.js';
+export type { LoadCascadeOptions } from './config/load-cascade.js';
 export type { CascadeInCode, TierInCode } from './config/cascade-in-code.js';
 export type { CascadeConfig, CascadeConfigInput, CacheConfig } from './config/schema.js';
 
@@ -45,15 +46,26 @@ export * from './errors/index.js';
 export { compressMessages, type Compressed } from './compress/compress-messages.js';
 
 // Batches, recordings, evaluation and tuning.
-export { runBatch, type BatchOptions, type BatchOutcome } from './batch/run-batch.js';
+export type { BatchOptions, BatchOutcome } from './batch/run-batch.js';
 export { readFixtures, readFixtureItems } from './fixtures/read-fixtures.js';
 export type { FixtureItem, RecordedResponse } from './fixtures/fixture-schema.js';
 export { fixtureRecords } from './record/fixture-records.js';
 export { FixtureWriter } from './record/fixture-writer.js';
-export { runRecorded, type Recording } from './record/run-recorded.js';
-export { loadDataset, singleModelFigures, type Dataset, type LoadDatasetOptions } from './evaluation/dataset.js';
-export { evaluateCascade, bestSingleModel, type EvalReport } from './evaluation/evaluate.js';
-export { tuneCascade, type TuneOptions, type TuneResult } from './tune/tune.js';
+export type { Recording } from './record/run-recorded.js';
+export type { Dataset, LoadDatasetOptions } from './evaluation/dataset.js';
+export type { EvalReport } from './evaluation/evaluate.js';
+export { bestSingleModel, singleModelFigures } from './evaluation/single-model.js';
+export type { TuneOptions, TuneResult } from './tune/tune.js';
 export type { Objective } from './tune/objective.js';
-export { writeTunedCascade } from './tune/write-tuned-cascade.js';
 export { renderTuneReport } from './tune/report-html.js';
+
+// The async entry points below load their modules (the cascade-file reader and zod, the batch runner, the
+// dataset reader, the tuner and yaml) when first called, so that `import 'frugal-cascade'` loads none of them.
+export const loadCascadeFile = loadOnCall(() => import('./config/load-cascade.js'), 'loadCascadeFile');
+export const createCascade = loadOnCall(() => import('./config/load-cascade.js'), 'createCascade');
+export const runBatch = loadOnCall(() => import('./batch/run-batch.js'), 'runBatch');
+export const runRecorded = loadOnCall(() => import('./record/run-recorded.js'), 'runRecorded');
+export const loadDataset = loadOnCall(() => import('./evaluation/dataset.js'), 'loadDataset');
+export const evaluateCascade = loadOnCall(() => import('./evaluation/evaluate.js'), 'evaluateCascade');
+export const tuneCascade = loadOnCall(() => import('./tune/tune.js'), 'tuneCascade');
+export const writeTunedCascade = loadOnCall(() => import('./tune/write-tuned-cascade.js'), 'writeTunedCascade');

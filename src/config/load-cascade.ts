@@ -140,12 +140,12 @@ export async function createCascade(
   // (a recording's answers carry their cost).
   const refuseUnpriced = (
     endpoint: ModelEndpointConfig,
-    pricing: Pricing | undefined,
+    pricing: () => Pricing | undefined,
     endpointWhere: string,
     field: string,
     what: string,
   ) => {
-    if (!definition.budget || pricing || replay || endpoint.provider === 'replay') return;
+    if (!definition.budget || replay || endpoint.provider === 'replay' || pricing()) return;
     throw new ConfigError(
       `${endpointWhere}.pricing: no built-in price for model "${endpoint.model}", and the budget needs one. Add \`pricing: { inputPerMTok: …, outputPerMTok: … }\` to the ${what}.`,
       { file: where, field },
@@ -162,9 +162,22 @@ export async function createCascade(
     const localTier = local(configured, configured.name, tierWhere);
     const replayPrice = replay && !localTier.pricing ? options.replayPricing?.[localTier.model] : undefined;
     const tierConfig = replayPrice ? { ...localTier, pricing: replayPrice } : localTier;
-    const priced = findPriceWithSource(tierConfig.provider, tierConfig.model, tierConfig.pricing);
-    const pricing = priced?.pricing;
-    refuseUnpriced(tierConfig, pricing, tierWhere, `tiers[${index}].pricing`, 'tier');
+    // Looked up when first read (the run summary, a budget, a record without costUsd): a replay whose
+    // records carry their cost never loads the maintained price database.
+    let priced: { pricing: Pricing; priceSource: string } | undefined;
+    let looked = false;
+    const price = () => {
+      if (!looked) {
+        const found = findPriceWithSource(tierConfig.provider, tierConfig.model, tierConfig.pricing);
+        priced = found && {
+          pricing: found.pricing,
+          priceSource: replayPrice ? 'the recording' : describePriceSource(found.source, found.since),
+        };
+        looked = true;
+      }
+      return priced;
+    };
+    refuseUnpriced(tierConfig, () => price()?.pricing, tierWhere, `tiers[${index}].pricing`, 'tier');
     requireKeyOf(tierConfig, `tier "${tierConfig.name}"`);
     effectiveTiers.push(tierConfig);
     const gates = [];
@@ -180,7 +193,7 @@ export async function createCascade(
     // Stable sort: equal ranks keep the order of the file.
     gates.sort((a, b) => a.costRank - b.costRank);
     const compress = tierConfig.compress ?? definition.compress;
-    tiers.push({
+    const tier: Omit<Tier, 'pricing' | 'priceSource'> = {
       name: tierConfig.name,
       provider: createProvider(tierConfig, {
         ...context,
@@ -191,13 +204,17 @@ export async function createCascade(
       }),
       gates,
       params: definedFields(tierConfig.params),
-      pricing,
-      ...(priced && { priceSource: replayPrice ? 'the recording' : describePriceSource(priced.source, priced.since) }),
       retry: endpointRetry(cascadeRetry, tierConfig),
       breaker: new CircuitBreaker(breakerOptions),
       witness: tierConfig.witness,
       ...(compress && { compress }),
-    });
+    };
+    tiers.push(
+      Object.defineProperties(tier, {
+        pricing: { get: () => price()?.pricing, enumerable: true },
+        priceSource: { get: () => price()?.priceSource, enumerable: true },
+      }) as Tier,
+    );
   }
   // A start rule's classifier calls through the same stack as a judge: its own breaker, the retry policy
   // and timeout with its overrides; recorded and replayed as `<model>@route`, apart from a tier of that model.
@@ -205,7 +222,7 @@ export async function createCascade(
     const endpoint = local(configured, label, classifierWhere);
     requireKeyOf(endpoint, label);
     const pricing = findPriceWithSource(endpoint.provider, endpoint.model, endpoint.pricing)?.pricing;
-    refuseUnpriced(endpoint, pricing, classifierWhere, 'pricing', 'classifier');
+    refuseUnpriced(endpoint, () => pricing, classifierWhere, 'pricing', 'classifier');
     const provider = endpointWithPolicy(
       endpoint,
       { ...context, label, where: classifierWhere, recordAs: `${endpoint.model}@route` },

@@ -1,5 +1,5 @@
 import type { Environment } from '../spec/environment.js';
-import { compressMessages, type Compressed } from '../compress/compress-messages.js';
+import type { Compressed } from '../compress/compress-messages.js';
 import type { CacheLookup, ResponseCache } from '../cache/response-cache.js';
 import {
   AbortedError,
@@ -415,7 +415,10 @@ export class Cascade {
     signal: AbortSignal | undefined,
     onDelta?: (text: string) => void,
   ): Promise<TierCall> {
-    const compressed = tier.compress?.length ? compressMessages(request.messages, tier.compress) : undefined;
+    // The compressor (and the tokenizer it counts with) is loaded by the first tier that compresses.
+    const compressed = tier.compress?.length
+      ? (await import('../compress/compress-messages.js')).compressMessages(request.messages, tier.compress)
+      : undefined;
     const prepared = prepareRequest(request, tier, ledger.fallbackMaxTokens, compressed?.messages);
     let reserved = 0;
     if (ledger.fallbackMaxTokens !== undefined) {

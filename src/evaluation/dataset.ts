@@ -211,21 +211,3 @@ async function loadScorer(path: string): Promise<Scorer> {
     );
   return loaded.default as Scorer;
 }
-
-/** Model indices from the cheapest to the dearest (cost per item of always asking it). */
-export function modelsByCost(dataset: Dataset): number[] {
-  const costs = dataset.models.map((_, index) => singleModelFigures(dataset, index).costPerItem);
-  return dataset.models.map((_, index) => index).sort((a, b) => costs[a]! - costs[b]!);
-}
-
-/** Mean quality and cost of always asking one model (an unanswered item scores 0 and costs 0). */
-export function singleModelFigures(dataset: Dataset, model: number): { accuracy: number; costPerItem: number } {
-  let score = 0;
-  let cost = 0;
-  const n = dataset.ids.length;
-  for (let row = 0; row < n; row++) {
-    score += dataset.score[model]![row]!;
-    cost += dataset.cost[model]![row]!;
-  }
-  return { accuracy: score / n, costPerItem: cost / n };
-}

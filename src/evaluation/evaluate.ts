@@ -2,7 +2,7 @@ import type { Cascade } from '../engine/cascade.js';
 import { ConfigError } from '../errors/index.js';
 import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
 import type { Dataset } from './dataset.js';
-import { singleModelFigures } from './dataset.js';
+import { bestSingleModel, singleModelFigures } from './single-model.js';
 
 export interface TierFigures {
   name: string;
@@ -30,26 +30,6 @@ export interface EvalReport {
   costInterval: Interval;
   /** Cascade minus best single model, item by item: the mean difference in accuracy and its 95% interval. */
   versusBest: { accuracyDifference: number; interval: Interval };
-}
-
-/** The best single model: the most accurate, the cheaper of equals. */
-export function bestSingleModel(dataset: Dataset): {
-  model: string;
-  index: number;
-  accuracy: number;
-  costPerItem: number;
-} {
-  let best = { model: dataset.models[0]!, index: 0, ...singleModelFigures(dataset, 0) };
-  dataset.models.forEach((model, index) => {
-    const figures = singleModelFigures(dataset, index);
-    if (
-      figures.accuracy > best.accuracy + 1e-12 ||
-      (Math.abs(figures.accuracy - best.accuracy) <= 1e-12 && figures.costPerItem < best.costPerItem)
-    ) {
-      best = { model, index, ...figures };
-    }
-  });
-  return best;
 }
 
 /**

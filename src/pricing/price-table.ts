@@ -73,6 +73,18 @@ export function findPricing(provider: string, model: string, own?: Pricing): Pri
   return findPriceWithSource(provider, model, own)?.pricing;
 }
 
+/**
+ * `findPricing` looked up on the first call and kept: a provider made at start-up loads the maintained
+ * price database only when it first costs an answer (a replay whose records carry costUsd never does).
+ */
+export function pricingOnFirstUse(provider: string, model: string, own?: Pricing): () => Pricing | undefined {
+  let found: { pricing: Pricing | undefined } | undefined;
+  return () => {
+    found ??= { pricing: findPricing(provider, model, own) };
+    return found.pricing;
+  };
+}
+
 /** A source in words, with its version or date. */
 export function describePriceSource(source: PriceSource, since?: string): string {
   if (source === 'maintained') {

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { UnexpectedResponseError } from '../errors/index.js';
-import { findPricing } from '../pricing/price-table.js';
+import { pricingOnFirstUse } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -19,7 +19,7 @@ export const anthropicDefaultMaxTokens = 1024;
 
 /** Anthropic's Messages API. The key comes from `apiKeyEnv` (default ANTHROPIC_API_KEY). */
 export function createAnthropicProvider(options: EndpointOptions): Provider {
-  const pricing = findPricing('anthropic', options.model, options.pricing);
+  const pricing = pricingOnFirstUse('anthropic', options.model, options.pricing);
   let client: Anthropic | undefined;
   let apiKey: string | undefined;
 
@@ -89,7 +89,7 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
           request,
           label: `anthropic ${options.model}`,
           allowEmpty: options.allowEmpty,
-          pricing,
+          pricing: pricing(),
           latencyMs: performance.now() - started,
         });
       }
@@ -118,7 +118,7 @@ export function createAnthropicProvider(options: EndpointOptions): Provider {
         allowEmpty: options.allowEmpty,
         inputTokens: response.usage?.input_tokens,
         outputTokens: response.usage?.output_tokens,
-        pricing,
+        pricing: pricing(),
         latencyMs,
       });
     },

@@ -1,6 +1,6 @@
 import type { ChatRequest, ChatResponse } from 'ollama';
 import { UnexpectedResponseError } from '../errors/index.js';
-import { findPricing } from '../pricing/price-table.js';
+import { pricingOnFirstUse } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -18,7 +18,7 @@ export interface OllamaProviderOptions extends EndpointOptions {
 /** A local model behind Ollama's `/api/chat`, through the official `ollama` client. Free unless priced. */
 export function createOllamaProvider(options: OllamaProviderOptions): Provider {
   const host = ollamaHost(options.host, options.env);
-  const pricing = findPricing('ollama', options.model, options.pricing);
+  const pricing = pricingOnFirstUse('ollama', options.model, options.pricing);
 
   return {
     specificationVersion: 'v1',
@@ -64,7 +64,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
           request,
           label: `ollama ${options.model}`,
           allowEmpty: options.allowEmpty,
-          pricing,
+          pricing: pricing(),
           latencyMs: performance.now() - started,
         });
       }
@@ -89,7 +89,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
         allowEmpty: options.allowEmpty,
         inputTokens: response.prompt_eval_count,
         outputTokens: response.eval_count,
-        pricing,
+        pricing: pricing(),
         latencyMs,
         logprobs: response.logprobs?.map((token) => token.logprob),
       });

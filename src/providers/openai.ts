@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { UnexpectedResponseError } from '../errors/index.js';
-import { findPricing } from '../pricing/price-table.js';
+import { pricingOnFirstUse } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -22,7 +22,7 @@ import { apiKeyVariable, readApiKey } from './read-api-key.js';
  * required only when `apiKeyEnv` is given, since local servers usually take none.
  */
 export function createOpenAIProvider(options: EndpointOptions): Provider {
-  const pricing = findPricing('openai', options.model, options.pricing);
+  const pricing = pricingOnFirstUse('openai', options.model, options.pricing);
   let client: OpenAI | undefined;
   let apiKey: string | undefined;
 
@@ -91,7 +91,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
           request,
           label: `openai ${options.model}`,
           allowEmpty: options.allowEmpty,
-          pricing,
+          pricing: pricing(),
           latencyMs: performance.now() - started,
         });
       }
@@ -118,7 +118,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
         allowEmpty: options.allowEmpty,
         inputTokens: response.usage?.prompt_tokens,
         outputTokens: response.usage?.completion_tokens,
-        pricing,
+        pricing: pricing(),
         latencyMs,
         logprobs: choice?.logprobs?.content?.map((token) => token.logprob),
       });

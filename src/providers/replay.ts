@@ -5,7 +5,7 @@ import { FixtureFile } from '../fixtures/fixture-file.js';
 import type { FixtureItem, RecordedResponse } from '../fixtures/fixture-schema.js';
 import { requestKey } from '../fixtures/request-key.js';
 import { recordedCostUsd, replayedUsage } from '../fixtures/recorded-cost.js';
-import { findPricing, type Pricing } from '../pricing/price-table.js';
+import { pricingOnFirstUse, type Pricing } from '../pricing/price-table.js';
 import type { Completion } from '../spec/completion.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import { abortableSleep } from '../common/abortable-sleep.js';
@@ -78,7 +78,8 @@ export interface ReplayProviderOptions {
 export function createReplayProvider(options: ReplayProviderOptions): Provider {
   const index =
     typeof options.fixtures === 'string' ? FixtureIndex.load(options.fixtures) : Promise.resolve(options.fixtures);
-  const pricing = findPricing(options.pricedAs ?? 'replay', options.model, options.pricing);
+  // Looked up when a record without costUsd is first costed.
+  const pricing = pricingOnFirstUse(options.pricedAs ?? 'replay', options.model, options.pricing);
   let loaded: FixtureIndex | undefined;
   void index.then(
     (value) => (loaded = value),
@@ -108,7 +109,7 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
 
   // Priced on the item's recorded input, so a cost does not change with what gates added to the request.
   const recordedCost = (item: FixtureItem, response: RecordedResponse) =>
-    recordedCostUsd(item.input.messages, response, pricing);
+    response.costUsd ?? recordedCostUsd(item.input.messages, response, pricing());
 
   return {
     specificationVersion: 'v1',

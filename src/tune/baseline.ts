@@ -1,11 +1,11 @@
 import type { AnswerComparison } from '../../gates/normalize-answer.js';
-import { modelsByCost, type Dataset } from '../evaluation/dataset.js';
-import { bestSingleModel } from '../evaluation/evaluate.js';
+import { type Dataset } from '../evaluation/dataset.js';
 import { describeTiers, type TunedTier } from './describe-tiers.js';
 import { fittedQuantiles } from './expected-gain.js';
 import { searchCascades } from './search.js';
 import { classifiersFor, computeSignals, type PairSignals } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
+import { bestSingleModel, modelsByCost } from '../evaluation/single-model.js';
 
 export interface BaselineResult {
   baseline: { tiers: TunedTier[]; accuracy: number; costPerItem: number };

@@ -1,11 +1,11 @@
 import type { AnswerComparison } from '../../gates/normalize-answer.js';
-import { modelsByCost, type Dataset } from '../evaluation/dataset.js';
-import { bestSingleModel } from '../evaluation/evaluate.js';
+import { type Dataset } from '../evaluation/dataset.js';
 import { chooseWithGuarantee, type GuaranteeCalibration } from './guarantee.js';
 import { computeExpectedGains, fittedQuantiles, recordedKinds, type ExpectedGain } from './expected-gain.js';
 import { usesFittedGains, type Objective } from './objective.js';
 import { searchCascades, type Candidate, type ExploredPoint } from './search.js';
 import { computeSignals, type PairSignals } from './signals.js';
+import { bestSingleModel, modelsByCost } from '../evaluation/single-model.js';
 
 export interface Choice {
   candidate: Candidate;

@@ -1,10 +1,11 @@
 import type { AnswerComparison } from '../../gates/normalize-answer.js';
-import { modelsByCost, singleModelFigures, type Dataset } from '../evaluation/dataset.js';
+import { type Dataset } from '../evaluation/dataset.js';
 import { pickRows } from '../evaluation/dataset-rows.js';
 import type { Candidate } from './search.js';
 import { computeSignals } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
 import { shuffledRows } from '../statistics/statistics.js';
+import { modelsByCost, singleModelFigures } from '../evaluation/single-model.js';
 
 /** How a tuning procedure fared on items it did not see, pooled over the folds. */
 export interface HeldOutFigures {

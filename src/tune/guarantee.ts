@@ -1,7 +1,6 @@
 import type { AnswerComparison } from '../../gates/normalize-answer.js';
-import { modelsByCost, singleModelFigures, type Dataset } from '../evaluation/dataset.js';
+import { type Dataset } from '../evaluation/dataset.js';
 import { pickRows } from '../evaluation/dataset-rows.js';
-import { bestSingleModel } from '../evaluation/evaluate.js';
 import { computeExpectedGains, fittedQuantiles, recordedKinds } from './expected-gain.js';
 import type { Objective } from './objective.js';
 import { searchCascades, type Candidate } from './search.js';
@@ -9,6 +8,7 @@ import { computeSignals } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
 import { shuffledRows } from '../statistics/statistics.js';
 import { clopperPearsonLower, clopperPearsonUpper } from '../statistics/clopper-pearson.js';
+import { bestSingleModel, modelsByCost, singleModelFigures } from '../evaluation/single-model.js';
 
 export { clopperPearsonLower, clopperPearsonUpper };
 

@@ -1,5 +1,5 @@
 import type { AnswerComparison } from '../../gates/normalize-answer.js';
-import { singleModelFigures, type Dataset } from '../evaluation/dataset.js';
+import { type Dataset } from '../evaluation/dataset.js';
 import { foldSplits, scoreFolds, type HeldOutFigures } from './cross-validate.js';
 import { chooseCascade } from './choose-cascade.js';
 import { TunePool } from './tune-pool.js';
@@ -11,6 +11,7 @@ import type { ExploredPoint } from './search.js';
 import { classifiersFor } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
 import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
+import { singleModelFigures } from '../evaluation/single-model.js';
 
 export interface TuneOptions {
   objective: Objective;

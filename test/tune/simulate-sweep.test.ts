@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadDataset, modelsByCost } from '../../src/evaluation/dataset.js';
+import { loadDataset } from '../../src/evaluation/dataset.js';
 import { computeExpectedGains } from '../../src/tune/expected-gain.js';
 import { computeSignals } from '../../src/tune/signals.js';
 import { ChainSimulator } from '../../src/tune/simulate-chain.js';
 import { seededRandom } from '../../src/statistics/statistics.js';
 import { tempDir, writeFixture } from '../helpers/replay-fixture.js';
 import { writeSyntheticFixture } from '../helpers/synthetic-fixture.js';
+import { modelsByCost } from '../../src/evaluation/single-model.js';
 
 describe('ChainSimulator.sweep', () => {
   it('gives, for every candidate threshold of a tier, exactly the totals of evaluating it alone', async () => {

@@ -2,13 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { loadDataset, modelsByCost } from '../../src/evaluation/dataset.js';
+import { loadDataset } from '../../src/evaluation/dataset.js';
 import { joinDatasets, pickRows } from '../../src/evaluation/dataset-rows.js';
 import { computeExpectedGains } from '../../src/tune/expected-gain.js';
 import { pairKey } from '../../src/tune/signals.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 import { writeSyntheticFixture } from '../helpers/synthetic-fixture.js';
+import { modelsByCost } from '../../src/evaluation/single-model.js';
 
 async function json(args: string[]) {
   const io = captureIo();

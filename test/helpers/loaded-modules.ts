@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The files (ES modules and CommonJS alike) a fresh node process loads to run `args` (a script and its
+ * arguments, or `-e` code) from the project's root: ES modules through a load hook, CommonJS from
+ * require's cache at exit. Paths are relative to the root (`node_modules/openai/index.mjs`, `dist/src/...`).
+ */
+export function modulesLoadedBy(args: string[]): {
+  files: string[];
+  stdout: string;
+  stderr: string;
+  status: number | null;
+} {
+  const folder = mkdtempSync(join(tmpdir(), 'loaded-modules-'));
+  const log = join(folder, 'loaded.txt');
+  const hooks = join(folder, 'hooks.mjs');
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(${JSON.stringify(log)}, url + '\\n');
+  return next(url, context);
+}
+`,
+  );
+  const register = join(folder, 'register.mjs');
+  writeFileSync(
+    register,
+    `import { register, createRequire } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register(${JSON.stringify(pathToFileURL(hooks).href)});
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(cache).join('\\n') + '\\n'));
+`,
+  );
+  writeFileSync(log, '');
+  const child = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] },
+  });
+  const files = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((entry) => (entry.startsWith('file:') ? fileURLToPath(entry) : entry))
+    .filter((path) => path.startsWith(root))
+    .map((path) => path.slice(root.length));
+  return { files: [...new Set(files)], stdout: child.stdout, stderr: child.stderr, status: child.status };
+}
+
+/** Whether any loaded file is of package `name` (`openai`, `@pydantic/genai-prices`). */
+export const loadsPackage = (files: readonly string[], name: string) =>
+  files.some((file) => file.startsWith(`node_modules/${name}/`));
