@@ -26,85 +26,63 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
     const given = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     for (const [name, value] of given) headers[name] = value;
     const transport = url.protocol === 'https:' ? https : http;
-    const send = (staleSockets: number) => {
-      let answered = false;
-      const request = transport.request(
-        url,
-        {
-          method: init.method ?? 'GET',
-          headers,
-          agent: agents[url.protocol as 'http:' | 'https:'],
-          ...(init.signal && { signal: init.signal }),
-        },
-        (response) => {
-          answered = true;
-          const headersOf = () => {
-            const responseHeaders = new Headers();
-            for (const [name, value] of Object.entries(response.headers)) {
-              if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
-            }
-            return responseHeaders;
-          };
-          // A streamed answer (server-sent events, or Ollama's JSON lines) is handed on as it arrives, not buffered.
-          const type = String(response.headers['content-type'] ?? '');
-          if (type.startsWith('text/event-stream') || type.startsWith('application/x-ndjson')) {
-            const body = Readable.toWeb(response) as ReadableStream<Uint8Array>;
-            resolve(
-              new Response(body, {
-                status: response.statusCode ?? 500,
-                statusText: response.statusMessage ?? '',
-                headers: headersOf(),
-              }),
-            );
-            return;
+    const request = transport.request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers,
+        agent: agents[url.protocol as 'http:' | 'https:'],
+        ...(init.signal && { signal: init.signal }),
+      },
+      (response) => {
+        const headersOf = () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
           }
-          const chunks: Buffer[] = [];
-          let ended = false;
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            ended = true;
-            const status = response.statusCode ?? 500;
-            // Responses with these statuses may not carry a body.
-            const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-            // The part of Response the SDKs read, without a web stream around a body already read.
-            const buffered = new BufferedResponse(
-              payload,
-              status,
-              response.statusMessage ?? '',
-              new NodeResponseHeaders(response.headers),
-              url.href,
-            );
-            resolve(buffered as unknown as Response);
-          });
-          response.on('error', (error) => reject(new TypeError(`terminated: ${error.message}`, { cause: error })));
-          response.on('close', () => {
-            if (!ended) reject(new TypeError('terminated: the connection closed before the response body ended'));
-          });
-        },
-      );
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive socket the server closed while it sat idle in the pool (its keep-alive timeout ran
-        // out just as this request took it) fails at once, before any answer: the request never reached
-        // the server, so it is sent again, as node's documentation of `reusedSocket` advises. Each try
-        // takes another pooled socket or a new one; a fresh socket's failure is the caller's to see.
-        if (
-          request.reusedSocket &&
-          !answered &&
-          (error.code === 'ECONNRESET' || error.code === 'EPIPE') &&
-          !init.signal?.aborted &&
-          staleSockets < maxStaleSockets
-        ) {
-          send(staleSockets + 1);
+          return responseHeaders;
+        };
+        // A streamed answer (server-sent events, or Ollama's JSON lines) is handed on as it arrives, not buffered.
+        const type = String(response.headers['content-type'] ?? '');
+        if (type.startsWith('text/event-stream') || type.startsWith('application/x-ndjson')) {
+          const body = Readable.toWeb(response) as ReadableStream<Uint8Array>;
+          resolve(
+            new Response(body, {
+              status: response.statusCode ?? 500,
+              statusText: response.statusMessage ?? '',
+              headers: headersOf(),
+            }),
+          );
           return;
         }
-        // Socket errors (ECONNREFUSED, ECONNRESET) reject like the global fetch does: as a TypeError.
-        reject(error.name === 'AbortError' ? error : new TypeError(`fetch failed: ${error.message}`, { cause: error }));
-      });
-      request.end(body ?? undefined);
-    };
-    send(0);
+        const chunks: Buffer[] = [];
+        let ended = false;
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          ended = true;
+          const status = response.statusCode ?? 500;
+          // Responses with these statuses may not carry a body.
+          const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          // The part of Response the SDKs read, without a web stream around a body already read.
+          const buffered = new BufferedResponse(
+            payload,
+            status,
+            response.statusMessage ?? '',
+            new NodeResponseHeaders(response.headers),
+            url.href,
+          );
+          resolve(buffered as unknown as Response);
+        });
+        response.on('error', (error) => reject(new TypeError(`terminated: ${error.message}`, { cause: error })));
+        response.on('close', () => {
+          if (!ended) reject(new TypeError('terminated: the connection closed before the response body ended'));
+        });
+      },
+    );
+    // Socket errors (ECONNREFUSED, ECONNRESET) reject like the global fetch does: as a TypeError.
+    request.on('error', (error) =>
+      reject(error.name === 'AbortError' ? error : new TypeError(`fetch failed: ${error.message}`, { cause: error })),
+    );
+    request.end(body ?? undefined);
   });
 }
-
-/** Kept-alive sockets found closed, one after another, before a request goes out on a new one. */
-const maxStaleSockets = 4;
