@@ -3,10 +3,20 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import { BufferedResponse, NodeResponseHeaders } from './buffered-response.js';
 
+/**
+ * How long a kept-alive socket may sit idle in the pool. Without a timeout node's agent keeps idle sockets
+ * for ever and ignores the server's `Keep-Alive: timeout=N` hint (it only ever lowers a timeout that is
+ * set), so a server that closes an idle connection races the next request taking it: the request fails
+ * with ECONNRESET, and may have been billed as far as the caller can tell. With one, the hint applies
+ * (idle sockets close a second before the server's N), and sockets of servers that give none close after
+ * this. Only idle sockets: a call in flight is never cut by it.
+ */
+const idleSocketMs = 15_000;
+
 // Keep-alive pools shared by every provider of the process.
 const agents: Record<'http:' | 'https:', http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 1024 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 1024 }),
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 1024, timeout: idleSocketMs }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 1024, timeout: idleSocketMs }),
 };
 
 /**

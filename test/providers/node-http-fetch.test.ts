@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nodeHttpFetch } from '../../src/providers/node-http-fetch.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 
@@ -31,5 +33,28 @@ describe('nodeHttpFetch, the keep-alive fetch of the provider SDKs', () => {
     expect(failed.headers.get('retry-after')).toBe('2');
     // A body nobody read can still be cancelled through its stream, as the SDKs do before a retry.
     await failed.body!.cancel();
+  });
+
+  it("closes an idle kept-alive socket before the server's announced keep-alive timeout, so no request takes a socket the server is closing", async () => {
+    // The server keeps connections for a minute but announces two seconds: a server (or a load balancer)
+    // that closes at the announced time would race a client that kept the socket longer.
+    const closed: number[] = [];
+    const plain: Server = createServer((_incoming, outgoing) => {
+      outgoing.setHeader('content-type', 'application/json');
+      outgoing.setHeader('keep-alive', 'timeout=2');
+      outgoing.end('{"ok":true}');
+    });
+    plain.keepAliveTimeout = 60_000;
+    plain.on('connection', (socket) => socket.on('close', () => closed.push(Date.now())));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/v1/x`;
+    try {
+      expect(await (await nodeHttpFetch(url, { method: 'POST', body: '{}' })).json()).toEqual({ ok: true });
+      // The client lets go of it about a second after the answer (two seconds announced, less one);
+      // fifteen seconds of patience for a busy machine, far under the server's minute.
+      await vi.waitFor(() => expect(closed).toHaveLength(1), { timeout: 15_000, interval: 50 });
+    } finally {
+      await new Promise<void>((resolve) => plain.close(() => resolve()));
+    }
   });
 });
