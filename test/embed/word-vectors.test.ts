@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNumbers, readWordVectors } from '../../src/embed/word-vectors.js';
@@ -56,6 +56,19 @@ describe('reading word vectors from a wink embeddings file', () => {
     const other = join(tempDir(), 'other.json');
     writeFileSync(other, JSON.stringify({ hello: 'world' }));
     expect(() => readWordVectors(other, 10)).toThrow(/other\.json: not a wink embeddings file/);
+  });
+
+  it('refuses a file cut short, and a value that is not a plain decimal, rather than load less or shift values', () => {
+    const whole = winkFile(entries);
+    const text = readFileSync(whole, 'utf8');
+    const cut = join(tempDir(), 'cut.json');
+    writeFileSync(cut, text.slice(0, text.lastIndexOf('"café"') + 12));
+    expect(() => readWordVectors(cut, 5)).toThrow(
+      /cut\.json: not a wink embeddings file \(it ends after 2 of its 5 words\)/,
+    );
+    const spaced = join(tempDir(), 'spaced.json');
+    writeFileSync(spaced, text.replace('[0.5,-0.25,1,', '[0.5, -0.25,1,'));
+    expect(() => readWordVectors(spaced, 5)).toThrow(/"the" has a value that is not a plain decimal/);
   });
 
   it('parses decimals exactly as Number() does', () => {
