@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,6 +51,7 @@ process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(cach
     .map((entry) => (entry.startsWith('file:') ? fileURLToPath(entry) : entry))
     .filter((path) => path.startsWith(root))
     .map((path) => path.slice(root.length));
+  rmSync(folder, { recursive: true, force: true });
   return { files: [...new Set(files)], stdout: child.stdout, stderr: child.stderr, status: child.status };
 }
 

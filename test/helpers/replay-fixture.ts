@@ -1,6 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+// Every folder a test file made is removed when the file's tests are done, so runs leave no litter.
+const made: string[] = [];
+afterAll(() => {
+  for (const folder of made.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed after the test file's tests. */
+function madeFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'cascade-test-'));
+  made.push(folder);
+  return folder;
+}
 
 export interface RecordedAnswer {
   text: string;
@@ -14,8 +28,7 @@ export interface RecordedAnswer {
 export function writeFixture(
   items: { id: string; prompt?: string; responses: Record<string, RecordedAnswer> }[],
 ): string {
-  const folder = mkdtempSync(join(tmpdir(), 'cascade-test-'));
-  const file = join(folder, 'fixture.jsonl');
+  const file = join(madeFolder(), 'fixture.jsonl');
   const lines = items.map((item) =>
     JSON.stringify({
       id: item.id,
@@ -28,5 +41,5 @@ export function writeFixture(
 }
 
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'cascade-test-'));
+  return madeFolder();
 }
