@@ -33,6 +33,11 @@ export class FixtureIndex {
     return index;
   }
 
+  /** Close the file it reads records from (it also closes when the index is collected). */
+  close(): void {
+    this.source?.close();
+  }
+
   private item(id: string): FixtureItem | undefined {
     return this.source ? this.source.get(id) : this.byId.get(id);
   }
