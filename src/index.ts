@@ -61,11 +61,19 @@ export { renderTuneReport } from './tune/report-html.js';
 
 // The async entry points below load their modules (the cascade-file reader and zod, the batch runner, the
 // dataset reader, the tuner and yaml) when first called, so that `import 'frugal-cascade'` loads none of them.
+/** Read, validate and build a cascade from a YAML file. Errors name the file, the field and the fix. */
 export const loadCascadeFile = loadOnCall(() => import('./config/load-cascade.js'), 'loadCascadeFile');
+/** Validate and build a cascade from an object shaped like a cascade file, or from provider and gate objects in code. */
 export const createCascade = loadOnCall(() => import('./config/load-cascade.js'), 'createCascade');
+/** Run a file of items through the cascade, writing each result as it finishes; run again, it resumes where it stopped. */
 export const runBatch = loadOnCall(() => import('./batch/run-batch.js'), 'runBatch');
+/** Run one item through the cascade, recording its calls (and exploring it) when asked. */
 export const runRecorded = loadOnCall(() => import('./record/run-recorded.js'), 'runRecorded');
+/** Read a fixture into columns: every model's answers, costs, confidences and scores per item. */
 export const loadDataset = loadOnCall(() => import('./evaluation/dataset.js'), 'loadDataset');
+/** Run every item of a dataset through the cascade, answered from its recordings, and score it against every single model. */
 export const evaluateCascade = loadOnCall(() => import('./evaluation/evaluate.js'), 'evaluateCascade');
+/** Choose models, their order, gates and thresholds for a labelled fixture (see the README's tuning section). */
 export const tuneCascade = loadOnCall(() => import('./tune/tune.js'), 'tuneCascade');
+/** Write a tuned cascade as a cascade file that `cascade eval` runs as it is. */
 export const writeTunedCascade = loadOnCall(() => import('./tune/write-tuned-cascade.js'), 'writeTunedCascade');
