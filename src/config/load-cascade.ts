@@ -25,6 +25,7 @@ import type { CacheConfig, CascadeConfig, CascadeConfigInput, GateConfig, ModelE
 import type { ResponseCache } from '../cache/response-cache.js';
 import { canonicalJson, sha256 } from '../common/canonical-json.js';
 import { createEmbedder } from './create-embedder.js';
+import { once } from '../common/once.js';
 
 export interface LoadCascadeOptions {
   /** Answer every tier and judge from this fixture file instead of their providers (no network). */
@@ -164,19 +165,15 @@ export async function createCascade(
     const tierConfig = replayPrice ? { ...localTier, pricing: replayPrice } : localTier;
     // Looked up when first read (the run summary, a budget, a record without costUsd): a replay whose
     // records carry their cost never loads the maintained price database.
-    let priced: { pricing: Pricing; priceSource: string } | undefined;
-    let looked = false;
-    const price = () => {
-      if (!looked) {
-        const found = findPriceWithSource(tierConfig.provider, tierConfig.model, tierConfig.pricing);
-        priced = found && {
+    const price = once(() => {
+      const found = findPriceWithSource(tierConfig.provider, tierConfig.model, tierConfig.pricing);
+      return (
+        found && {
           pricing: found.pricing,
           priceSource: replayPrice ? 'the recording' : describePriceSource(found.source, found.since),
-        };
-        looked = true;
-      }
-      return priced;
-    };
+        }
+      );
+    });
     refuseUnpriced(tierConfig, () => price()?.pricing, tierWhere, `tiers[${index}].pricing`, 'tier');
     requireKeyOf(tierConfig, `tier "${tierConfig.name}"`);
     effectiveTiers.push(tierConfig);

@@ -1,6 +1,7 @@
 import { maintainedPrice, maintainedPricesDate, maintainedPricesVersion } from './maintained-prices.js';
 
 import type { Pricing } from './pricing.js';
+import { once } from '../common/once.js';
 
 export type { Pricing };
 
@@ -78,11 +79,7 @@ export function findPricing(provider: string, model: string, own?: Pricing): Pri
  * price database only when it first costs an answer (a replay whose records carry costUsd never does).
  */
 export function pricingOnFirstUse(provider: string, model: string, own?: Pricing): () => Pricing | undefined {
-  let found: { pricing: Pricing | undefined } | undefined;
-  return () => {
-    found ??= { pricing: findPricing(provider, model, own) };
-    return found.pricing;
-  };
+  return once(() => findPricing(provider, model, own));
 }
 
 /** A source in words, with its version or date. */
