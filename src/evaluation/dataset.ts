@@ -107,7 +107,7 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
       if (price) pricing[model] = price;
       column.available[row] = 1;
       column.score[row] = score ?? 0;
-      column.cost[row] = recordedCostUsd(item.input.messages, response, price);
+      column.cost[row] = recordedCostUsd(item.input.messages, response, () => price);
       column.confidence[row] = response.confidence ?? stated?.confidence ?? Number.NaN;
       column.text[row] = answer;
     }

@@ -114,7 +114,7 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
 
   // Priced on the item's recorded input, so a cost does not change with what gates added to the request.
   const recordedCost = (item: FixtureItem, response: RecordedResponse) =>
-    response.costUsd ?? recordedCostUsd(item.input.messages, response, pricing());
+    recordedCostUsd(item.input.messages, response, pricing);
 
   return {
     specificationVersion: 'v1',
