@@ -43,11 +43,11 @@ export async function scorePairs(
   const scored: ScoredPair[] = [];
   for (let start = 0; start < pairs.length; start += 256) {
     const batch = pairs.slice(start, start + 256);
-    const { vectors } = await embedder.embed(
-      batch.flatMap((pair) => [canonicalQuestion(pair.a), canonicalQuestion(pair.b)]),
-    );
+    // Embedded and guarded alike in canonical form, made once per question.
+    const canonical = batch.map((pair) => [canonicalQuestion(pair.a), canonicalQuestion(pair.b)] as const);
+    const { vectors } = await embedder.embed(canonical.flat());
     for (const [index, pair] of batch.entries()) {
-      const [a, b] = [canonicalQuestion(pair.a), canonicalQuestion(pair.b)];
+      const [a, b] = canonical[index]!;
       const refusedBy = Object.keys(guards).filter((name) => guards[name]!(a, b) !== undefined);
       scored.push({
         similarity: dotProduct(vectors[2 * index]!, vectors[2 * index + 1]!),
