@@ -31,14 +31,14 @@ export function vectorWords(text: string): string[] {
  * The files hold no counts, but their rows are in frequency order, so p(w) follows Zipf's law from the
  * rank: p(rank r) = 1 / (r * H(N)) over the N words of the whole file, H(N) ≈ ln N + 0.5772.
  */
-function zipfWeights(vectors: WordVectors, smoothing: number): Float32Array {
+function zipfProbabilities(vectors: WordVectors): Float64Array {
   const harmonic = Math.log(vectors.vocabularySize) + 0.5772;
-  const weights = new Float32Array(vectors.rows.size);
-  for (let row = 0; row < weights.length; row++) {
-    const probability = 1 / ((row + 1) * harmonic);
-    weights[row] = smoothing / (smoothing + probability);
-  }
-  return weights;
+  return Float64Array.from({ length: vectors.rows.size }, (_, row) => 1 / ((row + 1) * harmonic));
+}
+
+/** SIF's weight of each word: a / (a + p(w)). */
+function sifWeights(probabilities: Float64Array, smoothing: number): Float32Array {
+  return Float32Array.from(probabilities, (probability) => smoothing / (smoothing + probability));
 }
 
 /**
@@ -48,12 +48,11 @@ function zipfWeights(vectors: WordVectors, smoothing: number): Float32Array {
  * whose top eigenvector SIF removes. What it captures: the direction every sentence shares (syntax,
  * frequent words), which otherwise makes any two sentences look alike.
  */
-function commonComponent(vectors: WordVectors, weights: Float32Array): Float32Array {
+function commonComponent(vectors: WordVectors, probabilities: Float64Array, weights: Float32Array): Float32Array {
   const { dimensions, values } = vectors;
-  const harmonic = Math.log(vectors.vocabularySize) + 0.5772;
   const mean = new Float64Array(dimensions);
   for (let row = 0; row < weights.length; row++) {
-    const share = weights[row]! / ((row + 1) * harmonic);
+    const share = weights[row]! * probabilities[row]!;
     for (let index = 0; index < dimensions; index++) mean[index]! += share * values[row * dimensions + index]!;
   }
   let norm = 0;
@@ -63,8 +62,9 @@ function commonComponent(vectors: WordVectors, weights: Float32Array): Float32Ar
 
 export function createSifSentences(vectors: WordVectors, options: SifOptions = {}): SifSentences {
   const { dimensions, values, rows } = vectors;
-  const weights = zipfWeights(vectors, options.smoothing ?? 1e-3);
-  const common = commonComponent(vectors, weights);
+  const probabilities = zipfProbabilities(vectors);
+  const weights = sifWeights(probabilities, options.smoothing ?? 1e-3);
+  const common = commonComponent(vectors, probabilities, weights);
   return {
     dimensions,
     embed(text) {
