@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectiveValue, type Totals } from '../../src/tune/objective.js';
+import { defaultObjective, objectiveValue, type Totals } from '../../src/tune/objective.js';
 
 /** Sums over n items for a cascade that wins `wins` and loses `losses` items against the reference. */
 function totals(n: number, { wins = 0, losses = 0, exposed = 0, cost = 1 }): Totals {
@@ -58,5 +58,16 @@ describe('blend objective (the default)', () => {
 
   it('always accepts the reference model alone', () => {
     expect(objectiveValue(blend(0), withFit(-5, -5, 0), n, 1)).toBe(1 / n);
+    expect(objectiveValue({ ...defaultObjective }, withFit(-5, -5, 0), n, 1)).toBe(1 / n);
+  });
+
+  it('the default asks the blend to clear a margin that grows with the disagreements', () => {
+    // A gain of half an item clears the margin when the difference rests on few disagreements...
+    const few: Totals = { ...withFit(1, 0, 100), diff2: 3 };
+    expect(objectiveValue(defaultObjective, few, n, 1)).toBe(1 / n);
+    // ...but not when the same net gain is the balance of many wins and losses (a noisy estimate).
+    const many: Totals = { ...withFit(1, 0, 100), diff2: 61 };
+    expect(objectiveValue(defaultObjective, many, n, 1)).toBeUndefined();
+    expect(objectiveValue(blend(0), many, n, 1)).toBe(1 / n);
   });
 });
