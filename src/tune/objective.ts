@@ -74,8 +74,7 @@ export function objectiveValue(
       const pseudo = totals.exposed / (totals.exposed + 2);
       const margin = objective.z * spread(totals.diff, totals.diff2 + pseudo);
       // The mean of the observed and the fitted gain (expected-gain.ts) over the reference, less the margin.
-      const difference =
-        objective.estimate === 'blend' ? (totals.diff + totals.expectedDiff) / 2 / n : totals.diff / n;
+      const difference = objective.estimate === 'blend' ? (totals.diff + totals.expectedDiff) / 2 / n : totals.diff / n;
       return difference - margin >= -(objective.tolerance ?? 0) - 1e-12 ? cost : undefined;
     }
     case 'target-accuracy':
