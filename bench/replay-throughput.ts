@@ -85,7 +85,7 @@ function timed(args: string[]): { seconds: number; rssMiB: number } {
 /** `cascade run --replay` on the cascade of this bench, timed as a whole process. */
 const replayRun = (items: string, output: string, recording: string, ...extra: string[]) =>
   timed([
-    'dist/src/cli/main.js',
+    'dist/bundle/cascade.js',
     'run',
     cascade,
     '--input',

@@ -27,7 +27,7 @@ const rows = [
     ms: medianMs(['--input-type=module', '-e', "await import('frugal-cascade')"]),
     target: 150,
   },
-  { name: 'cascade --help', ms: medianMs(['dist/src/cli/main.js', '--help']), target: 250 },
+  { name: 'cascade --help', ms: medianMs(['dist/bundle/cascade.js', '--help']), target: 250 },
 ];
 console.log(`median of ${runs} fresh processes each; floor: bare node -e 0 = ${floor.toFixed(0)} ms`);
 for (const row of rows) {

@@ -25,7 +25,7 @@ function withSourceOptions(command: Command): Command {
     .option('--no-cache', "ignore the cascade file's cache: every request goes to the tiers");
 }
 
-/** This package's version, from its package.json (two folders up from src/cli, three from dist/src/cli). */
+/** This package's version, from its package.json (two folders up from src/cli and dist/bundle, three from dist/src/cli). */
 let version: string | undefined;
 function packageVersion(): string {
   version ??= readPackageVersion();

@@ -1,5 +1,3 @@
-import { hash } from 'node:crypto';
-
 /**
  * JSON with object keys sorted (and undefined members left out), so equal values give equal text
  * whatever their key order: for comparing parsed answers and for hashing cache keys.
@@ -30,7 +28,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Hex SHA-256 of a text. */
+/** Hex SHA-256 of a text. node:crypto is taken at the first hash, not at import: loading it takes about 10 ms. */
 export function sha256(text: string): string {
-  return hash('sha256', text, 'hex');
+  return process.getBuiltinModule('node:crypto').hash('sha256', text, 'hex');
 }

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import { Readable } from 'node:stream';
+import type { Agent } from 'node:http';
+import { once } from '../common/once.js';
 import { BufferedResponse, NodeResponseHeaders } from './buffered-response.js';
 
 /**
@@ -13,11 +12,20 @@ import { BufferedResponse, NodeResponseHeaders } from './buffered-response.js';
  */
 const idleSocketMs = 15_000;
 
-// Keep-alive pools shared by every provider of the process.
-const agents: Record<'http:' | 'https:', http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 1024, timeout: idleSocketMs }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 1024, timeout: idleSocketMs }),
-};
+/**
+ * node:http, node:https (with TLS) and node:stream, and the keep-alive pools shared by every provider of
+ * the process, made at the first request: loading https alone takes about 15 ms, and importing the library
+ * (or replaying recordings) sends none.
+ */
+const transports = once(() => {
+  const http = process.getBuiltinModule('node:http');
+  const https = process.getBuiltinModule('node:https');
+  const agents: Record<'http:' | 'https:', Agent> = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 1024, timeout: idleSocketMs }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 1024, timeout: idleSocketMs }),
+  };
+  return { http, https, agents, Readable: process.getBuiltinModule('node:stream').Readable };
+});
 
 /**
  * A `fetch` for the provider SDKs on node:http(s) with keep-alive pools. It does what the SDKs need
@@ -30,6 +38,7 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
   const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
   const bufferedBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
   if (!url || !bufferedBody || (url.protocol !== 'http:' && url.protocol !== 'https:')) return fetch(input, init);
+  const { http, https, agents, Readable } = transports();
   return new Promise<Response>((resolve, reject) => {
     const headers: Record<string, string> = {};
     // The SDKs hand a Headers object already: read it as it is rather than copy it into another.

@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { ChatMessage, CascadeRequest } from '../spec/request.js';
 import type { ToolCall } from '../spec/tools.js';
+
+// Ids are made with the global `crypto.randomUUID()`, not an import of node:crypto, which would load it
+// (about 10 ms) with the library rather than at the first tool call without an id.
 
 /** OpenAI's arguments are a JSON string: parsed here; text that is not JSON is kept for a gate to refuse. */
 export function parseArguments(text: unknown): unknown {
@@ -57,7 +59,7 @@ export function openAIToolCalls(calls: unknown): ToolCall[] | undefined {
   if (!Array.isArray(calls) || calls.length === 0) return undefined;
   return calls.map((call) => {
     const { id, function: fn } = (call ?? {}) as { id?: string; function?: { name?: string; arguments?: unknown } };
-    return { id: id ?? randomUUID(), name: fn?.name ?? '', arguments: parseArguments(fn?.arguments) };
+    return { id: id ?? crypto.randomUUID(), name: fn?.name ?? '', arguments: parseArguments(fn?.arguments) };
   });
 }
 
@@ -80,7 +82,7 @@ export function ollamaToolCalls(calls: unknown): ToolCall[] | undefined {
   if (!Array.isArray(calls) || calls.length === 0) return undefined;
   return calls.map((call) => {
     const fn = (call as { function?: { name?: string; arguments?: unknown } })?.function;
-    return { id: randomUUID(), name: fn?.name ?? '', arguments: parseArguments(fn?.arguments) };
+    return { id: crypto.randomUUID(), name: fn?.name ?? '', arguments: parseArguments(fn?.arguments) };
   });
 }
 
@@ -146,7 +148,7 @@ export function anthropicToolCalls(content: readonly unknown[]): ToolCall[] | un
     .filter((block) => (block as { type?: string }).type === 'tool_use')
     .map((block) => {
       const { id, name, input } = block as { id?: string; name?: string; input?: unknown };
-      return { id: id ?? randomUUID(), name: name ?? '', arguments: input };
+      return { id: id ?? crypto.randomUUID(), name: name ?? '', arguments: input };
     });
   return calls.length > 0 ? calls : undefined;
 }

@@ -7,9 +7,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
+ * Which compiled modules each file of the bundled build holds (written by scripts/bundle.mjs), so that
+ * loading `dist/bundle/chunk-X.js` counts as loading the `dist/src/...` modules in it.
+ */
+const bundleInputs = JSON.parse(readFileSync(join(root, 'dist/bundle-inputs.json'), 'utf8')) as Record<
+  string,
+  string[]
+>;
+
+/**
  * The files (ES modules and CommonJS alike) a fresh node process loads to run `args` (a script and its
  * arguments, or `-e` code) from the project's root: ES modules through a load hook, CommonJS from
- * require's cache at exit. Paths are relative to the root (`node_modules/openai/index.mjs`, `dist/src/...`).
+ * require's cache at exit. Paths are relative to the root (`node_modules/openai/index.mjs`, `dist/src/...`);
+ * a file of the bundled build is listed with the compiled modules it holds; node's own modules imported as ES
+ * modules are listed by name (`node:https`).
  */
 export function modulesLoadedBy(args: string[]): {
   files: string[];
@@ -49,8 +60,9 @@ process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(cach
     .split('\n')
     .filter(Boolean)
     .map((entry) => (entry.startsWith('file:') ? fileURLToPath(entry) : entry))
-    .filter((path) => path.startsWith(root))
-    .map((path) => path.slice(root.length));
+    .filter((path) => path.startsWith(root) || path.startsWith('node:'))
+    .map((path) => (path.startsWith(root) ? path.slice(root.length) : path))
+    .flatMap((file) => [file, ...(bundleInputs[file] ?? [])]);
   rmSync(folder, { recursive: true, force: true });
   return { files: [...new Set(files)], stdout: child.stdout, stderr: child.stderr, status: child.status };
 }

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const cliPath = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+/** The `cascade` binary as the package ships it (package.json `bin`): the bundled build. */
+export const cliPath = fileURLToPath(new URL('../../dist/bundle/cascade.js', import.meta.url));
 
 export interface SpawnedCli {
   child: ChildProcess;

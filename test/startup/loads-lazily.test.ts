@@ -36,6 +36,10 @@ describe('start-up loads only what it needs (fresh processes, built package)', (
     expect(run.stdout.trim()).toBe('function function function');
     expect(run.files).toContain('dist/src/index.js');
     expectNothingDeferred(run.files);
+    // node:https (with TLS) and node:crypto take about 25 ms to load: they wait for the first request and hash.
+    expect(
+      ['node:http', 'node:https', 'node:crypto', 'node:readline'].filter((name) => run.files.includes(name)),
+    ).toEqual([]);
   });
 
   it('cascade --help loads no SDK, validator, price database or tokenizer', () => {
