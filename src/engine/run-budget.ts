@@ -1,4 +1,5 @@
 import { AbortedError } from '../errors/index.js';
+import { onAbort } from '../common/on-abort.js';
 import type { SharedBudget } from '../spec/budget.js';
 
 interface Waiter {
@@ -49,17 +50,18 @@ export class RunBudget implements SharedBudget {
       const waiter: Waiter = {
         amount,
         resolve: (reserved) => {
-          signal?.removeEventListener('abort', onAbort);
+          stopListening?.();
           resolve(reserved);
         },
       };
-      const onAbort = () => {
+      let stopListening: (() => void) | undefined;
+      const abort = () => {
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
         reject(new AbortedError());
       };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) return abort();
+      if (signal) stopListening = onAbort(signal, abort);
       this.waiters.push(waiter);
     });
   }

@@ -1,5 +1,6 @@
 import { AbortedError, mayHaveBeenBilled, ProviderError, TimeoutError } from '../errors/index.js';
 import { abortableSleep } from '../common/abortable-sleep.js';
+import { onAbort } from '../common/on-abort.js';
 
 export interface RetryOptions {
   /** Retries after the first call. @default 2 */
@@ -96,7 +97,7 @@ async function tryOnce<T>(
     timedOut = true;
     abort();
   }, timeoutMs);
-  callerSignal?.addEventListener('abort', abort, { once: true });
+  const stopListening = callerSignal && onAbort(callerSignal, abort);
   const signalOf = () => {
     if (!controller) {
       controller = new AbortController();
@@ -119,7 +120,7 @@ async function tryOnce<T>(
     return { error: timedOut ? new TimeoutError(timeoutMs) : error };
   } finally {
     clearTimeout(timer);
-    callerSignal?.removeEventListener('abort', abort);
+    stopListening?.();
   }
 }
 

@@ -51,7 +51,6 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
         method: init.method ?? 'GET',
         headers,
         agent: agents[url.protocol as 'http:' | 'https:'],
-        ...(init.signal && { signal: init.signal }),
       },
       (response) => {
         const headersOf = () => {
@@ -102,6 +101,30 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
     request.on('error', (error) =>
       reject(error.name === 'AbortError' ? error : new TypeError(`fetch failed: ${error.message}`, { cause: error })),
     );
+    if (init.signal) abortOnSignal(request, init.signal);
     request.end(body ?? undefined);
   });
+}
+
+/**
+ * Destroy `request` with an AbortError when `signal` aborts, until the request closes (its response read
+ * to the end, or failed). What node:http does with a `signal` option, for a fifth of the CPU: it watches
+ * the request's end through the stream machinery's end-of-stream helper (a dozen listeners per request),
+ * the largest cost of a call after the socket write at a batch's concurrency.
+ */
+function abortOnSignal(request: http.ClientRequest, signal: AbortSignal): void {
+  const abort = () => request.destroy(abortError(signal));
+  if (signal.aborted) {
+    abort();
+    return;
+  }
+  signal.addEventListener('abort', abort, { once: true });
+  request.once('close', () => signal.removeEventListener('abort', abort));
+}
+
+/** The error node:http and the global fetch give for an aborted request (`name` is what the SDKs test). */
+function abortError(signal: AbortSignal): Error {
+  const error = new Error('The operation was aborted', { cause: signal.reason });
+  error.name = 'AbortError';
+  return Object.assign(error, { code: 'ABORT_ERR' });
 }

@@ -35,6 +35,37 @@ describe('nodeHttpFetch, the keep-alive fetch of the provider SDKs', () => {
     await failed.body!.cancel();
   });
 
+  it('rejects with an AbortError when its signal aborts before the answer, and when it was aborted before the call', async () => {
+    server = await startLoopbackServer(() => ({ hang: true }));
+    const controller = new AbortController();
+    const pending = nodeHttpFetch(`${server.url}/v1/x`, { method: 'POST', body: '{}', signal: controller.signal });
+    await vi.waitFor(() => expect(server!.requests).toHaveLength(1), { timeout: 15_000, interval: 20 });
+    controller.abort(new Error('stop'));
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError', cause: new Error('stop') });
+    await expect(
+      nodeHttpFetch(`${server.url}/v1/x`, { method: 'POST', body: '{}', signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('cuts a streamed answer when its signal aborts after the headers came', async () => {
+    server = await startLoopbackServer(() => ({
+      sse: async (send) => {
+        send('{"n":1}');
+        return new Promise<'end'>(() => undefined);
+      },
+    }));
+    const controller = new AbortController();
+    const response = await nodeHttpFetch(`${server.url}/v1/x`, {
+      method: 'POST',
+      body: '{}',
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('"n":1');
+    controller.abort();
+    await expect(reader.read()).rejects.toThrow();
+  });
+
   it("closes an idle kept-alive socket before the server's announced keep-alive timeout, so no request takes a socket the server is closing", async () => {
     // The server keeps connections for a minute but announces two seconds: a server (or a load balancer)
     // that closes at the announced time would race a client that kept the socket longer.
