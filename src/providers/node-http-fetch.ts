@@ -1,4 +1,4 @@
-import type { Agent } from 'node:http';
+import type { Agent, ClientRequest } from 'node:http';
 import { once } from '../common/once.js';
 import { BufferedResponse, NodeResponseHeaders } from './buffered-response.js';
 
@@ -112,7 +112,7 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
  * the request's end through the stream machinery's end-of-stream helper (a dozen listeners per request),
  * the largest cost of a call after the socket write at a batch's concurrency.
  */
-function abortOnSignal(request: http.ClientRequest, signal: AbortSignal): void {
+function abortOnSignal(request: ClientRequest, signal: AbortSignal): void {
   const abort = () => request.destroy(abortError(signal));
   if (signal.aborted) {
     abort();
