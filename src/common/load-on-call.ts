@@ -5,5 +5,7 @@
  */
 export function loadOnCall<Module, Name extends keyof Module>(load: () => Promise<Module>, name: Name): Module[Name] {
   const call = async (...args: unknown[]) => ((await load())[name] as (...args: unknown[]) => unknown)(...args);
+  // The exported name, not `call`, in stack traces and `fn.name`.
+  Object.defineProperty(call, 'name', { value: String(name) });
   return call as Module[Name];
 }
