@@ -88,18 +88,17 @@ export function objectiveValue(
 
 /** The objective in words, for the tuned file, the report and the CLI. */
 export function describeObjective(objective: Objective): string {
-  const bound = `a lower bound ${objective.z.toFixed(3).replace(/\.?0+$/, '')} standard errors under the mean`;
+  const z = decimal(objective.z, 3);
+  const bound = `a lower bound ${z} standard errors under the mean`;
   switch (objective.kind) {
     case 'match-best': {
-      const tolerance = objective.tolerance
-        ? ` less ${(100 * objective.tolerance).toFixed(2).replace(/\.?0+$/, '')} points`
-        : '';
+      const tolerance = objective.tolerance ? ` less ${decimal(100 * objective.tolerance, 2)} points` : '';
       if (objective.estimate === 'guarantee') {
-        return `accuracy at least the best single model's${tolerance || ' (no loss)'} with probability ${(1 - (objective.delta ?? 0.05)).toFixed(3).replace(/\.?0+$/, '')}, by fixed-sequence testing on a calibration half`;
+        return `accuracy at least the best single model's${tolerance || ' (no loss)'} with probability ${decimal(1 - (objective.delta ?? 0.05), 3)}, by fixed-sequence testing on a calibration half`;
       }
       if (objective.estimate === 'paired-bound' || objective.estimate === undefined)
         return `lowest cost whose accuracy, by ${bound} of the paired difference, is at least the best single model's${tolerance}`;
-      return `lowest cost whose accuracy is expected to be at least the best single model's${tolerance} (observed and fitted gains blended${objective.z ? `, less ${objective.z.toFixed(3).replace(/\.?0+$/, '')} standard errors` : ''})`;
+      return `lowest cost whose accuracy is expected to be at least the best single model's${tolerance} (observed and fitted gains blended${objective.z ? `, less ${z} standard errors` : ''})`;
     }
     case 'target-accuracy':
       return `lowest cost whose accuracy, by ${bound}, reaches ${(100 * objective.target).toFixed(1)}%`;
@@ -108,4 +107,9 @@ export function describeObjective(objective: Objective): string {
     case 'tradeoff':
       return `highest accuracy (by ${bound}) minus ${objective.weight} x cost / the best model's cost`;
   }
+}
+
+/** `value` to `digits` decimals, without trailing zeros (0.100 as 0.1, 1.000 as 1). */
+function decimal(value: number, digits: number): string {
+  return value.toFixed(digits).replace(/\.?0+$/, '');
 }

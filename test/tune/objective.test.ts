@@ -58,7 +58,7 @@ describe('blend objective (the default)', () => {
 
   it('always accepts the reference model alone', () => {
     expect(objectiveValue(blend(0), withFit(-5, -5, 0), n, 1)).toBe(1 / n);
-    expect(objectiveValue({ ...defaultObjective }, withFit(-5, -5, 0), n, 1)).toBe(1 / n);
+    expect(objectiveValue(defaultObjective, withFit(-5, -5, 0), n, 1)).toBe(1 / n);
   });
 
   it('the default asks the blend to clear a margin that grows with the disagreements', () => {
