@@ -22,6 +22,7 @@ import { setBudgetLimit } from './redis-budget.js';
 import { checkRunId, jobIdOf, queueNameOf, runKeys } from './run-keys.js';
 import { readRun, setRunStatus, writeRun, type RunRecord } from './run-record.js';
 import { deleteRun } from './run-control.js';
+import { retryAborted, throwFirstError } from './retry-aborted.js';
 
 /** `stopSignal` stops collecting; the jobs stay queued for the workers, and `--resume` collects them later. */
 export interface QueuedRunOptions extends RunReporting {
@@ -234,12 +235,15 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
     }
     // Written to the output (one write(2) per line) before they leave Redis.
     if (entries.length > 0)
-      await redis
-        .pipeline()
-        // Everything up to the last entry read, in one short command (entries are read in id order).
-        .xtrim(keys.results, 'MINID', nextStreamId(lastId))
-        .hset(keys.meta, 'collected', String(written.size))
-        .exec();
+      await retryAborted(() =>
+        redis
+          .pipeline()
+          // Everything up to the last entry read, in one short command (entries are read in id order).
+          .xtrim(keys.results, 'MINID', nextStreamId(lastId))
+          .hset(keys.meta, 'collected', String(written.size))
+          .exec()
+          .then(throwFirstError),
+      );
     return entries.length;
   };
   while ((await readBatch(undefined)) > 0);
@@ -250,12 +254,12 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
   let batch: { name: string; data: ItemJob; opts: { jobId: string } }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    await queue.addBulk(
-      batch.map((job) => ({
-        ...job,
-        opts: { ...job.opts, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true },
-      })),
-    );
+    const jobs = batch.map((job) => ({
+      ...job,
+      opts: { ...job.opts, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true },
+    }));
+    // Adding a job id that is already queued adds nothing, so a retried bulk add enqueues each item once.
+    await retryAborted(() => queue.addBulk(jobs));
     batch = [];
   };
   for await (const item of readItems(options.input, maxLineBytes)) {
@@ -332,7 +336,7 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
       cancelled = true;
       break;
     }
-    await writeFailedJobs(queue, run.runId, expected, written, writeOutcome);
+    await retryAborted(() => writeFailedJobs(queue, run.runId, expected, written, writeOutcome));
     outstanding = remaining();
     if (!saidIdle && status === 'running' && performance.now() - lastProgress > idleNoticeMs) {
       const workers = await queue.getWorkersCount().catch(() => -1);
@@ -351,7 +355,9 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
     await setRunStatus(redis, run.runId, 'finished');
     // A finished run's keys go after a week; its memo of paid calls is no longer needed by then.
     const week = 7 * 24 * 3600;
-    await redis.multi().expire(keys.meta, week).expire(keys.budget, week).del(keys.results).exec();
+    await retryAborted(() =>
+      redis.multi().expire(keys.meta, week).expire(keys.budget, week).del(keys.results).exec().then(throwFirstError),
+    );
   }
   const budgetFields = run.budgetUsd === undefined ? undefined : await redis.hgetall(keys.budget);
   return {
