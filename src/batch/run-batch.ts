@@ -149,7 +149,6 @@ async function runLocked(
   let redone = 0;
   const changedInputs: string[] = [];
   let writeError: OutputWriteError | undefined;
-  const unwritten: { record: Record<string, unknown>; rawId: string | undefined }[] = [];
   const stop = () => {
     stopping = true;
     queue.clear();
@@ -158,20 +157,21 @@ async function runLocked(
     stop();
     if (count >= 2) inFlight.abort();
   });
+  // Stop taking items; results still coming in are held by the sink, and written if the disk recovers.
+  const onWriteError = (error: OutputWriteError) => {
+    writeError ??= error;
+    stop();
+  };
 
   const finish = (record: Record<string, unknown>, rawId?: string) => {
-    if (writeError) unwritten.push({ record, rawId });
-    else {
-      try {
-        sink.write(record, rawId);
-      } catch (error) {
-        if (!(error instanceof OutputWriteError)) throw error;
-        // Stop taking items; results still coming in are held, and written if the disk recovers.
-        writeError = error;
-        unwritten.push({ record, rawId });
-        stop();
-      }
+    try {
+      sink.write(record, rawId);
+    } catch (error) {
+      if (!(error instanceof OutputWriteError)) throw error;
+      onWriteError(error);
     }
+    // The lines of this turn go out in one write when it ends.
+    if (!writeError) sink.flushSoon(onWriteError);
     progress.update({ done: summary.items, total, costUsd: summary.costUsd, escalated, errors });
   };
 
@@ -255,18 +255,14 @@ async function runLocked(
     void queue.add(() => runItem(item, inputHash));
   }
   await queue.onIdle();
-  let lost = 0;
-  if (writeError) {
-    // One more try for what finished after the write failed (space may have been freed).
-    for (const [index, pending] of unwritten.entries()) {
-      try {
-        sink.write(pending.record, pending.rawId);
-      } catch {
-        lost = unwritten.length - index;
-        break;
-      }
-    }
+  // The last lines, and after a failed write one more try for what finished since (space may have been freed).
+  try {
+    sink.flush();
+  } catch (error) {
+    if (!(error instanceof OutputWriteError)) throw error;
+    writeError ??= error;
   }
+  const lost = sink.discardHeld();
   sink.close();
   // A redone item's old line is dropped now that its new one is written.
   if (!writeError && resume.regularFile && resume.superseded + redone > 0) await compactOutput(options.output);

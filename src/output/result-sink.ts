@@ -16,16 +16,33 @@ export class OutputWriteError extends CascadeError {
   }
 }
 
+/** Lines held before they are written at once, at most: a turn that finishes more writes them early. */
+const heldBytesLimit = 1 << 20;
+
 /**
- * Appends one result line per call with a single write(2) of the whole line, so a process killed at any
- * moment leaves complete lines and at most one torn last line (which resume detects and redoes). A write
- * that fails part-way is cut back to the last whole line, so a later write cannot leave a torn line in
- * the middle of the file.
+ * Appends result lines, the lines of one event-loop turn in a single write(2): `write` holds a line,
+ * `flush` writes every held line at once, and the caller flushes at the end of the turn (`flushSoon`)
+ * or before it acts on the lines being written (the queue collector, before trimming Redis). A live
+ * call's result is held only for the rest of its turn, microseconds; a replay, whose thousands of
+ * results finish in a few turns, writes kilobytes per call instead of a line. A process that exits
+ * (process.exit, an uncaught error) writes what it held first; one killed at any moment leaves complete
+ * lines and at most one torn last line (which resume detects and redoes). A write that fails part-way
+ * is cut back to the last whole line, so a later write cannot leave a torn line in the middle of the file.
  */
 export class ResultSink {
   private readonly descriptor: number | undefined;
   private size = 0;
   private readonly regularFile: boolean = false;
+  private held: string[] = [];
+  private heldBytes = 0;
+  private flushScheduled = false;
+  private readonly flushOnExit = () => {
+    try {
+      this.flush();
+    } catch {
+      // Exiting already: the lines stay unwritten, and resume runs their items again.
+    }
+  };
 
   constructor(
     private readonly path: string,
@@ -37,9 +54,18 @@ export class ResultSink {
     const stats = fstatSync(this.descriptor);
     this.regularFile = stats.isFile();
     this.size = stats.size;
+    process.on('exit', this.flushOnExit);
   }
 
-  /** Write one record; `rawId` (the id's JSON source as the input wrote it) is written first, verbatim. */
+  /** Lines held, not yet written. */
+  get heldLines(): number {
+    return this.held.length;
+  }
+
+  /**
+   * Hold one record's line until the next `flush`; `rawId` (the id's JSON source as the input wrote it)
+   * is written first, verbatim. More than a megabyte held is written at once (and may throw as `flush`).
+   */
   write(record: Record<string, unknown>, rawId?: string): void {
     let line: string;
     if (rawId === undefined) line = `${JSON.stringify(record)}\n`;
@@ -54,15 +80,44 @@ export class ResultSink {
       this.toStdout(line);
       return;
     }
+    this.held.push(line);
+    this.heldBytes += line.length;
+    if (this.heldBytes >= heldBytesLimit) this.flush();
+  }
+
+  /**
+   * Write the held lines at the end of this turn; `onError` gets an OutputWriteError, whose lines stay
+   * held for a later `flush`.
+   */
+  flushSoon(onError: (error: OutputWriteError) => void): void {
+    if (this.flushScheduled || this.held.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      try {
+        this.flush();
+      } catch (error) {
+        if (!(error instanceof OutputWriteError)) throw error;
+        onError(error);
+      }
+    });
+  }
+
+  /** Write every held line now, in one write; on failure they stay held and an OutputWriteError is thrown. */
+  flush(): void {
+    if (this.descriptor === undefined || this.held.length === 0) return;
+    const text = this.held.length === 1 ? this.held[0]! : this.held.join('');
     try {
-      // One write of the whole line; the rare short write (a full disk) finishes from a buffer.
-      const length = Buffer.byteLength(line, 'utf8');
-      let written = writeSync(this.descriptor, line);
+      // One write of all the lines; the rare short write (a full disk) finishes from a buffer.
+      const length = Buffer.byteLength(text, 'utf8');
+      let written = writeSync(this.descriptor, text);
       if (written < length) {
-        const bytes = Buffer.from(line, 'utf8');
+        const bytes = Buffer.from(text, 'utf8');
         while (written < length) written += writeSync(this.descriptor, bytes, written);
       }
       this.size += length;
+      this.held = [];
+      this.heldBytes = 0;
     } catch (error) {
       if (this.regularFile) {
         try {
@@ -75,9 +130,20 @@ export class ResultSink {
     }
   }
 
+  /** Drop the held lines (a write keeps failing and the run ends): how many were dropped. */
+  discardHeld(): number {
+    const dropped = this.held.length;
+    this.held = [];
+    this.heldBytes = 0;
+    return dropped;
+  }
+
+  /** Write what is held (throwing as `flush` if that fails) and close. */
   close(): void {
     if (this.descriptor === undefined) return;
+    process.off('exit', this.flushOnExit);
     try {
+      this.flush();
       if (this.regularFile) fsyncSync(this.descriptor);
     } finally {
       closeSync(this.descriptor);

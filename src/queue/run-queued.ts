@@ -233,7 +233,8 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
       const text = fields[fields.indexOf('outcome') + 1];
       if (text !== undefined) writeOutcome(JSON.parse(text) as ItemOutcome);
     }
-    // Written to the output (one write(2) per line) before they leave Redis.
+    // Written to the output (in one write(2)) before they leave Redis.
+    sink.flush();
     if (entries.length > 0)
       await retryAborted(() =>
         redis
@@ -310,6 +311,7 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
     if (batch.length >= 500) await flush();
   }
   await flush();
+  sink.flush();
   await redis.hset(keys.meta, 'total', String(expected.size + skippedAsDone));
   options.log(
     `run ${run.runId}: ${expected.size} items on queue ${run.queue} at ${redactedRedisUrl(options.redisUrl)}${skippedAsDone > 0 ? ` (${skippedAsDone} already in ${options.output})` : ''}; workers: cascade worker ${options.cascadeFile} --queue ${redactedRedisUrl(options.redisUrl)}\n`,

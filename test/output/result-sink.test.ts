@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { OutputWriteError, ResultSink } from '../../src/output/result-sink.js';
+
+const turnEnds = () => new Promise<void>((resolve) => setImmediate(resolve));
+const linesOf = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe('ResultSink', () => {
+  it('holds the lines of a turn and writes them all when it ends', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const sink = new ResultSink(file, () => undefined);
+    const errors: OutputWriteError[] = [];
+    for (let index = 0; index < 3; index++) {
+      sink.write({ id: `item-${index}`, text: 'A' }, `"item-${index}"`);
+      sink.flushSoon((error) => errors.push(error));
+    }
+    expect(readFileSync(file, 'utf8')).toBe('');
+    expect(sink.heldLines).toBe(3);
+    await turnEnds();
+    expect(linesOf(file).map((line) => line['id'])).toEqual(['item-0', 'item-1', 'item-2']);
+    expect(sink.heldLines).toBe(0);
+    sink.write({ id: 7, text: 'B' }, '7');
+    sink.close();
+    expect(linesOf(file).at(-1)).toEqual({ id: 7, text: 'B' });
+    expect(errors).toEqual([]);
+  });
+
+  it('writes what it holds when the process exits before the turn ends', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const sinkModule = fileURLToPath(new URL('../../dist/src/output/result-sink.js', import.meta.url));
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { ResultSink } = await import(${JSON.stringify(sinkModule)});
+         const sink = new ResultSink(${JSON.stringify(file)}, () => undefined);
+         sink.write({ id: 'a', text: 'paid for' });
+         sink.write({ id: 'b', text: 'paid for too' });
+         throw new Error('a bug after the results came in');`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(child.status).toBe(1);
+    expect(child.stderr).toContain('a bug after the results came in');
+    expect(linesOf(file).map((line) => line['id'])).toEqual(['a', 'b']);
+  });
+
+  it('keeps the lines a failed write could not take, for a later flush', async () => {
+    const sink = new ResultSink('/dev/full', () => undefined);
+    const errors: OutputWriteError[] = [];
+    sink.write({ id: 'a' });
+    sink.flushSoon((error) => errors.push(error));
+    await turnEnds();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toBe('cannot write to /dev/full: no space left on the device');
+    expect(sink.heldLines).toBe(1);
+    expect(() => sink.flush()).toThrow(OutputWriteError);
+    expect(sink.discardHeld()).toBe(1);
+    sink.close();
+  });
+
+  it('writes early when a turn holds more than a megabyte', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const sink = new ResultSink(file, () => undefined);
+    const text = 'x'.repeat(100_000);
+    for (let index = 0; index < 11; index++) sink.write({ id: `item-${index}`, text });
+    expect(sink.heldLines).toBe(0);
+    expect(linesOf(file)).toHaveLength(11);
+    sink.close();
+  });
+});
