@@ -67,13 +67,20 @@ export class ResultSink {
    * is written first, verbatim. More than a megabyte held is written at once (and may throw as `flush`).
    */
   write(record: Record<string, unknown>, rawId?: string): void {
-    let line: string;
-    if (rawId === undefined) line = `${JSON.stringify(record)}\n`;
-    else {
-      const { id: _id, ...rest } = record;
-      const body = JSON.stringify(rest);
-      line = `{"id":${rawId}${body === '{}' ? '}' : `,${body.slice(1)}`}\n`;
+    let line = JSON.stringify(record);
+    if (rawId !== undefined) {
+      // Records start with their id: its JSON gives way to the id's source, without copying the record.
+      const written = `{"id":${JSON.stringify(record['id'])}`;
+      const after = line[written.length];
+      if (record['id'] !== undefined && line.startsWith(written) && (after === ',' || after === '}'))
+        line = `{"id":${rawId}${line.slice(written.length)}`;
+      else {
+        const { id: _id, ...rest } = record;
+        const body = JSON.stringify(rest);
+        line = `{"id":${rawId}${body === '{}' ? '}' : `,${body.slice(1)}`}`;
+      }
     }
+    line += '\n';
     // No form of an API key is ever written, whatever a server echoed into an answer or an error.
     line = redactSecrets(line);
     if (this.descriptor === undefined) {

@@ -33,6 +33,25 @@ describe('ResultSink', () => {
     expect(errors).toEqual([]);
   });
 
+  it('writes each id as the input wrote it, whatever the record holds as its id', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const sink = new ResultSink(file, () => undefined);
+    sink.write({ id: 1, text: 'a' }, '12345678901234567891');
+    sink.write({ id: '1', text: 'b' }, '1');
+    sink.write({ text: 'c', id: 'x' }, '"x"');
+    sink.write({ id: 'only' }, '"only"');
+    sink.write({ id: 'esc"aped' }, '"esc\\"aped"');
+    sink.close();
+    expect(readFileSync(file, 'utf8').split('\n')).toEqual([
+      '{"id":12345678901234567891,"text":"a"}',
+      '{"id":1,"text":"b"}',
+      '{"id":"x","text":"c"}',
+      '{"id":"only"}',
+      '{"id":"esc\\"aped"}',
+      '',
+    ]);
+  });
+
   it('writes what it holds when the process exits before the turn ends', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
     const sinkModule = fileURLToPath(new URL('../../dist/src/output/result-sink.js', import.meta.url));
