@@ -177,6 +177,7 @@ export class CacheStore {
         `SELECT ${entryColumns} FROM entries WHERE namespace = ? AND key = ?`,
       ),
       byId: query<[number], Row>(this.db, `SELECT ${entryColumns} FROM entries WHERE id = ?`),
+      byIdWithVector: query<[number], Row>(this.db, `SELECT ${entryColumns}, vector FROM entries WHERE id = ?`),
       insert: query<[Record<string, unknown>], { id: number }>(
         this.db,
         `INSERT INTO entries (namespace, key, context, query, answer, created_at, expires_at, embedder, vector)
@@ -212,6 +213,13 @@ export class CacheStore {
 
   getById(id: number, now: number): CacheEntry | undefined {
     return this.live(this.statements.byId.get(id), now);
+  }
+
+  /** The entry with its stored vector (undefined for an entry saved without one). */
+  getWithVector(id: number, now: number): { entry: CacheEntry; vector: Float32Array | undefined } | undefined {
+    const row = this.statements.byIdWithVector.get(id);
+    const entry = this.live(row, now);
+    return entry && { entry, vector: row?.vector ? floatsOf(row.vector) : undefined };
   }
 
   /**

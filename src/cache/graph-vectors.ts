@@ -14,7 +14,11 @@ export class GraphVectors implements VectorPartition {
       dimensions,
       // Vectors are unit length: the inner product is the cosine.
       metric: MetricKind.IP,
-      quantization: ScalarKind.F32,
+      // Half precision: on bench/cache's 356-dimension vectors at 10,000 entries a search took 58 us at
+      // the median instead of 133, an insert half the time, with the same nearest entry for 2,000 of
+      // 2,000 rewordings. Similarities move by up to 0.001, so the cache decides on the stored vector.
+      // (i8 would be faster still, but its inner product is not a similarity any more.)
+      quantization: ScalarKind.F16,
       connectivity: 16,
       expansion_add: graphExpansionAdd,
       expansion_search: graphExpansionSearch,

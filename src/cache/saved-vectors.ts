@@ -42,8 +42,8 @@ function idsByContext(contexts: Map<number, string>): Map<string, number[]> {
 }
 
 /** Changes whenever the layout does: a file of another layout (hnswlib's) is rebuilt quietly, not reported damaged. */
-const format = 'frugal-cascade vectors 2';
-const magic = Buffer.from('FCVECS02');
+const format = 'frugal-cascade vectors 3';
+const magic = Buffer.from('FCVECS03');
 
 interface SavedIndex extends IndexSignature {
   format: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/cache/response-cache.js';
 import { createLexicalEmbedder } from '../../src/embed/lexical-embedder.js';
+import { dotProduct, type Embedder, normalizeVector } from '../../src/spec/embedder.js';
 import type { CascadeRequest } from '../../src/spec/request.js';
 import type { CascadeResult } from '../../src/spec/result.js';
 import { tempDir } from '../helpers/replay-fixture.js';
@@ -63,6 +64,66 @@ describe('response cache', () => {
     const hit = await through(cache, ask('how do i reset my password'));
     expect(hit.cache).toMatchObject({ kind: 'semantic', matched: 'How do I reset my password?' });
     expect(hit.cache!.similarity).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("decides and reports a hit in a large context by the exact similarity, not the graph's half-precision one", async () => {
+    const dimensions = 64;
+    let state = 12345;
+    const random = () => {
+      state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+      return state / 2 ** 32 - 0.5;
+    };
+    const base = new Map<string, Float32Array>();
+    let next: Float32Array | undefined;
+    // Each question gets a random unit vector; a lookup can be given the vector it is to embed as.
+    const embedder: Embedder = {
+      specificationVersion: 'v1',
+      name: 'test-random',
+      async embed(texts) {
+        const vectors = texts.map((text) => {
+          if (next) return next;
+          const known = base.get(text);
+          if (known) return known;
+          const vector = normalizeVector(Array.from({ length: dimensions }, random));
+          base.set(text, vector);
+          return vector;
+        });
+        return { vectors, costUsd: 0 };
+      },
+    };
+    const threshold = 0.95;
+    const cache = cacheWith({ semantic: { embedder, threshold } });
+    // More than 2,048 entries in one context: it is searched through a graph.
+    const questions = Array.from({ length: 2100 }, (_, index) => `Question number ${index} about the invoice?`);
+    for (const question of questions) await through(cache, ask(question));
+    const stored = [...base.values()];
+    /** A unit vector whose exact similarity to `vector` is `similarity`. */
+    const near = (vector: Float32Array, similarity: number) => {
+      const noise = normalizeVector(Array.from({ length: dimensions }, random));
+      const along = dotProduct(noise, vector);
+      const across = normalizeVector(noise.map((value, index) => value - along * vector[index]!));
+      const sine = Math.sqrt(1 - similarity ** 2);
+      return normalizeVector(vector.map((value, index) => similarity * value + sine * across[index]!));
+    };
+    const round = (value: number) => Math.round(value * 10_000) / 10_000;
+    for (let index = 0; index < 40; index++) {
+      const target = stored[index * 50]!;
+      next = near(target, 0.96 + index * 0.0009);
+      const hit = await through(cache, ask(questions[index * 50]!.replace('?', '!')), answered('fresh'));
+      expect(hit.cache).toMatchObject({ kind: 'semantic', matched: questions[index * 50] });
+      expect(hit.cache!.similarity).toBe(round(dotProduct(next, target)));
+    }
+    // Just above and just below the threshold, closer to it than the graph's rounding.
+    for (const [offset, kind] of [
+      [0.0002, 'semantic'],
+      [-0.0002, 'miss'],
+    ] as const) {
+      next = near(stored[7]!, threshold + offset);
+      const exact = dotProduct(next, stored[7]!);
+      expect(exact >= threshold).toBe(kind === 'semantic');
+      const outcome = await through(cache, ask(questions[7]!.replace('?', '.')), answered('fresh'));
+      expect(outcome.cache!.kind).toBe(kind);
+    }
   });
 
   it('refuses close questions that a guard catches, and reports the refusal', async () => {

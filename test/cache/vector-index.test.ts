@@ -35,11 +35,14 @@ function twoContexts() {
   return { index, big, small };
 }
 
+// A graph keeps half-precision vectors: its similarities are within about 0.001 of the exact ones.
+const graphDigits = 2;
+
 /** The share of the large context's entries (ids 1..large) that a search for one neighbour finds first, at similarity 1. */
 function selfRecall(index: VectorIndex, big: Float32Array[]): number {
   const found = big.filter((vector, row) => {
     const [first] = index.search(vector, 'big', 1);
-    return first?.id === row + 1 && Math.abs(first.similarity - 1) < 1e-5;
+    return first?.id === row + 1 && Math.abs(first.similarity - 1) < 1e-3;
   });
   return found.length / big.length;
 }
@@ -54,7 +57,7 @@ describe('vector index', () => {
     expect(fromSmall.every((neighbour) => neighbour.id <= large)).toBe(true);
     expect(index.search(big[100]!, 'small', 4).every((neighbour) => neighbour.id > 10_000)).toBe(true);
     // In its own context, through the graph: itself first, at similarity 1.
-    expect(index.search(big[2500]!, 'big', 1)[0]).toEqual({ id: 2501, similarity: expect.closeTo(1, 5) });
+    expect(index.search(big[2500]!, 'big', 1)[0]).toEqual({ id: 2501, similarity: expect.closeTo(1, graphDigits) });
     // The graph is approximate, and the entries moved into it at once are inserted on several threads, which
     // leaves one or two in a thousand unreachable (a different few each run; entries added one at a time
     // after were always found): so the test asks nearly all of them, not one of those.
@@ -81,7 +84,8 @@ describe('vector index', () => {
       [10_005, 'small', small[4]!],
     ] as const) {
       index.add(id, context, replacement!);
-      expect(index.search(replacement!, context, 1)[0]).toEqual({ id, similarity: expect.closeTo(1, 5) });
+      const digits = context === 'big' ? graphDigits : 5;
+      expect(index.search(replacement!, context, 1)[0]).toEqual({ id, similarity: expect.closeTo(1, digits) });
       expect(index.search(old, context, 1)[0]!.similarity).toBeLessThan(0.99);
       index.remove(id);
       expect(index.search(replacement!, context, 4).map((neighbour) => neighbour.id)).not.toContain(id);
