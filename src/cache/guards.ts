@@ -1,3 +1,4 @@
+import { rememberRecent } from '../common/remember-recent.js';
 import { wordTokens } from '../embed/lexical-embedder.js';
 import { canonicalQuestion } from './canonical-question.js';
 
@@ -99,16 +100,23 @@ const numberWords: Record<string, number> = {
 /** Numbers in order of appearance: numerals (1,200 / 3.5 / 2nd / 50%) and number words. */
 export function numbers(text: string): string[] {
   const found: string[] = [];
-  for (const match of text.toLowerCase().matchAll(/(\d[\d,]*(?:\.\d+)?)(st|nd|rd|th|%|k\b)?|[a-z]+/g)) {
+  for (const match of text.toLowerCase().matchAll(numberPattern)) {
     if (match[1] !== undefined) {
       const value = Number(match[1].replace(/,(?=\d{3}\b)/g, ''));
       found.push(`${Number.isFinite(value) ? value : match[1]}${match[2] === '%' ? '%' : match[2] === 'k' ? 'k' : ''}`);
-    } else if (numberWords[match[0]] !== undefined) {
+    } else {
       found.push(String(numberWords[match[0]]));
     }
   }
   return found;
 }
+
+// A numeral, or a number word as a whole run of letters: only numbers make a match (and its array), not
+// every word of the question.
+const numberPattern = new RegExp(
+  `(\\d[\\d,]*(?:\\.\\d+)?)(st|nd|rd|th|%|k\\b)?|(?<![a-z])(?:${Object.keys(numberWords).join('|')})(?![a-z])`,
+  'g',
+);
 
 const dateWords = new Set([
   'january',
@@ -192,11 +200,11 @@ const sentenceWords = new Set(
 );
 
 /** Words as names are written: letters and digits with inner `' . + # -` (GPT-4o, C++, O'Brien), without a possessive `'s`. */
-function nameTokens(text: string): string[] {
-  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.+#-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]/gu) ?? []).map((token) =>
+const nameTokens: (text: string) => readonly string[] = rememberRecent((text) =>
+  (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.+#-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]/gu) ?? []).map((token) =>
     token.replace(/['’]s$/, ''),
-  );
-}
+  ),
+);
 
 /**
  * Names, in order: capitalised words that are not common sentence words, acronyms, and tokens mixing

@@ -1,3 +1,4 @@
+import { rememberRecent } from '../common/remember-recent.js';
 import { normalizeVector, type Embedder } from '../spec/embedder.js';
 
 /** Vector size of the local embedder: large enough that hashed features rarely collide in a short question. */
@@ -11,10 +12,10 @@ const functionWords = new Set(
 );
 
 /** Lower-case word tokens, with a light suffix fold (plural, -ing, -ed) so inflections share features. */
-export function wordTokens(text: string): string[] {
+export const wordTokens: (text: string) => readonly string[] = rememberRecent((text) => {
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
   return words.map(foldSuffix);
-}
+});
 
 function foldSuffix(word: string): string {
   if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);

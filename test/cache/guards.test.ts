@@ -106,6 +106,8 @@ describe('cache guards refuse the hits semantic caches are known to get wrong', 
   it('reads negations, numbers and names the way the guards compare them', () => {
     expect(negations("I can't log in and it never loads")).toEqual(['never', 'not']);
     expect(numbers('Order 1,200 units at 3.5% for twelve months, the 2nd time')).toEqual(['1200', '3.5%', '12', '2']);
+    // A number word counts only as a whole run of letters: not inside "someone" or "tenth", but before a digit.
+    expect(numbers('Someone asked for the tenth, then one2 and Twice 5k')).toEqual(['1', '2', '2', '5k']);
     expect(namedEntities('What did Alice tell Bob about the iPhone 15? Then GPT-4o answered.')).toEqual([
       'alice',
       'bob',
