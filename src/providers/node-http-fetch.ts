@@ -1,6 +1,7 @@
 import type { Agent, ClientRequest } from 'node:http';
 import { once } from '../common/once.js';
 import { BufferedResponse, NodeResponseHeaders } from './buffered-response.js';
+import { requestTarget } from './request-target.js';
 
 /**
  * How long a kept-alive socket may sit idle in the pool. Without a timeout node's agent keeps idle sockets
@@ -35,22 +36,27 @@ const transports = once(() => {
  */
 export function nodeHttpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const body = init.body;
-  const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
+  const target = typeof input === 'string' || input instanceof URL ? requestTarget(input) : undefined;
   const bufferedBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
-  if (!url || !bufferedBody || (url.protocol !== 'http:' && url.protocol !== 'https:')) return fetch(input, init);
+  if (!target || !bufferedBody || (target.protocol !== 'http:' && target.protocol !== 'https:'))
+    return fetch(input, init);
   const { http, https, agents, Readable } = transports();
   return new Promise<Response>((resolve, reject) => {
     const headers: Record<string, string> = {};
     // The SDKs hand a Headers object already: read it as it is rather than copy it into another.
     const given = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     for (const [name, value] of given) headers[name] = value;
-    const transport = url.protocol === 'https:' ? https : http;
+    const transport = target.protocol === 'https:' ? https : http;
     const request = transport.request(
-      url,
       {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
+        auth: target.auth,
         method: init.method ?? 'GET',
         headers,
-        agent: agents[url.protocol as 'http:' | 'https:'],
+        agent: agents[target.protocol as 'http:' | 'https:'],
       },
       (response) => {
         const headersOf = () => {
@@ -87,7 +93,7 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
             status,
             response.statusMessage ?? '',
             new NodeResponseHeaders(response.headers),
-            url.href,
+            target.href,
           );
           resolve(buffered as unknown as Response);
         });
