@@ -1,4 +1,5 @@
 import { urlToHttpOptions } from 'node:url';
+import { rememberRecent } from '../common/remember-recent.js';
 
 /** Where a request goes, in the fields node:http reads from a URL (`urlToHttpOptions`), and the URL as fetch reports it. */
 export interface RequestTarget {
@@ -10,26 +11,17 @@ export interface RequestTarget {
   href: string;
 }
 
-/** Past this many different URLs the cache starts again (a batch calls one or two). */
-const maxCached = 64;
-const cached = new Map<string, RequestTarget>();
-
 /**
  * The target of a request to `input`. An SDK sends every call of a batch to the same URL string, so its
- * parse is kept: a `new URL` per call, then node:http's conversion of it to options (merged into the
- * request's options by a copy), was a tenth of our fetch's CPU per call at a batch's concurrency.
- * Throws as `new URL` does on a string that is not a URL.
+ * parse is kept (for the last 64 URLs; a batch calls one or two): a `new URL` per call, then node:http's
+ * conversion of it to options (merged into the request's options by a copy), was a tenth of our fetch's
+ * CPU per call at a batch's concurrency. Throws as `new URL` does on a string that is not a URL.
  */
 export function requestTarget(input: string | URL): RequestTarget {
-  if (typeof input !== 'string') return targetOf(input);
-  let target = cached.get(input);
-  if (target === undefined) {
-    target = targetOf(new URL(input));
-    if (cached.size >= maxCached) cached.clear();
-    cached.set(input, target);
-  }
-  return target;
+  return typeof input === 'string' ? parsedTarget(input) : targetOf(input);
 }
+
+const parsedTarget = rememberRecent((input: string) => targetOf(new URL(input)), 64);
 
 function targetOf(url: URL): RequestTarget {
   const options = urlToHttpOptions(url);
