@@ -127,6 +127,27 @@ async function runLocked(
   lock: OutputLock | undefined,
 ): Promise<BatchOutcome> {
   const sink = new ResultSink(options.output, options.stdout);
+  try {
+    return await runInto(sink, cascade, options, resume, maxLineBytes, lock);
+  } finally {
+    // However the run ended, what finished is written before the output's lock is let go (a run that
+    // ends normally has closed its sink already).
+    try {
+      sink.close();
+    } catch {
+      // The run's own error says more; the unwritten items are redone by the next run.
+    }
+  }
+}
+
+async function runInto(
+  sink: ResultSink,
+  cascade: Cascade,
+  options: BatchOptions,
+  resume: ResumeState,
+  maxLineBytes: number,
+  lock: OutputLock | undefined,
+): Promise<BatchOutcome> {
   const summary = summaryFor(cascade);
   const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd, resume.spentUsd);
   if (runBudget) loadTokenizer();

@@ -76,7 +76,7 @@ function floatsOf(blob: Buffer | ArrayBuffer): Float32Array {
   return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 }
 
-// What an entry is read as (the vector is read only to build the index).
+// What an entry is read as (its vector is read apart: to build the index, and to check a semantic candidate).
 const entryColumns = 'id, namespace, key, context, query, answer, created_at, expires_at, hits, embedder';
 
 /** Notices go to Node's warning channel unless the caller takes them. */

@@ -89,7 +89,8 @@ export class ResponseCache {
       const stored = this.store.getWithVector(candidate.id, now);
       if (!stored) continue;
       const { entry } = stored;
-      const similarity = stored.vector ? dotProduct(vector!, stored.vector) : candidate.similarity;
+      const similarity =
+        stored.vector?.length === vector!.length ? dotProduct(vector!, stored.vector) : candidate.similarity;
       if (similarity < semantic.threshold) continue;
       const refusal = refusingGuard(keys.query, entry.query, semantic.guards ?? defaultGuards);
       if (refusal) {

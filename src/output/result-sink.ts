@@ -36,6 +36,7 @@ export class ResultSink {
   private held: string[] = [];
   private heldBytes = 0;
   private flushScheduled = false;
+  private closed = false;
   private readonly flushOnExit = () => {
     try {
       this.flush();
@@ -54,7 +55,6 @@ export class ResultSink {
     const stats = fstatSync(this.descriptor);
     this.regularFile = stats.isFile();
     this.size = stats.size;
-    process.on('exit', this.flushOnExit);
   }
 
   /** Lines held, not yet written. */
@@ -87,8 +87,11 @@ export class ResultSink {
       this.toStdout(line);
       return;
     }
+    if (this.closed) throw this.closedError();
     this.held.push(line);
     this.heldBytes += line.length;
+    // Only while lines are held: a sink never closed (a run that threw) leaves no listener behind.
+    if (this.held.length === 1) process.on('exit', this.flushOnExit);
     if (this.heldBytes >= heldBytesLimit) this.flush();
   }
 
@@ -113,6 +116,8 @@ export class ResultSink {
   /** Write every held line now, in one write; on failure they stay held and an OutputWriteError is thrown. */
   flush(): void {
     if (this.descriptor === undefined || this.held.length === 0) return;
+    if (this.closed)
+      throw new OutputWriteError(this.path, new Error('the output was closed before these lines were written'));
     const text = this.held.length === 1 ? this.held[0]! : this.held.join('');
     try {
       // One write of all the lines; the rare short write (a full disk) finishes from a buffer.
@@ -123,8 +128,7 @@ export class ResultSink {
         while (written < length) written += writeSync(this.descriptor, bytes, written);
       }
       this.size += length;
-      this.held = [];
-      this.heldBytes = 0;
+      this.release();
     } catch (error) {
       if (this.regularFile) {
         try {
@@ -140,19 +144,30 @@ export class ResultSink {
   /** Drop the held lines (a write keeps failing and the run ends): how many were dropped. */
   discardHeld(): number {
     const dropped = this.held.length;
+    this.release();
+    return dropped;
+  }
+
+  private closedError(): OutputWriteError {
+    return new OutputWriteError(this.path, new Error('the output was closed before these lines were written'));
+  }
+
+  private release(): void {
     this.held = [];
     this.heldBytes = 0;
-    return dropped;
+    process.off('exit', this.flushOnExit);
   }
 
   /** Write what is held (throwing as `flush` if that fails) and close. */
   close(): void {
-    if (this.descriptor === undefined) return;
-    process.off('exit', this.flushOnExit);
+    if (this.descriptor === undefined || this.closed) return;
     try {
       this.flush();
       if (this.regularFile) fsyncSync(this.descriptor);
     } finally {
+      // A descriptor number is reused by the next file opened: nothing may write to this one after.
+      this.closed = true;
+      process.off('exit', this.flushOnExit);
       closeSync(this.descriptor);
     }
   }

@@ -11,7 +11,7 @@ import { RunSummary } from '../batch/run-summary.js';
 import type { RunReporting } from '../batch/run-reporting.js';
 import { Progress } from '../batch/progress.js';
 import { countItems, defaultMaxLineBytes, readItems } from '../batch/read-items.js';
-import { itemKey, prepareResume } from '../output/resume.js';
+import { itemKey, prepareResume, type ResumeState } from '../output/resume.js';
 import { ResultSink } from '../output/result-sink.js';
 import { OutputLock } from '../output/output-lock.js';
 import type { CascadeResult } from '../spec/result.js';
@@ -164,11 +164,31 @@ interface Connections {
 }
 
 async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Connections): Promise<QueuedRunOutcome> {
+  const resume = await prepareResume(options.output);
+  const sink = new ResultSink(options.output, () => undefined);
+  try {
+    return await collectInto(sink, resume, cascade, options, parts);
+  } finally {
+    // However collecting ended, what it took is written before the output's lock is let go (a collector
+    // that finished has closed its sink already).
+    try {
+      sink.close();
+    } catch {
+      // Its own error says more; results still in Redis are written by the next collector.
+    }
+  }
+}
+
+async function collectInto(
+  sink: ResultSink,
+  resume: ResumeState,
+  cascade: Cascade,
+  options: QueuedRunOptions,
+  parts: Connections,
+): Promise<QueuedRunOutcome> {
   const { redis, reader, queue, run } = parts;
   const keys = runKeys(run.runId);
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
-  const resume = await prepareResume(options.output);
-  const sink = new ResultSink(options.output, () => undefined);
   const names = cascade.tiers.map((tier) => tier.name);
   const summary = new RunSummary(names, names[names.length - 1]!);
   const written = new Set(resume.done.keys());
@@ -259,7 +279,9 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
       ...job,
       opts: { ...job.opts, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true },
     }));
-    // Adding a job id that is already queued adds nothing, so a retried bulk add enqueues each item once.
+    // Rerun after an aborted pipeline: adding a job id still queued adds nothing. A job of the first try
+    // that a worker finished (and removed) before the retry runs again, but its calls come from the
+    // run's memo of paid calls and its second result is skipped as written.
     await retryAborted(() => queue.addBulk(jobs));
     batch = [];
   };
@@ -338,7 +360,7 @@ async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Conne
       cancelled = true;
       break;
     }
-    await retryAborted(() => writeFailedJobs(queue, run.runId, expected, written, writeOutcome));
+    await retryAborted(() => writeFailedJobs(queue, run.runId, expected, written, writeOutcome, () => sink.flush()));
     outstanding = remaining();
     if (!saidIdle && status === 'running' && performance.now() - lastProgress > idleNoticeMs) {
       const workers = await queue.getWorkersCount().catch(() => -1);
@@ -385,6 +407,7 @@ async function writeFailedJobs(
   expected: Set<string>,
   written: Set<string>,
   writeOutcome: (outcome: ItemOutcome & { failure?: string }) => void,
+  flush: () => void,
 ): Promise<void> {
   const failed = await queue.getJobs(['failed'], 0, 999);
   for (const job of failed) {
@@ -402,6 +425,8 @@ async function writeFailedJobs(
       },
       failure: 'QueueJobFailed',
     });
+    // Written to the output before the job leaves Redis, as a finished result is.
+    flush();
     await job.remove().catch(() => undefined);
   }
 }

@@ -43,6 +43,9 @@ export class FixtureWriter {
     if (this.ids.has(record.id)) return;
     this.ids.add(record.id);
     this.sink.write(record);
+    // Written now, before the item's result line: a resumed run skips items by their results, so a
+    // recording held for a later write could be lost (kill -9) for an item the next run never redoes.
+    this.sink.flush();
     this.written++;
   }
 

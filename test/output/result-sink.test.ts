@@ -73,6 +73,24 @@ describe('ResultSink', () => {
     expect(linesOf(file).map((line) => line['id'])).toEqual(['a', 'b']);
   });
 
+  it('listens for the process exit only while it holds lines, and not after it is closed', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const before = process.listenerCount('exit');
+    const sink = new ResultSink(file, () => undefined);
+    expect(process.listenerCount('exit')).toBe(before);
+    sink.write({ id: 'a' });
+    expect(process.listenerCount('exit')).toBe(before + 1);
+    sink.flushSoon(() => undefined);
+    await turnEnds();
+    expect(process.listenerCount('exit')).toBe(before);
+    sink.write({ id: 'b' });
+    sink.close();
+    expect(process.listenerCount('exit')).toBe(before);
+    expect(linesOf(file).map((line) => line['id'])).toEqual(['a', 'b']);
+    expect(() => sink.write({ id: 'late' })).toThrow(/the output was closed before these lines were written/);
+    expect(process.listenerCount('exit')).toBe(before);
+  });
+
   it('keeps the lines a failed write could not take, for a later flush', async () => {
     const sink = new ResultSink('/dev/full', () => undefined);
     const errors: OutputWriteError[] = [];

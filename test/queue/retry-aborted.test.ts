@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isConnectionCloseAbort, retryAborted, throwFirstError } from '../../src/queue/retry-aborted.js';
 
 // The error class ioredis itself rejects partly answered pipelines with (it does not re-export it).
-const require = createRequire(import.meta.url);
+// Resolved from ioredis's own folder: redis-errors is its dependency, not ours.
+const require = createRequire(createRequire(import.meta.url).resolve('ioredis'));
 const { AbortError } = require('redis-errors') as { AbortError: new (message: string) => Error };
 
 function connectionCloseAbort(): Error {
