@@ -10,7 +10,7 @@ import { loadTokenizer } from '../tokens/count-tokens.js';
 import { Progress } from './progress.js';
 import { readItems, countItems, defaultMaxLineBytes, type ItemLine } from './read-items.js';
 import { compactOutput, itemKey, prepareResume, type ResumeState } from '../output/resume.js';
-import { OutputWriteError, ResultSink } from '../output/result-sink.js';
+import { OutputWriteError, type ResultSink, withResultSink } from '../output/result-sink.js';
 import { OutputLock } from '../output/output-lock.js';
 import { canonicalJson, sha256 } from '../common/canonical-json.js';
 import type { CascadeRequest } from '../spec/request.js';
@@ -113,34 +113,15 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
   try {
     if (options.overwrite && toFile) rmSync(options.output, { force: true });
     const resume = options.output === '-' ? emptyResume : await prepareResume(options.output);
-    return await runLocked(cascade, options, resume, maxLineBytes, lock);
+    return await withResultSink(options.output, options.stdout, (sink) =>
+      runLocked(sink, cascade, options, resume, maxLineBytes, lock),
+    );
   } finally {
     lock?.release();
   }
 }
 
 async function runLocked(
-  cascade: Cascade,
-  options: BatchOptions,
-  resume: ResumeState,
-  maxLineBytes: number,
-  lock: OutputLock | undefined,
-): Promise<BatchOutcome> {
-  const sink = new ResultSink(options.output, options.stdout);
-  try {
-    return await runInto(sink, cascade, options, resume, maxLineBytes, lock);
-  } finally {
-    // However the run ended, what finished is written before the output's lock is let go (a run that
-    // ends normally has closed its sink already).
-    try {
-      sink.close();
-    } catch {
-      // The run's own error says more; the unwritten items are redone by the next run.
-    }
-  }
-}
-
-async function runInto(
   sink: ResultSink,
   cascade: Cascade,
   options: BatchOptions,

@@ -172,3 +172,28 @@ export class ResultSink {
     }
   }
 }
+
+/**
+ * Run `use` with a sink on `path`, closed however `use` ends: what finished is written before the caller
+ * lets the output's lock go. A close that fails after `use` threw is left to that error to tell.
+ */
+export async function withResultSink<T>(
+  path: string,
+  toStdout: (text: string) => void,
+  use: (sink: ResultSink) => Promise<T>,
+): Promise<T> {
+  const sink = new ResultSink(path, toStdout);
+  let value: T;
+  try {
+    value = await use(sink);
+  } catch (error) {
+    try {
+      sink.close();
+    } catch {
+      // The error `use` threw says more; what could not be written is redone by the next run.
+    }
+    throw error;
+  }
+  sink.close();
+  return value;
+}

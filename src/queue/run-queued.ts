@@ -12,7 +12,7 @@ import type { RunReporting } from '../batch/run-reporting.js';
 import { Progress } from '../batch/progress.js';
 import { countItems, defaultMaxLineBytes, readItems } from '../batch/read-items.js';
 import { itemKey, prepareResume, type ResumeState } from '../output/resume.js';
-import { ResultSink } from '../output/result-sink.js';
+import { type ResultSink, withResultSink } from '../output/result-sink.js';
 import { OutputLock } from '../output/output-lock.js';
 import type { CascadeResult } from '../spec/result.js';
 import { cascadeFingerprint } from './cascade-fingerprint.js';
@@ -165,18 +165,11 @@ interface Connections {
 
 async function collect(cascade: Cascade, options: QueuedRunOptions, parts: Connections): Promise<QueuedRunOutcome> {
   const resume = await prepareResume(options.output);
-  const sink = new ResultSink(options.output, () => undefined);
-  try {
-    return await collectInto(sink, resume, cascade, options, parts);
-  } finally {
-    // However collecting ended, what it took is written before the output's lock is let go (a collector
-    // that finished has closed its sink already).
-    try {
-      sink.close();
-    } catch {
-      // Its own error says more; results still in Redis are written by the next collector.
-    }
-  }
+  return withResultSink(
+    options.output,
+    () => undefined,
+    (sink) => collectInto(sink, resume, cascade, options, parts),
+  );
 }
 
 async function collectInto(
