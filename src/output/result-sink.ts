@@ -116,8 +116,7 @@ export class ResultSink {
   /** Write every held line now, in one write; on failure they stay held and an OutputWriteError is thrown. */
   flush(): void {
     if (this.descriptor === undefined || this.held.length === 0) return;
-    if (this.closed)
-      throw new OutputWriteError(this.path, new Error('the output was closed before these lines were written'));
+    if (this.closed) throw this.closedError();
     const text = this.held.length === 1 ? this.held[0]! : this.held.join('');
     try {
       // One write of all the lines; the rare short write (a full disk) finishes from a buffer.
