@@ -1,10 +1,76 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CacheStore, storeFileName } from '../../src/cache/cache-store.js';
 import { tempDir } from '../helpers/replay-fixture.js';
 
+const entry = (key: string) => ({
+  namespace: 'n',
+  key,
+  context: 'c',
+  query: `q ${key}`,
+  answer: { text: `a ${key}`, costUsd: 0 },
+  expiresAt: undefined,
+});
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('cache store', () => {
+  it("commits a turn's saves when the turn ends: other connections see them from then on", async () => {
+    const folder = tempDir();
+    const writer = new CacheStore(folder);
+    const reader = new CacheStore(folder);
+    const id = writer.put(entry('k1'), Date.now());
+    expect(writer.get('n', 'k1', Date.now())?.id).toBe(id);
+    expect(reader.get('n', 'k1', Date.now())).toBeUndefined();
+    await nextTurn();
+    expect(reader.get('n', 'k1', Date.now())).toMatchObject({ id, answer: { text: 'a k1' } });
+    writer.close();
+    reader.close();
+  });
+
+  it('two stores of one process on the same file save in the same turn without waiting on each other', () => {
+    const folder = tempDir();
+    const first = new CacheStore(folder);
+    const second = new CacheStore(folder);
+    first.put(entry('a'), Date.now());
+    // With the first store's transaction still open, this would wait the busy timeout (5 s) and fail.
+    second.put(entry('b'), Date.now());
+    first.put(entry('c'), Date.now());
+    first.close();
+    second.close();
+    const reopened = new CacheStore(folder);
+    expect(['a', 'b', 'c'].map((key) => reopened.get('n', key, Date.now())?.answer)).toEqual([
+      { text: 'a a', costUsd: 0 },
+      { text: 'a b', costUsd: 0 },
+      { text: 'a c', costUsd: 0 },
+    ]);
+    reopened.close();
+  });
+
+  it('commits what it saved when the process exits before the turn ends', () => {
+    const folder = tempDir();
+    const storeModule = fileURLToPath(new URL('../../dist/src/cache/cache-store.js', import.meta.url));
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { CacheStore } = await import(${JSON.stringify(storeModule)});
+         const store = new CacheStore(${JSON.stringify(folder)});
+         for (const key of ['x', 'y']) store.put({ namespace: 'n', key, context: 'c', query: key, answer: { text: key } }, Date.now());
+         process.exit(3);`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(3);
+    const reopened = new CacheStore(folder);
+    expect(['x', 'y'].map((key) => reopened.get('n', key, Date.now())?.query)).toEqual(['x', 'y']);
+    reopened.close();
+  });
+
   it('keeps its entries in the database file once closed, not only in the WAL', () => {
     const folder = tempDir();
     const store = new CacheStore(folder);
