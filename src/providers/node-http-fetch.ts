@@ -42,10 +42,7 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
     return fetch(input, init);
   const { http, https, agents, Readable } = transports();
   return new Promise<Response>((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    // The SDKs hand a Headers object already: read it as it is rather than copy it into another.
-    const given = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
-    for (const [name, value] of given) headers[name] = value;
+    const headers = headerRecord(init.headers);
     const transport = target.protocol === 'https:' ? https : http;
     const request = transport.request(
       {
@@ -110,6 +107,18 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
     if (init.signal) abortOnSignal(request, init.signal);
     request.end(body ?? undefined);
   });
+}
+
+/**
+ * The request's headers as node:http takes them. A plain record (our own chat post's) is used as it is;
+ * the SDKs hand a Headers object, read as it is rather than copied into another.
+ */
+function headerRecord(given: RequestInit['headers']): Record<string, string> {
+  if (given === undefined) return {};
+  if (!(given instanceof Headers) && !Array.isArray(given)) return given as Record<string, string>;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of given instanceof Headers ? given : new Headers(given)) headers[name] = value;
+  return headers;
 }
 
 /**

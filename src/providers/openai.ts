@@ -14,6 +14,7 @@ import { openAIMessages, openAITools, openAIToolCalls } from './tool-wire.js';
 import { mapSdkError } from './map-sdk-error.js';
 import { loadOpenAI } from './sdk-modules.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
+import { chatPostTarget, postChatCompletion, type ChatPostTarget } from './openai-chat-post.js';
 import { apiKeyVariable, readApiKey } from './read-api-key.js';
 
 /**
@@ -25,20 +26,19 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
   const pricing = pricingOnFirstUse('openai', options.model, options.pricing);
   let client: OpenAI | undefined;
   let apiKey: string | undefined;
-
   let sdk: typeof OpenAI | undefined;
+  /** Where a whole (not streamed) answer is posted, read from the client once. */
+  let chatPost: ChatPostTarget | undefined;
 
   async function getClient(): Promise<OpenAI> {
     if (client) return client;
-    sdk = await loadOpenAI();
+    const [loaded, { VERSION }] = await Promise.all([loadOpenAI(), import('openai/version')]);
+    sdk = loaded;
     const variable = apiKeyVariable('openai', options.apiKeyEnv, options.baseURL);
     apiKey = variable ? readApiKey(variable, options.label, options.env) : 'no-key';
-    client = new sdk({
-      apiKey,
-      baseURL: options.baseURL ?? null,
-      maxRetries: 0,
-      fetch: options.fetch ?? nodeHttpFetch,
-    });
+    const fetcher = options.fetch ?? nodeHttpFetch;
+    client = new sdk({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, fetch: fetcher });
+    chatPost = chatPostTarget(client, sdk, VERSION, fetcher);
     return client;
   }
 
@@ -97,7 +97,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
       }
       let response: OpenAI.Chat.Completions.ChatCompletion;
       try {
-        response = await openai.chat.completions.create(body, requestOptions(call));
+        response = (await postChatCompletion(chatPost!, body, call)) as OpenAI.Chat.Completions.ChatCompletion;
       } catch (error) {
         throw failed(error);
       }

@@ -34,6 +34,11 @@ describe('canonicalJson', () => {
       { messages: [{ role: 'user', content: 'q' }], outputSchema: undefined },
       { '\ud83d\ude00': 1, '\uffff': 2, ä: 3, a: 4 },
       { date: new Date(0), fn: () => 1, sym: Symbol('s') },
+      // Eight keys (sorted by insertion) and twelve (by sort), out of order.
+      Object.fromEntries(['h', 'g', 'f', 'e', 'd', 'c', 'b', 'a'].map((key, index) => [`k${key}`, index])),
+      Object.fromEntries(
+        ['l', 'c', 'k', 'a', 'j', 'b', 'i', 'd', 'h', 'e', 'g', 'f'].map((key, index) => [key, index]),
+      ),
     ];
     for (const value of values) expect(canonicalJson(value)).toBe(reference(value));
     expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}');
