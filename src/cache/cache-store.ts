@@ -130,7 +130,7 @@ function openDatabase(file: string): Database.Database {
 /** Saves in one transaction at most: one write lock held for a turn, however long the turn. */
 const savesPerCommit = 256;
 
-/** Per file, the store of this process with saves not yet committed. */
+/** Per file, the store of this process with saves not yet committed (in-memory stores are each their own). */
 const writing = new Map<string, CacheStore>();
 
 /** The file a store folder keeps its entries in. */
@@ -149,20 +149,21 @@ export class CacheStore {
   private readonly statements;
   private readonly pendingHits = new Map<number, number>();
   private flushTimer: NodeJS.Timeout | undefined;
-  /** Saves in the open transaction. */
-  private uncommittedSaves = 0;
+  /** Ids of the saves in the open transaction. */
+  private uncommitted: number[] = [];
   private readonly commitSoon = () => {
     if (this.db.open) this.commitSaves();
   };
-  private readonly commitOnExit = () => {
-    try {
-      this.commitSoon();
-    } catch {
-      // Exiting already: the saves of the last turn are not kept, and the next run asks those again.
-    }
-  };
+  /**
+   * Told the ids of saves that were returned by `put` but never committed (the commit failed: disk full,
+   * an I/O error), so whoever indexed them can drop them. The store names the loss through its notice.
+   */
+  onSavesLost: ((ids: readonly number[]) => void) | undefined;
 
-  constructor(folder: string | undefined, onNotice: (message: string) => void = defaultNotice) {
+  constructor(
+    folder: string | undefined,
+    private readonly onNotice: (message: string) => void = defaultNotice,
+  ) {
     if (folder === undefined) {
       this.file = ':memory:';
       this.folder = undefined;
@@ -260,10 +261,18 @@ export class CacheStore {
     if (this.pendingHits.size === 0 || !this.db.open) return;
     const hits = [...this.pendingHits];
     this.pendingHits.clear();
+    this.beforeWrite();
     this.commitSaves();
-    this.db.transaction(() => {
-      for (const [id, count] of hits) this.statements.hit.run(count, id);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const [id, count] of hits) this.statements.hit.run(count, id);
+      })();
+    } catch (error) {
+      // Hit counts are statistics: a store another process holds locked too long costs them, not the run.
+      this.onNotice(
+        `the cache store ${this.file} did not record ${hits.length} hit counts: ${(error as Error).message}`,
+      );
+    }
   }
 
   /**
@@ -273,55 +282,81 @@ export class CacheStore {
    * reads what it saved at once; other processes sharing the store, from the commit.
    */
   put(entry: NewCacheEntry, now: number): number {
-    if (this.uncommittedSaves === 0) {
-      // Another store of this process on the same file would hold the write lock until its turn ends,
-      // and this one would wait on it for the busy timeout, blocking the very thread that would end it.
-      writing.get(this.file)?.commitSaves();
-      this.db.exec('BEGIN IMMEDIATE');
-      writing.set(this.file, this);
-      process.on('exit', this.commitOnExit);
+    // Everything that can fail before SQL does so first: a save that cannot be made must not end the
+    // transaction that holds this turn's other saves.
+    const row = rowOf(entry, now);
+    if (this.uncommitted.length === 0) {
+      this.beforeWrite();
+      if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
+      if (this.folder !== undefined) writing.set(this.file, this);
+      process.on('exit', this.commitSoon);
       setImmediate(this.commitSoon).unref();
     }
     try {
-      const id = this.upsert(entry, now);
-      if (++this.uncommittedSaves >= savesPerCommit) this.commitSaves();
+      // `run`, then the id by key: an upsert's RETURNING (through libsql's `get`) left its transaction to be
+      // committed by the next statement and cost 106 us a save against 57 (20,000 saves in a WAL store).
+      this.statements.insert.run(row);
+      const id = this.statements.idByKey.get(entry.namespace, entry.key)!.id;
+      this.uncommitted.push(id);
+      if (this.uncommitted.length >= savesPerCommit) this.commitSaves();
       return id;
     } catch (error) {
-      // A failed statement may have ended the transaction: drop it and the saves of this turn with it.
-      this.endWrite();
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // A failed statement undoes itself; some failures (disk full, I/O) end the whole transaction.
+      if (!this.db.inTransaction) this.lost(error);
+      else if (this.uncommitted.length === 0) this.rollBack();
       throw error;
     }
   }
 
-  /** Commit the saves not yet committed. */
+  /**
+   * Commit the saves not yet committed. Never throws: when the commit fails, the store names the loss
+   * and tells `onSavesLost` (a cache loses answers to ask again, not the run).
+   */
   commitSaves(): void {
-    if (this.uncommittedSaves === 0) return;
+    if (this.uncommitted.length === 0) return;
+    try {
+      this.db.exec('COMMIT');
+      this.endWrite();
+    } catch (error) {
+      this.rollBack();
+      this.lost(error);
+    }
+  }
+
+  /**
+   * Before a write, another store of this process on the same file commits its open saves: it holds
+   * the write lock until its turn ends, and this one would wait for it the busy timeout (5 s), blocking
+   * the very thread that would end it.
+   */
+  private beforeWrite(): void {
+    const other = this.folder === undefined ? undefined : writing.get(this.file);
+    if (other && other !== this) other.commitSaves();
+  }
+
+  /** The open transaction's saves are gone (it failed, or was rolled back): say so, and which. */
+  private lost(error: unknown): void {
+    const ids = this.uncommitted;
     this.endWrite();
-    this.db.exec('COMMIT');
+    if (ids.length === 0) return;
+    this.onNotice(
+      `the cache store ${this.file} could not keep the ${ids.length} answers saved last (${(error as Error).message}); they will be asked again`,
+    );
+    this.onSavesLost?.(ids);
+  }
+
+  private rollBack(): void {
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // A transaction the failure already ended.
+    }
+    if (this.uncommitted.length === 0) this.endWrite();
   }
 
   private endWrite(): void {
-    this.uncommittedSaves = 0;
-    process.off('exit', this.commitOnExit);
+    this.uncommitted = [];
+    process.off('exit', this.commitSoon);
     if (writing.get(this.file) === this) writing.delete(this.file);
-  }
-
-  private upsert(entry: NewCacheEntry, now: number): number {
-    // `run`, then the id by key: an upsert's RETURNING (through libsql's `get`) left its transaction to be
-    // committed by the next statement and cost 106 us a save against 57 (20,000 saves in a WAL store).
-    this.statements.insert.run({
-      namespace: entry.namespace,
-      key: entry.key,
-      context: entry.context,
-      query: redactSecrets(entry.query),
-      answer: redactSecrets(JSON.stringify(entry.answer)),
-      createdAt: now,
-      expiresAt: entry.expiresAt ?? null,
-      embedder: entry.embedder ?? null,
-      vector: entry.vector ? Buffer.from(entry.vector.buffer, entry.vector.byteOffset, entry.vector.byteLength) : null,
-    });
-    return this.statements.idByKey.get(entry.namespace, entry.key)!.id;
   }
 
   /** Every live vector of a namespace made by one embedder, to build the index from. */
@@ -342,6 +377,7 @@ export class CacheStore {
 
   /** Delete expired entries; returns their ids. */
   purgeExpired(now: number): number[] {
+    this.beforeWrite();
     return this.statements.purge.all(now).map((row) => row.id);
   }
 
@@ -349,6 +385,7 @@ export class CacheStore {
   trim(namespace: string, maxEntries: number): number[] {
     const excess = this.statements.count.get(namespace)!.count - maxEntries;
     if (excess <= 0) return [];
+    this.beforeWrite();
     // Trim a little more than needed, so a full cache does not delete on every insert.
     return this.statements.oldest.all(namespace, excess + Math.ceil(maxEntries / 100)).map((row) => row.id);
   }
@@ -372,6 +409,7 @@ export class CacheStore {
 
   /** Delete every entry, or those of one namespace; returns how many. */
   clear(namespace?: string): number {
+    this.beforeWrite();
     const statement =
       namespace === undefined
         ? this.db.prepare('DELETE FROM entries')
@@ -391,6 +429,7 @@ export class CacheStore {
     if (!this.db.open) return;
     this.flushHits();
     this.commitSaves();
+    this.beforeWrite();
     // better-sqlite3 moved the WAL into the database when the last connection closed; libsql's close
     // does not, so the WAL would keep what was written since the last auto-checkpoint. Checkpoint here.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -401,6 +440,21 @@ export class CacheStore {
     if (!row || (row.expires_at !== null && row.expires_at <= now)) return undefined;
     return toEntry(row);
   }
+}
+
+/** An entry as the insert statement takes it: its answer as JSON, and no key in its text. */
+function rowOf(entry: NewCacheEntry, now: number): Record<string, unknown> {
+  return {
+    namespace: entry.namespace,
+    key: entry.key,
+    context: entry.context,
+    query: redactSecrets(entry.query),
+    answer: redactSecrets(JSON.stringify(entry.answer)),
+    createdAt: now,
+    expiresAt: entry.expiresAt ?? null,
+    embedder: entry.embedder ?? null,
+    vector: entry.vector ? Buffer.from(entry.vector.buffer, entry.vector.byteOffset, entry.vector.byteLength) : null,
+  };
 }
 
 function toEntry(row: Row): CacheEntry {

@@ -61,6 +61,12 @@ export class ResponseCache {
     this.now = options.now ?? Date.now;
     this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'CascadeCacheWarning'));
     this.store = new CacheStore(options.store, this.notice);
+    // Answers whose save was not committed must not be found through the index or the memory in front.
+    this.store.onSavesLost = (ids) => {
+      for (const id of ids) this.index?.remove(id);
+      if (this.index) this.indexChanged = true;
+      this.memory.clear();
+    };
     this.memory = new LRUCache({ max: options.memoryEntries ?? 10_000 });
     this.store.purgeExpired(this.now());
   }
@@ -89,6 +95,7 @@ export class ResponseCache {
       const stored = this.store.getWithVector(candidate.id, now);
       if (!stored) continue;
       const { entry } = stored;
+      if (entry.context !== keys.context) continue;
       const similarity =
         stored.vector?.length === vector!.length ? dotProduct(vector!, stored.vector) : candidate.similarity;
       if (similarity < semantic.threshold) continue;

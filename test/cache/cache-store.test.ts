@@ -49,6 +49,64 @@ describe('cache store', () => {
     reopened.close();
   });
 
+  it('a store whose open saves hold the write lock does not block the other store of its process', () => {
+    const folder = tempDir();
+    const first = new CacheStore(folder);
+    const second = new CacheStore(folder);
+    const now = Date.now();
+    first.put(entry('a'), now);
+    // Each of these writes would wait out the busy timeout (5 s) on the first store's open transaction.
+    expect(second.purgeExpired(now)).toEqual([]);
+    first.put(entry('b'), now);
+    expect(second.clear('another namespace')).toBe(0);
+    first.put(entry('c'), now);
+    expect(second.trim('n', 1).length).toBeGreaterThan(0);
+    first.put(entry('d'), now);
+    second.close();
+    first.close();
+    const reopened = new CacheStore(folder);
+    expect(reopened.get('n', 'd', now)?.query).toBe('q d');
+    reopened.close();
+  });
+
+  it("a save that cannot be made leaves the turn's other saves in place", async () => {
+    const store = new CacheStore(tempDir());
+    const now = Date.now();
+    const kept = store.put(entry('good'), now);
+    const unsaveable = { ...entry('bad'), answer: { text: 'x', costUsd: 1n as unknown as number } };
+    expect(() => store.put(unsaveable, now)).toThrow(/BigInt/);
+    const other = store.put(entry('other'), now);
+    expect(other).not.toBe(kept);
+    await nextTurn();
+    expect(store.get('n', 'good', now)?.id).toBe(kept);
+    expect(store.get('n', 'other', now)?.id).toBe(other);
+    store.close();
+  });
+
+  it('a commit that fails (file size limit) is named and its saves reported lost, and the process goes on', () => {
+    const folder = tempDir();
+    const storeModule = fileURLToPath(new URL('../../dist/src/cache/cache-store.js', import.meta.url));
+    const script = `const { CacheStore } = await import(${JSON.stringify(storeModule)});
+      const store = new CacheStore(${JSON.stringify(folder)}, (message) => console.log('notice:', message));
+      store.onSavesLost = (ids) => console.log('lost:', ids.length);
+      const big = 'x'.repeat(50000);
+      for (let index = 0; index < 20; index++)
+        store.put({ namespace: 'n', key: 'k' + index, context: 'c', query: 'q', answer: { text: big } }, Date.now());
+      await new Promise((resolve) => setImmediate(resolve));
+      console.log('still running');`;
+    // 200 KiB at most per file written: the turn's 1 MB of answers cannot be committed.
+    const child = spawnSync(
+      'bash',
+      ['-c', `ulimit -f 200; exec "${process.execPath}" --input-type=module -e "$SCRIPT"`],
+      { encoding: 'utf8', env: { ...process.env, SCRIPT: script } },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toMatch(/notice: the cache store .* could not keep the 20 answers saved last/);
+    expect(child.stdout).toContain('lost: 20');
+    expect(child.stdout).toContain('still running');
+    expect(child.status).toBe(0);
+  });
+
   it('commits what it saved when the process exits before the turn ends', () => {
     const folder = tempDir();
     const storeModule = fileURLToPath(new URL('../../dist/src/cache/cache-store.js', import.meta.url));
