@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import type { ProviderCallOptions } from '../spec/provider.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 
 /**
  * Where and how a chat completion is posted: the client's URL and headers as the SDK would send them,
@@ -12,10 +13,17 @@ export interface ChatPostTarget {
   sdk: typeof OpenAI;
 }
 
-/** The SDK's own per-request timeout, for a call given no signal (the engine always gives one). */
+/**
+ * The SDK's own per-request timeout, for a call given no signal. The engine always gives one, ending at
+ * the tier's `timeoutMs`, which is then the only limit (the SDK cut every call at ten minutes, whatever
+ * the tier asked for).
+ */
 const backstopMs = 10 * 60 * 1000;
 
-/** The target of a configured client: its URL (OPENAI_BASE_URL and all) and the headers it sends on every call. */
+/**
+ * The target of a configured client: its URL and the headers it sends on every call, its default
+ * headers (`OPENAI_CUSTOM_HEADERS` among them) after ours, as the SDK merges them.
+ */
 export function chatPostTarget(
   client: OpenAI,
   sdk: typeof OpenAI,
@@ -30,7 +38,29 @@ export function chatPostTarget(
   };
   if (client.organization) headers['openai-organization'] = client.organization;
   if (client.project) headers['openai-project'] = client.project;
+  // `_options` is protected in the SDK's types, not hidden: it holds the client's default headers.
+  const defaults = (client as unknown as { _options?: { defaultHeaders?: unknown } })._options?.defaultHeaders;
+  for (const [name, value] of headerEntries(defaults)) {
+    if (value === null) delete headers[name.toLowerCase()];
+    else headers[name.toLowerCase()] = value;
+  }
   return { url: client.buildURL('/chat/completions', undefined), headers, fetch: fetcher, sdk };
+}
+
+/**
+ * A client's default headers in any form the SDK takes them: a record, a Headers, pairs, or the SDK's
+ * own merged form (`values` and the names set to null, which remove a header).
+ */
+function headerEntries(given: unknown): [string, string | null][] {
+  if (given === undefined || given === null) return [];
+  if (given instanceof Headers) return [...given];
+  if (Array.isArray(given)) return given as [string, string][];
+  const merged = given as { values?: unknown; nulls?: unknown };
+  if (merged.values instanceof Headers && merged.nulls instanceof Set)
+    return [...merged.values, ...[...(merged.nulls as Set<string>)].map((name): [string, null] => [name, null])];
+  return Object.entries(given as Record<string, unknown>)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => [name, value === null ? null : String(value)]);
 }
 
 /**
@@ -50,8 +80,10 @@ export async function postChatCompletion(
   const given = call.signal;
   const backstop = given ? undefined : new AbortController();
   const timer = backstop && setTimeout(() => backstop.abort(), backstopMs);
-  const headers =
+  const shared =
     call.idempotencyKey === undefined ? target.headers : { ...target.headers, 'idempotency-key': call.idempotencyKey };
+  // Our fetch reads the record as it is; a fetch of the user's gets a Headers of its own, as from the SDK.
+  const headers = target.fetch === nodeHttpFetch ? shared : new Headers(shared);
   try {
     let response: Response;
     try {

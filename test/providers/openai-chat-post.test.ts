@@ -40,6 +40,7 @@ describe('a whole chat completion posted without the SDK request machinery', () 
   it('sends what the SDK sends: URL, body and headers, organization and project from the environment included', async () => {
     vi.stubEnv('OPENAI_ORG_ID', 'org-test');
     vi.stubEnv('OPENAI_PROJECT_ID', 'proj-test');
+    vi.stubEnv('OPENAI_CUSTOM_HEADERS', 'X-Gateway-Key: gw-1\nHelicone-Auth: Bearer h-2');
     server = await startLoopbackServer(() => ({ json: openAIChat('hi') }));
     const body = { model: 'gpt-4o-mini', messages: request.messages };
     // As the provider made its SDK client before: our fetch, so only what the SDK adds differs.
@@ -58,6 +59,8 @@ describe('a whole chat completion posted without the SDK request machinery', () 
     expect(sentHeaders(byUs!.headers)).toEqual(sentHeaders(bySdk!.headers));
     expect(byUs!.headers['openai-organization']).toBe('org-test');
     expect(byUs!.headers['idempotency-key']).toBe('key-1');
+    expect(byUs!.headers['x-gateway-key']).toBe('gw-1');
+    expect(byUs!.headers['helicone-auth']).toBe('Bearer h-2');
   });
 
   it('fails as the SDK did: a status error with its message and wait, a body that is not JSON, a refused connection', async () => {
@@ -83,18 +86,26 @@ describe('a whole chat completion posted without the SDK request machinery', () 
     expect(refused.message).toContain(`cannot connect to ${url}/v1`);
   });
 
-  it('gives up after the SDK timeout of ten minutes when the caller gave no signal', async () => {
+  it("gives up after the SDK timeout of ten minutes when the caller gave no signal; a fetch of the user's gets Headers", async () => {
     vi.useFakeTimers();
     // A server that never answers, and honours the abort.
-    const fetchNever = ((_url: string, init: RequestInit) =>
-      new Promise((_resolve, reject) =>
+    let posted!: (init: RequestInit) => void;
+    const called = new Promise<RequestInit>((resolve) => (posted = resolve));
+    const fetchNever = ((_url: string, init: RequestInit) => {
+      posted(init);
+      return new Promise((_resolve, reject) =>
         init.signal!.addEventListener('abort', () =>
           reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
         ),
-      )) as unknown as typeof fetch;
+      );
+    }) as unknown as typeof fetch;
     const pending = provider('http://127.0.0.1:9', { fetch: fetchNever })
       .complete(request)
       .catch((caught) => caught);
+    // The SDK loads first (real module loading, which fake timers do not drive): the clock starts at the post.
+    const init = await called;
+    expect(init.headers).toBeInstanceOf(Headers);
+    expect((init.headers as Headers).get('authorization')).toBe(`Bearer ${env.TEST_OPENAI_KEY}`);
     await vi.advanceTimersByTimeAsync(10 * 60 * 1000 - 1);
     let settled = false;
     void pending.then(() => (settled = true));
