@@ -14,6 +14,7 @@ const benches: { name: string; script: string; args?: string[]; node?: string[];
   { name: 'serve', script: 'serve-overhead.js' },
   { name: 'queue', script: 'queue-scaling.js' },
   { name: 'tune-speed', script: 'tune-speed.js' },
+  { name: 'tune-unlabelled', script: 'tune-unlabelled.js' },
   { name: 'compress', script: 'compress.js' },
   { name: 'cache-quality', script: 'cache-quality.js' },
   { name: 'cache', script: 'cache.js', node: ['--expose-gc'] },

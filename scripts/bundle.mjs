@@ -93,6 +93,9 @@ for (const file of output) {
 }
 writeFileSync('dist/bundle-inputs.json', `${JSON.stringify(inputs, null, 2)}\n`);
 chmodSync(`${outdir}/cascade.js`, 0o755);
+// The bin before the bundle: npx keeps links to a project's own bin by folder, so a checkout built
+// before the bundle existed still runs this file through `npx cascade`.
+chmodSync('dist/src/cli/main.js', 0o755);
 
 // Their code ships inside ours, so their licenses ship beside it.
 writeFileSync(

@@ -3,7 +3,14 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors/index.js';
 import { describeQuality, loadDataset, type Dataset } from '../evaluation/dataset.js';
 import type { ScoreComparison } from '../evaluation/score-answer.js';
-import { defaultMargin, defaultObjective, usesFittedGains, type Objective } from '../tune/objective.js';
+import {
+  agreementTolerance,
+  defaultMargin,
+  defaultObjective,
+  objectiveForQuality,
+  usesFittedGains,
+  type Objective,
+} from '../tune/objective.js';
 import { renderTuneReport } from '../tune/report-html.js';
 import { whyNoCascade } from '../tune/why-no-cascade.js';
 import { tuneCascade, type TuneResult } from '../tune/tune.js';
@@ -64,9 +71,16 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   return { ...defaultObjective, ...(tolerance !== undefined && { tolerance }) };
 }
 
-function qualityNote(dataset: Dataset): string[] {
+function qualityNote(dataset: Dataset, objective: Objective, toleranceGiven: boolean): string[] {
   const described = describeQuality(dataset);
-  return described ? [`${described}; accuracy below means "agrees with ${dataset.quality!.agreementWith}"`] : [];
+  if (!described) return [];
+  const allowed =
+    objective.kind === 'match-best' && !toleranceGiven && objective.tolerance === agreementTolerance
+      ? [
+          `  it agrees with itself on every item, so up to ${(100 * agreementTolerance).toFixed(0)} point of disagreement with it is allowed (the default without labels; --tolerance sets it)`,
+        ]
+      : [];
+  return [`${described}; accuracy below means "agrees with ${dataset.quality!.agreementWith}"`, ...allowed];
 }
 
 /** What to expect on new items: the whole tuning cross-validated (tune on 4/5, measure on the 5th). */
@@ -94,13 +108,15 @@ function guaranteeLines(result: TuneResult, objective: Objective): string[] {
 
 /** `cascade tune`: choose models, order, gates and thresholds on a labelled fixture; write the cascade. */
 export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promise<number> {
-  const objective = objectiveFrom(options);
+  const asked = objectiveFrom(options);
   const maxTiers = numberOption('max-tiers', options.maxTiers, { min: 1, max: 6, integer: true }) ?? 4;
   const dataset = await loadDataset(options.fixtures, {
     ...(options.compare && { compare: options.compare }),
     ...(options.scorer && { scorer: options.scorer }),
     ...(options.reference && { reference: options.reference }),
   });
+  const toleranceGiven = options.tolerance !== undefined;
+  const objective = objectiveForQuality(asked, dataset, toleranceGiven);
   const result = await tuneCascade(dataset, {
     objective,
     maxTiers,
@@ -125,7 +141,7 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
   io.stdout(
     [
       `tuned on ${options.fixtures} (${result.items} items, ${dataset.models.length} models) in ${result.seconds.toFixed(1)} s`,
-      ...qualityNote(dataset),
+      ...qualityNote(dataset, objective, toleranceGiven),
       `cascade: ${result.tiers.map((tier) => `${tier.model}${tier.gate === 'witness' ? ' [witness]' : tier.gate ? ` [${tier.gate.kind} >= ${tier.gate.threshold.toFixed(3)}]` : ''}`).join(' -> ')}`,
       `on the training file: accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}-${pct(predicted.accuracyInterval.high)}), $${predicted.costPerItem.toPrecision(3)} per item (95% CI $${predicted.costInterval.low.toPrecision(3)}-$${predicted.costInterval.high.toPrecision(3)})`,
       `best single model: ${result.bestSingle.model} ${pct(result.bestSingle.accuracy)}, $${result.bestSingle.costPerItem.toPrecision(3)} per item; savings ${pct(result.savingsVsBest)}, escalation rate ${pct(result.escalationRate)}`,

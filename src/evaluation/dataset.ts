@@ -29,7 +29,7 @@ export interface Dataset {
    * Where quality came from: recorded scores or expected answers, or (with no labels, or on request)
    * agreement with a reference model's answer.
    */
-  quality?: { agreementWith: string; why: 'requested' | 'unlabelled' };
+  quality?: { agreementWith: string; why: 'requested' | 'unlabelled' | 'explored' };
 }
 
 export interface LoadDatasetOptions {
@@ -50,7 +50,12 @@ export interface LoadDatasetOptions {
 export function describeQuality(dataset: Dataset): string | undefined {
   const quality = dataset.quality;
   if (!quality) return undefined;
-  return `quality: agreement with ${quality.agreementWith}'s answer (${quality.why === 'requested' ? 'as --reference asks' : 'the fixture has no `score` or `expected`'})`;
+  const why = {
+    requested: 'as --reference asks',
+    unlabelled: 'the fixture has no `score` or `expected`',
+    explored: "an --explore file: its expected answers are that model's",
+  }[quality.why];
+  return `quality: agreement with ${quality.agreementWith}'s answer (${why})`;
 }
 
 /** `pricing.json` beside the fixture file, if there is one. */
@@ -80,11 +85,15 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
   const pricing: Record<string, Pricing> = {};
   const unlabelled: { row: number; model: number; line: number }[] = [];
   let labelled = 0;
+  // The model whose answers every item's `expected` was copied from (an --explore file), if one is.
+  let expectedFrom: string | undefined | null;
 
   for await (const item of readFixtureItems(file)) {
     const row = ids.length;
     ids.push(item.id);
     messages.push(item.input.messages);
+    const from = item.meta?.['expectedFrom'];
+    if (expectedFrom !== null) expectedFrom = typeof from === 'string' && (expectedFrom ?? from) === from ? from : null;
     for (const [model, response] of Object.entries(item.responses)) {
       let index = modelIndex.get(model);
       if (index === undefined) {
@@ -138,7 +147,9 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
           options.reference,
           comparison === 'exact' ? 'text' : comparison,
         )
-      : undefined;
+      : typeof expectedFrom === 'string' && modelIndex.has(expectedFrom) && !scorer
+        ? { agreementWith: expectedFrom, why: 'explored' as const }
+        : undefined;
   const dense = (values: number[], fill: number) => Float64Array.from({ length: n }, (_, row) => values[row] ?? fill);
   return {
     file,

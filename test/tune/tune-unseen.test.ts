@@ -100,6 +100,41 @@ describe('cascade tune on items it never saw', () => {
     );
   });
 
+  it('without labels allows a point of disagreement with the reference, which agrees with itself on every item; an --explore file is agreement too', async () => {
+    const folder = tempDir();
+    const file = writeSyntheticFixture(folder, 'unlabelled', 600, 31, { labels: false });
+    const out = join(folder, 'tuned.yaml');
+    const tuned = await json(['tune', '--fixtures', file, '--out', out, '--json']);
+    expect(tuned.objective.tolerance).toBe(0.01);
+    // Little here: large is wrong on 15% of items at random, so no cheaper answer agrees with it more often.
+    expect(tuned.tiers.length).toBeGreaterThan(1);
+    expect(tuned.savingsVsBest).toBeGreaterThan(0.01);
+    // "Not below the reference" leaves the reference alone.
+    const strict = await json([
+      'tune',
+      '--fixtures',
+      file,
+      '--out',
+      join(folder, 's.yaml'),
+      '--tolerance',
+      '0',
+      '--json',
+    ]);
+    expect(strict.tiers.map((tier: { model: string }) => tier.model)).toEqual(['large']);
+    // Measured with labels on new items, against large alone.
+    const measured = await json(['eval', out, '--fixtures', writeSyntheticFixture(folder, 'new', 3000, 32), '--json']);
+    expect(measured.versusBest.accuracyDifference).toBeGreaterThan(-0.02);
+    expect(measured.savingsVsBest).toBeGreaterThan(0);
+    const text = captureIo();
+    expect(await runCli(['tune', '--fixtures', file, '--out', out], text)).toBe(0);
+    expect(text.out()).toContain('up to 1 point of disagreement with it is allowed (the default without labels');
+    const explored = writeSyntheticFixture(folder, 'explored', 600, 31, { explored: true });
+    const fromExplore = await json(['tune', '--fixtures', explored, '--out', join(folder, 'e.yaml'), '--json']);
+    expect(fromExplore.quality).toEqual({ agreementWith: 'large', why: 'explored' });
+    expect(fromExplore.objective.tolerance).toBe(0.01);
+    expect(fromExplore.tiers).toEqual(tuned.tiers);
+  });
+
   it('scores recorded answers as a live run returns them: a stated confidence line is stripped (the demo recording)', async () => {
     const measured = await json(['eval', 'cascades/demo.yaml', '--fixtures', 'fixtures/demo/recorded.jsonl', '--json']);
     // Every answer the local tier gives at run time is right, and it gives 15 of 30.
