@@ -40,27 +40,31 @@ export async function evalCommand(file: string, options: EvalOptions, io: CliIo)
 }
 
 function formatReport(name: string, fixtures: string, report: EvalReport): string {
+  // Columns as wide as their longest name: a tier's name and model, a model, are never cut.
+  const tierLabel = (tier: EvalReport['tiers'][number]) => `${tier.name} (${tier.model})`;
+  const tierWidth = Math.max(28, ...report.tiers.map((tier) => tierLabel(tier).length));
+  const modelWidth = Math.max(38, ...Object.keys(report.singleModels).map((model) => model.length));
   const lines = [
     `cascade ${name} on ${fixtures} (${report.items} items)`,
     `accuracy ${pct(report.accuracy)} (95% CI ${pct(report.accuracyInterval.low)}-${pct(report.accuracyInterval.high)}), cost ${usd(report.costPerItem)} per item (95% CI ${usd(report.costInterval.low)}-${usd(report.costInterval.high)})`,
     `best single model ${report.bestSingle.model}: ${pct(report.bestSingle.accuracy)}, ${usd(report.bestSingle.costPerItem)} per item; the cascade saves ${pct(report.savingsVsBest)}, accuracy ${points(report.versusBest.accuracyDifference)} points (95% CI ${points(report.versusBest.interval.low)} to ${points(report.versusBest.interval.high)})`,
     '',
-    'tier                         answered  reached  gate pass rates',
+    `${'tier'.padEnd(tierWidth)} answered  reached  gate pass rates`,
     ...report.tiers.map(
       (tier) =>
-        `${`${tier.name} (${tier.model})`.slice(0, 28).padEnd(28)} ${pct(tier.share).padStart(8)} ${pct(tier.reached).padStart(8)}  ${
+        `${tierLabel(tier).padEnd(tierWidth)} ${pct(tier.share).padStart(8)} ${pct(tier.reached).padStart(8)}  ${
           Object.entries(tier.gatePassRates)
             .map(([gate, rate]) => `${gate} ${pct(rate)}`)
             .join(', ') || '-'
         }`,
     ),
     '',
-    'single models                          accuracy  cost/item',
+    `${'single models'.padEnd(modelWidth)} accuracy  cost/item`,
     ...Object.entries(report.singleModels)
       .sort(([, a], [, b]) => a.costPerItem - b.costPerItem)
       .map(
         ([model, figures]) =>
-          `${model.slice(0, 38).padEnd(38)} ${pct(figures.accuracy).padStart(8)}  ${usd(figures.costPerItem)}`,
+          `${model.padEnd(modelWidth)} ${pct(figures.accuracy).padStart(8)}  ${usd(figures.costPerItem)}`,
       ),
   ];
   return `${lines.join('\n')}\n`;

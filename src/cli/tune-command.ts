@@ -83,9 +83,15 @@ function qualityNote(dataset: Dataset, objective: Objective, toleranceGiven: boo
   return [`${described}; accuracy below means "agrees with ${dataset.quality!.agreementWith}"`, ...allowed];
 }
 
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
 /** What to expect on new items: the whole tuning cross-validated (tune on 4/5, measure on the 5th). */
-function heldOutLines(result: TuneResult): string[] {
+function heldOutLines(result: TuneResult, objective: Objective): string[] {
   const heldOut = result.heldOut;
+  if (!heldOut && usesFittedGains(objective) && result.items < 20)
+    return [
+      `expected on new items: not estimated, ${plural(result.items, 'item')} are too few to cross-validate (20 or more)`,
+    ];
   if (!heldOut) return [];
   const points = (value: number) => `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}`;
   return [
@@ -102,7 +108,7 @@ function guaranteeLines(result: TuneResult, objective: Objective): string[] {
     ];
   }
   return [
-    `guarantee: accuracy >= ${result.bestSingle.model}'s - ${(100 * (objective.tolerance ?? 0)).toFixed(1)} points with probability ${1 - (objective.delta ?? 0.05)}: ${calibration.wins} wins and ${calibration.losses} losses against it in ${calibration.items} calibration items, difference >= ${(100 * calibration.differenceBound).toFixed(2)} points (${calibration.passed} of the proposals, strict to loose, passed)`,
+    `guarantee: accuracy >= ${result.bestSingle.model}'s - ${(100 * (objective.tolerance ?? 0)).toFixed(1)} points with probability ${1 - (objective.delta ?? 0.05)}: ${plural(calibration.wins, 'win')} and ${plural(calibration.losses, 'loss', 'losses')} against it in ${calibration.items} calibration items, difference >= ${(100 * calibration.differenceBound).toFixed(2)} points (${calibration.passed} of the proposals, strict to loose, passed)`,
   ];
 }
 
@@ -145,7 +151,7 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
       `cascade: ${result.tiers.map((tier) => `${tier.model}${tier.gate === 'witness' ? ' [witness]' : tier.gate ? ` [${tier.gate.kind} >= ${tier.gate.threshold.toFixed(3)}]` : ''}`).join(' -> ')}`,
       `on the training file: accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}-${pct(predicted.accuracyInterval.high)}), $${predicted.costPerItem.toPrecision(3)} per item (95% CI $${predicted.costInterval.low.toPrecision(3)}-$${predicted.costInterval.high.toPrecision(3)})`,
       `best single model: ${result.bestSingle.model} ${pct(result.bestSingle.accuracy)}, $${result.bestSingle.costPerItem.toPrecision(3)} per item; savings ${pct(result.savingsVsBest)}, escalation rate ${pct(result.escalationRate)}`,
-      ...heldOutLines(result),
+      ...heldOutLines(result, objective),
       ...guaranteeLines(result, objective),
       ...whyNoCascade(result, objective),
       `wrote ${written.join(', ')}`,

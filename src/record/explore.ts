@@ -48,6 +48,8 @@ export function wilsonInterval(successes: number, trials: number, z = 1.96): { l
  */
 export class ExploreStats {
   items = 0;
+  /** Items sampled for exploring that the explore file already held: not asked again. */
+  alreadyHeld = 0;
   costUsd = 0;
   /** Explored items accepted below the top tier, whose top-tier answer is known. */
   compared = 0;
@@ -73,7 +75,7 @@ export class ExploreStats {
         ? 'no explored item was accepted below the top tier'
         : `${this.disagreed} of ${this.compared} answers accepted below the top tier disagree with it: ${percent(this.disagreed / this.compared)} (95% CI ${percent(interval.low)}-${percent(interval.high)})`;
     return [
-      `explored:      ${this.items} items, $${this.costUsd.toFixed(6)} extra (not in the cost above) -> ${file}`,
+      `explored:      ${this.items} items, $${this.costUsd.toFixed(6)} extra (not in the cost above) -> ${file}${this.alreadyHeld > 0 ? ` (${this.alreadyHeld} sampled items it already held were not asked again)` : ''}`,
       `false accepts: ${falseAccepts}`,
     ].join('\n');
   }

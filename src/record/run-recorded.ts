@@ -31,8 +31,10 @@ export async function runRecorded(
   const { value: result, calls } = await captureCalls(async () => {
     const result = await cascade.run(request, options);
     const served = result.cache !== undefined && result.cache.kind !== 'miss';
-    if (explore && !served && isExplored(id, explore.rate) && !explore.writer.has(id))
-      explored = await cascade.exploreRemaining(request, result, options);
+    if (explore && !served && isExplored(id, explore.rate)) {
+      if (explore.writer.has(id)) explore.stats.alreadyHeld++;
+      else explored = await cascade.exploreRemaining(request, result, options);
+    }
     return result;
   });
   const records = fixtureRecords(id, calls);

@@ -115,7 +115,8 @@ export function describeObjective(objective: Objective): string {
   const bound = `a lower bound ${z} standard errors under the mean`;
   switch (objective.kind) {
     case 'match-best': {
-      const tolerance = objective.tolerance ? ` less ${decimal(100 * objective.tolerance, 2)} points` : '';
+      const points = objective.tolerance ? decimal(100 * objective.tolerance, 2) : '';
+      const tolerance = points ? ` less ${points} ${points === '1' ? 'point' : 'points'}` : '';
       if (objective.estimate === 'guarantee') {
         return `accuracy at least the best single model's${tolerance || ' (no loss)'} with probability ${decimal(1 - (objective.delta ?? 0.05), 3)}, by fixed-sequence testing on a calibration half`;
       }

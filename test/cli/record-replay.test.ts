@@ -281,8 +281,15 @@ describe('record a live run, replay it with the network off, explore it into fix
     const tuned = join(folder, 'tuned.yaml');
     const tuneIo = captureIo({});
     expect(await runCli(['tune', '--fixtures', explored, '--out', tuned], tuneIo)).toBe(0);
+    expect(tuneIo.out()).toContain("quality: agreement with gpt-4o-mini's answer (an --explore file");
+    expect(tuneIo.out()).toContain('expected on new items: not estimated, 12 items are too few to cross-validate');
     const evalIo = captureIo({});
     expect(await runCli(['eval', tuned, '--fixtures', explored, '--json'], evalIo)).toBe(0);
     expect(JSON.parse(evalIo.out())).toMatchObject({ items: 12, accuracy: 1 });
+    // Run again: the sampled items the file already holds are not asked again, and the summary says so.
+    const again = captureIo({ LOOPBACK_OPENAI_KEY: openAIKey });
+    expect(await runCli([...args, '--overwrite'], again), again.err()).toBe(0);
+    expect(again.out()).toMatch(/explored: +0 items, .* \(12 sampled items it already held were not asked again\)/);
+    expect(await readFixtures(explored)).toHaveLength(12);
   });
 });
