@@ -1,6 +1,6 @@
 import type { Cascade } from '../engine/cascade.js';
 import { ConfigError } from '../errors/index.js';
-import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
+import { accuracyInterval, bootstrapMeans, type Interval } from '../statistics/statistics.js';
 import type { Dataset } from './dataset.js';
 import { bestSingleModel, singleModelFigures } from './single-model.js';
 
@@ -86,7 +86,11 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
   const costPerItem = costs.reduce((sum, value) => sum + value, 0) / n;
   const bestScores = dataset.score[best.index]!;
   const differences = scores.map((value, row) => value - bestScores[row]!);
-  const [accuracyInterval, costInterval, differenceInterval] = bootstrapMeans([scores, costs, differences], 1000, 0.95);
+  const [accuracyBootstrap, costInterval, differenceInterval] = bootstrapMeans(
+    [scores, costs, differences],
+    1000,
+    0.95,
+  );
   return {
     items: n,
     accuracy,
@@ -104,7 +108,7 @@ export async function evaluateCascade(cascade: Cascade, dataset: Dataset): Promi
     singleModels,
     bestSingle: { model: best.model, accuracy: best.accuracy, costPerItem: best.costPerItem },
     savingsVsBest: best.costPerItem > 0 ? 1 - costPerItem / best.costPerItem : 0,
-    accuracyInterval: accuracyInterval!,
+    accuracyInterval: accuracyInterval(scores, accuracyBootstrap!),
     costInterval: costInterval!,
     versusBest: { accuracyDifference: accuracy - best.accuracy, interval: differenceInterval! },
   };

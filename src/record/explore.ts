@@ -3,6 +3,7 @@ import { answersAgree } from '../../gates/normalize-answer.js';
 import type { Cascade } from '../engine/cascade.js';
 import type { CascadeResult } from '../spec/result.js';
 import { percent } from '../common/format-percent.js';
+import { wilsonInterval } from '../statistics/statistics.js';
 
 /**
  * Whether an item is in the explored sample. Decided by a hash of its id, not a random draw, so a
@@ -30,16 +31,6 @@ export function asJson(text: string): object | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Wilson score interval for a proportion: sound at small counts and at 0 or 1. */
-export function wilsonInterval(successes: number, trials: number, z = 1.96): { low: number; high: number } {
-  if (trials === 0) return { low: 0, high: 1 };
-  const share = successes / trials;
-  const denominator = 1 + (z * z) / trials;
-  const centre = (share + (z * z) / (2 * trials)) / denominator;
-  const half = (z * Math.sqrt((share * (1 - share)) / trials + (z * z) / (4 * trials * trials))) / denominator;
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
 /**

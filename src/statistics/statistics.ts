@@ -94,6 +94,30 @@ export function bootstrapMeans(
   });
 }
 
+/** Wilson score interval for a proportion: sound at small counts and at 0 or 1. */
+export function wilsonInterval(successes: number, trials: number, z = 1.96): Interval {
+  if (trials === 0) return { low: 0, high: 1 };
+  const share = successes / trials;
+  const denominator = 1 + (z * z) / trials;
+  const centre = (share + (z * z) / (2 * trials)) / denominator;
+  const half = (z * Math.sqrt((share * (1 - share)) / trials + (z * z) / (4 * trials * trials))) / denominator;
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/**
+ * The interval of a mean accuracy: Wilson's when every score is 0 or 1 (the bootstrap's collapses to a
+ * point when all are right, or all wrong: "100% (95% CI 100%-100%)" on 30 items), else `bootstrap`.
+ */
+export function accuracyInterval(scores: ArrayLike<number>, bootstrap: Interval): Interval {
+  let right = 0;
+  for (let row = 0; row < scores.length; row++) {
+    const score = scores[row]!;
+    if (score !== 0 && score !== 1) return bootstrap;
+    right += score;
+  }
+  return wilsonInterval(right, scores.length);
+}
+
 /** 0..n-1 in a seeded random order (Fisher-Yates), for splits and folds that are the same every run. */
 export function shuffledRows(n: number, seed: number): number[] {
   const random = seededRandom(seed);

@@ -10,7 +10,7 @@ import { usesFittedGains, type Objective } from './objective.js';
 import type { ExploredPoint } from './search.js';
 import { classifiersFor } from './signals.js';
 import { ChainSimulator } from './simulate-chain.js';
-import { bootstrapMeans, type Interval } from '../statistics/statistics.js';
+import { accuracyInterval, bootstrapMeans, type Interval } from '../statistics/statistics.js';
 import { singleModelFigures } from '../evaluation/single-model.js';
 
 export interface TuneOptions {
@@ -96,7 +96,7 @@ export async function tuneCascade(dataset: Dataset, options: TuneOptions): Promi
     const chosen = choice.candidate;
     const simulator = new ChainSimulator(dataset, signals, chosen.chain, chosen.kinds, 'final');
     const figures = simulator.figures(chosen.thresholds);
-    const [accuracyInterval, costInterval] = bootstrapMeans([figures.scores, figures.costs], 1000, 0.95);
+    const [accuracyBootstrap, costInterval] = bootstrapMeans([figures.scores, figures.costs], 1000, 0.95);
     const result: TuneResult = {
       items: n,
       objective: options.objective,
@@ -104,7 +104,7 @@ export async function tuneCascade(dataset: Dataset, options: TuneOptions): Promi
       predicted: {
         accuracy: figures.accuracy,
         costPerItem: figures.costPerItem,
-        accuracyInterval: accuracyInterval!,
+        accuracyInterval: accuracyInterval(figures.scores, accuracyBootstrap!),
         costInterval: costInterval!,
       },
       bestSingle: { model: best.model, accuracy: best.accuracy, costPerItem: best.costPerItem },

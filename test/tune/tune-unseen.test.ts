@@ -140,6 +140,9 @@ describe('cascade tune on items it never saw', () => {
     // Every answer the local tier gives at run time is right, and it gives 15 of 30.
     expect(measured.tiers[0]).toMatchObject({ model: 'llama3.2:3b', share: 0.5 });
     expect(measured.accuracy).toBe(1);
+    // 30 of 30 right is not certainty: Wilson's interval, not a bootstrap collapsed to 100%-100%.
+    expect(measured.accuracyInterval.high).toBe(1);
+    expect(measured.accuracyInterval.low).toBeCloseTo(0.8865, 3);
     // So the model is right on at least those 15; read raw, its answers (ending in "Confidence: 0.96") scored 0.
     expect(measured.singleModels['llama3.2:3b'].accuracy).toBeGreaterThanOrEqual(0.5);
     const raw = readFileSync('fixtures/demo/recorded.jsonl', 'utf8');
