@@ -57,6 +57,8 @@ export type { EvalReport } from './evaluation/evaluate.js';
 export { bestSingleModel, singleModelFigures } from './evaluation/single-model.js';
 export type { TuneOptions, TuneResult } from './tune/tune.js';
 export type { Objective } from './tune/objective.js';
+/** The default objective of `cascade tune`, and the tolerance it allows when quality is agreement with a model. */
+export { agreementTolerance, defaultObjective, objectiveForQuality } from './tune/objective.js';
 export { renderTuneReport } from './tune/report-html.js';
 
 // The async entry points below load their modules (the cascade-file reader and zod, the batch runner, the

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { redactSecrets } from '../common/secrets.js';
 import { CascadeError } from '../errors/index.js';
 import { join, resolve } from 'node:path';
@@ -154,6 +154,10 @@ export class CacheStore {
   private readonly commitSoon = () => {
     if (this.db.open) this.commitSaves();
   };
+  /** At exit a notice through `process.emitWarning` would never print: a loss is written to stderr at once. */
+  private readonly commitOnExit = () => {
+    if (this.db.open) this.commitSaves((message) => writeSync(2, `frugal-cascade: ${message}\n`));
+  };
   /**
    * Told the ids of saves that were returned by `put` but never committed (the commit failed: disk full,
    * an I/O error), so whoever indexed them can drop them. The store names the loss through its notice.
@@ -285,11 +289,17 @@ export class CacheStore {
     // Everything that can fail before SQL does so first: a save that cannot be made must not end the
     // transaction that holds this turn's other saves.
     const row = rowOf(entry, now);
+    // A full transaction is committed before the next save, never right after one: a commit that fails
+    // inside `put` would report lost the very id `put` is about to return.
+    if (this.uncommitted.length >= savesPerCommit) this.commitSaves();
+    // Saves whose transaction a failed statement elsewhere (a purge on a full disk) already ended.
+    if (this.uncommitted.length > 0 && !this.db.inTransaction)
+      this.lost(new Error('their transaction was ended by a failed statement'));
     if (this.uncommitted.length === 0) {
       this.beforeWrite();
       if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
       if (this.folder !== undefined) writing.set(this.file, this);
-      process.on('exit', this.commitSoon);
+      process.on('exit', this.commitOnExit);
       setImmediate(this.commitSoon).unref();
     }
     try {
@@ -298,7 +308,6 @@ export class CacheStore {
       this.statements.insert.run(row);
       const id = this.statements.idByKey.get(entry.namespace, entry.key)!.id;
       this.uncommitted.push(id);
-      if (this.uncommitted.length >= savesPerCommit) this.commitSaves();
       return id;
     } catch (error) {
       // A failed statement undoes itself; some failures (disk full, I/O) end the whole transaction.
@@ -312,14 +321,14 @@ export class CacheStore {
    * Commit the saves not yet committed. Never throws: when the commit fails, the store names the loss
    * and tells `onSavesLost` (a cache loses answers to ask again, not the run).
    */
-  commitSaves(): void {
+  commitSaves(notice = this.onNotice): void {
     if (this.uncommitted.length === 0) return;
     try {
       this.db.exec('COMMIT');
       this.endWrite();
     } catch (error) {
       this.rollBack();
-      this.lost(error);
+      this.lost(error, notice);
     }
   }
 
@@ -334,11 +343,13 @@ export class CacheStore {
   }
 
   /** The open transaction's saves are gone (it failed, or was rolled back): say so, and which. */
-  private lost(error: unknown): void {
+  private lost(error: unknown, notice = this.onNotice): void {
     const ids = this.uncommitted;
     this.endWrite();
     if (ids.length === 0) return;
-    this.onNotice(
+    // Their ids go back to SQLite, which hands them out again: hits counted for them would land on others.
+    for (const id of ids) this.pendingHits.delete(id);
+    notice(
       `the cache store ${this.file} could not keep the ${ids.length} answers saved last (${(error as Error).message}); they will be asked again`,
     );
     this.onSavesLost?.(ids);
@@ -355,7 +366,7 @@ export class CacheStore {
 
   private endWrite(): void {
     this.uncommitted = [];
-    process.off('exit', this.commitSoon);
+    process.off('exit', this.commitOnExit);
     if (writing.get(this.file) === this) writing.delete(this.file);
   }
 

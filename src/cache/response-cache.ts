@@ -131,18 +131,25 @@ export class ResponseCache {
     const now = this.now();
     const { namespace, ttlSeconds, semantic } = this.options;
     const answer = answerOf(result);
-    const id = this.store.put(
-      {
-        namespace,
-        key: lookup.keys.exact,
-        context: lookup.keys.context,
-        query: lookup.keys.query,
-        answer,
-        expiresAt: ttlSeconds === undefined ? undefined : now + ttlSeconds * 1000,
-        ...(semantic && lookup.vector && { embedder: semantic.embedder.name, vector: lookup.vector }),
-      },
-      now,
-    );
+    let id: number;
+    try {
+      id = this.store.put(
+        {
+          namespace,
+          key: lookup.keys.exact,
+          context: lookup.keys.context,
+          query: lookup.keys.query,
+          answer,
+          expiresAt: ttlSeconds === undefined ? undefined : now + ttlSeconds * 1000,
+          ...(semantic && lookup.vector && { embedder: semantic.embedder.name, vector: lookup.vector }),
+        },
+        now,
+      );
+    } catch (error) {
+      // A cache loses answers to ask again, never the run: the answer was paid for and is returned.
+      this.notice(`the cache did not keep an answer: ${(error as Error).message}`);
+      return;
+    }
     this.memory.delete(lookup.keys.exact);
     if (semantic && lookup.vector) {
       this.vectorIndex(lookup.vector.length).add(id, lookup.keys.context, lookup.vector);

@@ -77,7 +77,7 @@ function qualityNote(dataset: Dataset, objective: Objective, toleranceGiven: boo
   const allowed =
     objective.kind === 'match-best' && !toleranceGiven && objective.tolerance === agreementTolerance
       ? [
-          `  it agrees with itself on every item, so up to ${(100 * agreementTolerance).toFixed(0)} point of disagreement with it is allowed (the default without labels; --tolerance sets it)`,
+          `  it agrees with itself on every item, so up to ${(100 * agreementTolerance).toFixed(0)} point of disagreement with it is allowed (the default when quality is agreement; --tolerance sets it)`,
         ]
       : [];
   return [`${described}; accuracy below means "agrees with ${dataset.quality!.agreementWith}"`, ...allowed];

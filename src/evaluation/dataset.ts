@@ -147,9 +147,7 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
           options.reference,
           comparison === 'exact' ? 'text' : comparison,
         )
-      : typeof expectedFrom === 'string' && modelIndex.has(expectedFrom) && !scorer
-        ? { agreementWith: expectedFrom, why: 'explored' as const }
-        : undefined;
+      : exploredFrom(expectedFrom, modelIndex, columns, n, scorer !== undefined);
   const dense = (values: number[], fill: number) => Float64Array.from({ length: n }, (_, row) => values[row] ?? fill);
   return {
     file,
@@ -164,6 +162,26 @@ export async function loadDataset(file: string, options: LoadDatasetOptions = {}
     pricing,
     ...(quality && { quality }),
   };
+}
+
+/**
+ * The model an `--explore` file's labels are the answers of: every item names it in `meta.expectedFrom`
+ * and its answer scores 1 on every item. A file whose `expected` answers were corrected by hand, or
+ * that a scorer module scores, is labelled data, not agreement.
+ */
+function exploredFrom(
+  expectedFrom: string | undefined | null,
+  modelIndex: Map<string, number>,
+  columns: { available: number[]; score: number[] }[],
+  n: number,
+  scored: boolean,
+): { agreementWith: string; why: 'explored' } | undefined {
+  if (typeof expectedFrom !== 'string' || scored) return undefined;
+  const index = modelIndex.get(expectedFrom);
+  if (index === undefined) return undefined;
+  const column = columns[index]!;
+  for (let row = 0; row < n; row++) if (column.available[row] !== 1 || column.score[row] !== 1) return undefined;
+  return { agreementWith: expectedFrom, why: 'explored' };
 }
 
 /**

@@ -64,10 +64,12 @@ export const agreementTolerance = 0.01;
 
 /**
  * The objective for a data set: with quality measured as agreement with a model and no tolerance given,
- * the best-model objectives allow `agreementTolerance`.
+ * the default objective allows `agreementTolerance`. A guarantee or a margin the user asked for is left
+ * as asked: it is a promise, and only the default was measured on agreement.
  */
 export function objectiveForQuality(objective: Objective, dataset: Dataset, toleranceGiven: boolean): Objective {
-  if (!dataset.quality || toleranceGiven || objective.kind !== 'match-best') return objective;
+  if (!dataset.quality || toleranceGiven || objective.kind !== 'match-best' || objective.estimate !== 'blend')
+    return objective;
   return { ...objective, tolerance: agreementTolerance };
 }
 

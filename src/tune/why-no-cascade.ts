@@ -18,9 +18,10 @@ export function whyNoCascade(result: TuneResult, objective: Objective): string[]
     return [];
   const savings = result.bestSingle.costPerItem > 0 ? 1 - plain.costPerItem / result.bestSingle.costPerItem : 0;
   const best = result.bestSingle.model;
+  const points = objective.tolerance ? (100 * objective.tolerance).toFixed(1) : undefined;
   const test = usesFittedGains(objective)
-    ? `is expected to keep ${best}'s accuracy`
-    : `beats ${best} by a margin of ${objective.z} standard errors`;
+    ? `is expected to keep ${best}'s accuracy${points ? ` within ${points} points` : ''}`
+    : `beats ${best}${points ? ` less ${points} points` : ''} by a margin of ${objective.z} standard errors`;
   return [
     `no cascade ${test} on ${result.items} items;`,
     `  a plain grid search, taking the file at face value, would pick ${plain.tiers.map((tier) => tier.model).join(' -> ')} and save ${pct(savings)} on it (accuracy ${pct(plain.accuracy)}),`,

@@ -107,6 +107,38 @@ describe('cache store', () => {
     expect(child.status).toBe(0);
   });
 
+  it('a commit that fails at the 256-save limit reports those saves, not the next one; one that fails at exit is written to stderr', () => {
+    const folder = tempDir();
+    const storeModule = fileURLToPath(new URL('../../dist/src/cache/cache-store.js', import.meta.url));
+    const script = `const { CacheStore } = await import(${JSON.stringify(storeModule)});
+      const store = new CacheStore(${JSON.stringify(folder)}, (message) => console.log('notice:', message));
+      const lost = new Set();
+      store.onSavesLost = (ids) => { for (const id of ids) lost.add(id); };
+      const big = 'x'.repeat(5000);
+      const put = (key, text = big) => store.put({ namespace: 'n', key, context: 'c', query: 'q', answer: { text } }, Date.now());
+      for (let index = 0; index < 255; index++) put('k' + index);
+      const full = put('k255');
+      console.log('the 256th save lost when it returned:', lost.has(full));
+      const returned = put('last', 'y'.repeat(300000));
+      // Reported before it returns: the ids SQLite hands out again are dropped before they are reused.
+      console.log('lost before the next save returned:', lost.size, typeof returned);
+      process.exit(0);`;
+    const child = spawnSync(
+      'bash',
+      ['-c', `ulimit -f 200; exec "${process.execPath}" --input-type=module -e "$SCRIPT"`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, SCRIPT: script },
+      },
+    );
+    // The 256 saves of the first transaction are lost when the 257th starts a new one; that one is not.
+    expect(child.stdout).toContain('the 256th save lost when it returned: false');
+    expect(child.stdout).toContain('lost before the next save returned: 256 number');
+    // Its own transaction fails at exit, where a warning would never print.
+    expect(child.stderr).toMatch(/^frugal-cascade: the cache store .* could not keep the 1 answers saved last/);
+    expect(child.status).toBe(0);
+  });
+
   it('commits what it saved when the process exits before the turn ends', () => {
     const folder = tempDir();
     const storeModule = fileURLToPath(new URL('../../dist/src/cache/cache-store.js', import.meta.url));

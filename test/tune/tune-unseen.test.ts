@@ -127,12 +127,36 @@ describe('cascade tune on items it never saw', () => {
     expect(measured.savingsVsBest).toBeGreaterThan(0);
     const text = captureIo();
     expect(await runCli(['tune', '--fixtures', file, '--out', out], text)).toBe(0);
-    expect(text.out()).toContain('up to 1 point of disagreement with it is allowed (the default without labels');
+    expect(text.out()).toContain(
+      'up to 1 point of disagreement with it is allowed (the default when quality is agreement',
+    );
     const explored = writeSyntheticFixture(folder, 'explored', 600, 31, { explored: true });
     const fromExplore = await json(['tune', '--fixtures', explored, '--out', join(folder, 'e.yaml'), '--json']);
     expect(fromExplore.quality).toEqual({ agreementWith: 'large', why: 'explored' });
     expect(fromExplore.objective.tolerance).toBe(0.01);
     expect(fromExplore.tiers).toEqual(tuned.tiers);
+    // A guarantee asked for is a promise: it is not loosened.
+    const promised = await json([
+      'tune',
+      '--fixtures',
+      file,
+      '--out',
+      join(folder, 'g.yaml'),
+      '--guarantee',
+      '--delta',
+      '0.1',
+      '--json',
+    ]);
+    expect(promised.objective.tolerance).toBe(0);
+    // An explore file whose labels were corrected by hand is labelled data.
+    const corrected = readFileSync(explored, 'utf8').split('\n');
+    const first = JSON.parse(corrected[0]!);
+    first.expected = ['A', 'B', 'C', 'D'].find((letter) => letter !== first.responses.large.text);
+    corrected[0] = JSON.stringify(first);
+    writeFileSync(explored, corrected.join('\n'));
+    const labelled = await json(['tune', '--fixtures', explored, '--out', join(folder, 'c.yaml'), '--json']);
+    expect(labelled.quality).toBeUndefined();
+    expect(labelled.objective.tolerance).toBe(0);
   });
 
   it('scores recorded answers as a live run returns them: a stated confidence line is stripped (the demo recording)', async () => {
