@@ -20,6 +20,21 @@ export async function* readLines(input: string | Readable, maxLineBytes = Infini
   let skipping = false;
   let line = 0;
   let offset = 0;
+  /** A line decoded straight from its chunk (terminated, within the limit). */
+  const emitText = (text: string): Line => {
+    line++;
+    const start = offset;
+    const length = bytes;
+    offset += bytes + 1;
+    bytes = 0;
+    return {
+      line,
+      text: text.endsWith('\r') ? text.slice(0, -1) : text,
+      offset: start,
+      bytes: length,
+      terminated: true,
+    };
+  };
   const emit = (terminated: boolean): Line => {
     line++;
     const start = offset;
@@ -39,6 +54,13 @@ export async function* readLines(input: string | Readable, maxLineBytes = Infini
     let start = 0;
     for (;;) {
       const newline = buffer.indexOf(0x0a, start);
+      if (newline !== -1 && held === 0 && bytes === 0 && newline - start <= maxLineBytes) {
+        // A whole line inside this chunk: decoded from it at once, without a copy of its bytes.
+        bytes = newline - start;
+        yield emitText(buffer.toString('utf8', start, newline));
+        start = newline + 1;
+        continue;
+      }
       const end = newline === -1 ? buffer.length : newline;
       const piece = buffer.subarray(start, end);
       bytes += piece.length;
