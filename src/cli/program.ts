@@ -1,6 +1,6 @@
 import { redactSecrets } from '../common/secrets.js';
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { CascadeError, ConfigError, MissingApiKeyError } from '../errors/index.js';
 import { processIo, type CliIo } from './io.js';
 import { defaultMargin } from '../tune/objective.js';
@@ -60,6 +60,13 @@ export async function runCli(argv: readonly string[], given: CliIo = processIo):
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Help names the options a command cannot run without (commander reports only the first one missing).
+    .configureHelp({
+      optionDescription(option) {
+        const description = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `${description} (required)` : description;
+      },
+    })
     .showHelpAfterError();
   let exitCode: number = exitCodes.ok;
 

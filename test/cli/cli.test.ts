@@ -63,6 +63,12 @@ describe('cascade run', () => {
     expect(await runCli(['run', '--help'], help)).toBe(0);
     expect(help.out()).toContain('(default 8)');
     expect(help.out()).not.toContain('(default: "8")');
+    // Options a command cannot run without say so in its help.
+    const tune = captureIo();
+    expect(await runCli(['tune', '--help'], tune)).toBe(0);
+    expect(tune.out()).toMatch(/--fixtures <file> +training fixture \(JSON Lines\) \(required\)/);
+    expect(tune.out()).toMatch(/--out <cascade\.yaml> +where to write the tuned cascade \(required\)/);
+    expect(tune.out()).not.toMatch(/--report.*\(required\)/);
   });
 
   it('writes an error result for a bad input line and goes on', async () => {
