@@ -156,7 +156,7 @@ export class CacheStore {
   };
   /** At exit a notice through `process.emitWarning` would never print: a loss is written to stderr at once. */
   private readonly commitOnExit = () => {
-    if (this.db.open) this.commitSaves((message) => writeSync(2, `frugal-cascade: ${message}\n`));
+    if (this.db.open) this.commitSaves(writeToStderr);
   };
   /**
    * Told the ids of saves that were returned by `put` but never committed (the commit failed: disk full,
@@ -466,6 +466,15 @@ function rowOf(entry: NewCacheEntry, now: number): Record<string, unknown> {
     embedder: entry.embedder ?? null,
     vector: entry.vector ? Buffer.from(entry.vector.buffer, entry.vector.byteOffset, entry.vector.byteLength) : null,
   };
+}
+
+/** A line on stderr now, as a process exits; nothing when stderr is gone (a closed pipe). */
+function writeToStderr(message: string): void {
+  try {
+    writeSync(2, `frugal-cascade: ${message}\n`);
+  } catch {
+    // Nowhere left to say it.
+  }
 }
 
 function toEntry(row: Row): CacheEntry {
