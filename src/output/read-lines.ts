@@ -20,30 +20,16 @@ export async function* readLines(input: string | Readable, maxLineBytes = Infini
   let skipping = false;
   let line = 0;
   let offset = 0;
-  /** A line decoded straight from its chunk (terminated, within the limit). */
-  const emitText = (text: string): Line => {
-    line++;
-    const start = offset;
-    const length = bytes;
-    offset += bytes + 1;
-    bytes = 0;
-    return {
-      line,
-      text: text.endsWith('\r') ? text.slice(0, -1) : text,
-      offset: start,
-      bytes: length,
-      terminated: true,
-    };
-  };
-  const emit = (terminated: boolean): Line => {
+  /** The line ended: its text is `whole` when it lay whole in one chunk, else what `parts` hold. */
+  const emit = (terminated: boolean, whole?: string): Line => {
     line++;
     const start = offset;
     const length = bytes;
     offset += bytes + (terminated ? 1 : 0);
     const out: Line = skipping
       ? { line, tooLong: true, offset: start, bytes: length, terminated }
-      : { line, text: decode(parts, held), offset: start, bytes: length, terminated };
-    parts = [];
+      : { line, text: withoutCarriageReturn(whole ?? decode(parts, held)), offset: start, bytes: length, terminated };
+    if (parts.length > 0) parts = [];
     held = 0;
     bytes = 0;
     skipping = false;
@@ -57,7 +43,7 @@ export async function* readLines(input: string | Readable, maxLineBytes = Infini
       if (newline !== -1 && held === 0 && bytes === 0 && newline - start <= maxLineBytes) {
         // A whole line inside this chunk: decoded from it at once, without a copy of its bytes.
         bytes = newline - start;
-        yield emitText(buffer.toString('utf8', start, newline));
+        yield emit(true, buffer.toString('utf8', start, newline));
         start = newline + 1;
         continue;
       }
@@ -84,6 +70,9 @@ export async function* readLines(input: string | Readable, maxLineBytes = Infini
 }
 
 function decode(parts: Buffer[], length: number): string {
-  const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts, length)).toString('utf8');
+  return (parts.length === 1 ? parts[0]! : Buffer.concat(parts, length)).toString('utf8');
+}
+
+function withoutCarriageReturn(text: string): string {
   return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
