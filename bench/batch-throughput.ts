@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStubOpenAIServer, writeStubJob } from './stub-openai-server.js';
 import { runCli } from '../src/cli/program.js';
+import { median } from './median.js';
 
 const items = Number(process.argv[2] ?? 10_000);
 const concurrency = Number(process.argv[3] ?? 256);
@@ -102,7 +103,6 @@ async function timed(run: () => Promise<unknown>): Promise<{ wall: number; cpuPe
     });
     runs.push({ floor: floorRun, ours: oursRun });
   }
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const floor = {
     wall: median(runs.map((run) => run.floor.wall)),
     cpuPerItem: median(runs.map((run) => run.floor.cpuPerItem)),
@@ -125,7 +125,7 @@ async function timed(run: () => Promise<unknown>): Promise<{ wall: number; cpuPe
     `cascade run                              wall ${ours.wall.toFixed(2)} s (${over(ours.wall)}), CPU ${ours.cpuPerItem.toFixed(3)} ms per item, ${(items / ours.wall).toFixed(0)} items/s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
   );
   console.log(
-    `against the floor (medians of ${pairs} pairs): CPU ${median([...cpuRatios]).toFixed(2)}x (pair by pair ${cpuRatios.map((ratio) => ratio.toFixed(2)).join(', ')}), wall ${(ours.wall / floor.wall).toFixed(2)}x`,
+    `against the floor (medians of ${pairs} pairs): CPU ${median(cpuRatios).toFixed(2)}x (pair by pair ${cpuRatios.map((ratio) => ratio.toFixed(2)).join(', ')}), wall ${(ours.wall / floor.wall).toFixed(2)}x`,
   );
   console.log('targets: wall within 15% of ideal, CPU per item within 2x of the plain client');
 }

@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.js';
 
 const items = Number(process.argv[2] ?? 20_000);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -154,7 +155,6 @@ const runs = Array.from({ length: pairs }, () => ({
   sameLine: timed([sameLineScript]),
   ours: replayRun(input, 'out.jsonl', fixtures, '--concurrency', '64', '--overwrite'),
 }));
-const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const floor = {
   seconds: median(runs.map((run) => run.floor.seconds)),
   rssMiB: median(runs.map((run) => run.floor.rssMiB)),
