@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { ToolDefinition } from '../src/spec/tools.js';
 import { schemaValidator } from './schema-validator.js';
+import { plural } from '../src/common/plural.js';
 
 export interface ToolCallGateOptions {
   /** Fail an answer that calls no tool. @default false */
@@ -73,7 +74,7 @@ export function createToolCallGate(options: ToolCallGateOptions = {}): Gate {
       }
       return {
         pass: true,
-        reason: `${calls.length} tool call${calls.length === 1 ? '' : 's'} that match the tools offered`,
+        reason: `${plural(calls.length, 'tool call')} that match the tools offered`,
       };
     },
   };

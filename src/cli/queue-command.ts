@@ -1,3 +1,4 @@
+import { plural } from '../common/plural.js';
 import type { CliIo } from './io.js';
 import { ConfigError } from '../errors/index.js';
 
@@ -33,7 +34,7 @@ export async function queueCommand(
       [
         `run ${runId}: ${run.status}, cascade ${run.cascade} (${run.cascadeFile}), started ${run.createdAt}`,
         `items:   ${report.done} of ${run.total} done (${report.uncollected} not yet collected into ${run.output})`,
-        `queue:   ${run.queue}: ${jobs['waiting'] ?? 0} waiting, ${jobs['active'] ?? 0} active, ${jobs['delayed'] ?? 0} delayed, ${jobs['failed'] ?? 0} failed (all runs of this cascade); ${report.workers} ${report.workers === 1 ? 'worker' : 'workers'}`,
+        `queue:   ${run.queue}: ${jobs['waiting'] ?? 0} waiting, ${jobs['active'] ?? 0} active, ${jobs['delayed'] ?? 0} delayed, ${jobs['failed'] ?? 0} failed (all runs of this cascade); ${plural(report.workers, 'worker')}`,
         budget
           ? `budget:  $${budget.spentUsd.toFixed(6)} spent and $${budget.reservedUsd.toFixed(6)} reserved of $${budget.limitUsd}`
           : 'budget:  none',

@@ -18,6 +18,7 @@ import { writeTunedCascade } from '../tune/write-tuned-cascade.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
 import { percent as pct } from '../common/format-percent.js';
+import { plural } from '../common/plural.js';
 
 export interface TuneCommandOptions {
   fixtures: string;
@@ -71,19 +72,17 @@ export function objectiveFrom(options: TuneCommandOptions): Objective {
   return { ...defaultObjective, ...(tolerance !== undefined && { tolerance }) };
 }
 
-function qualityNote(dataset: Dataset, objective: Objective, toleranceGiven: boolean): string[] {
+/** `toleranceDefaulted`: `objectiveForQuality` gave the objective the agreement tolerance. */
+function qualityNote(dataset: Dataset, toleranceDefaulted: boolean): string[] {
   const described = describeQuality(dataset);
   if (!described) return [];
-  const allowed =
-    objective.kind === 'match-best' && !toleranceGiven && objective.tolerance === agreementTolerance
-      ? [
-          `  it agrees with itself on every item, so up to ${(100 * agreementTolerance).toFixed(0)} point of disagreement with it is allowed (the default when quality is agreement; --tolerance sets it)`,
-        ]
-      : [];
+  const allowed = toleranceDefaulted
+    ? [
+        `  it agrees with itself on every item, so up to ${plural(100 * agreementTolerance, 'point')} of disagreement with it is allowed (the default when quality is agreement; --tolerance sets it)`,
+      ]
+    : [];
   return [`${described}; accuracy below means "agrees with ${dataset.quality!.agreementWith}"`, ...allowed];
 }
-
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** What to expect on new items: the whole tuning cross-validated (tune on 4/5, measure on the 5th). */
 function heldOutLines(result: TuneResult, objective: Objective): string[] {
@@ -121,8 +120,7 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
     ...(options.scorer && { scorer: options.scorer }),
     ...(options.reference && { reference: options.reference }),
   });
-  const toleranceGiven = options.tolerance !== undefined;
-  const objective = objectiveForQuality(asked, dataset, toleranceGiven);
+  const objective = objectiveForQuality(asked, dataset, options.tolerance !== undefined);
   const result = await tuneCascade(dataset, {
     objective,
     maxTiers,
@@ -147,7 +145,7 @@ export async function tuneCommand(options: TuneCommandOptions, io: CliIo): Promi
   io.stdout(
     [
       `tuned on ${options.fixtures} (${result.items} items, ${dataset.models.length} models) in ${result.seconds.toFixed(1)} s`,
-      ...qualityNote(dataset, objective, toleranceGiven),
+      ...qualityNote(dataset, objective !== asked),
       `cascade: ${result.tiers.map((tier) => `${tier.model}${tier.gate === 'witness' ? ' [witness]' : tier.gate ? ` [${tier.gate.kind} >= ${tier.gate.threshold.toFixed(3)}]` : ''}`).join(' -> ')}`,
       `on the training file: accuracy ${pct(predicted.accuracy)} (95% CI ${pct(predicted.accuracyInterval.low)}-${pct(predicted.accuracyInterval.high)}), $${predicted.costPerItem.toPrecision(3)} per item (95% CI $${predicted.costInterval.low.toPrecision(3)}-$${predicted.costInterval.high.toPrecision(3)})`,
       `best single model: ${result.bestSingle.model} ${pct(result.bestSingle.accuracy)}, $${result.bestSingle.costPerItem.toPrecision(3)} per item; savings ${pct(result.savingsVsBest)}, escalation rate ${pct(result.escalationRate)}`,

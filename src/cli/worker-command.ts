@@ -1,3 +1,4 @@
+import { plural } from '../common/plural.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
 import type { CliIo } from './io.js';
 import { numberOption } from './number-option.js';
@@ -40,7 +41,7 @@ export async function workerCommand(
       stopSignal: stop.stopSignal,
     });
     io.stdout(
-      `worker stopped: ${outcome.processed} items done${outcome.memoHits > 0 ? `, ${outcome.memoHits} ${outcome.memoHits === 1 ? 'call' : 'calls'} answered from the memo of jobs run again (not paid twice)` : ''}\n`,
+      `worker stopped: ${outcome.processed} items done${outcome.memoHits > 0 ? `, ${plural(outcome.memoHits, 'call')} answered from the memo of jobs run again (not paid twice)` : ''}\n`,
     );
     return 0;
   } finally {

@@ -1,4 +1,5 @@
 import type { Dataset } from '../evaluation/dataset.js';
+import { plural } from '../common/plural.js';
 
 /**
  * What tuning optimises. Accuracy is judged by a lower confidence bound (`z` standard errors under the
@@ -118,7 +119,7 @@ export function describeObjective(objective: Objective): string {
   switch (objective.kind) {
     case 'match-best': {
       const points = objective.tolerance ? decimal(100 * objective.tolerance, 2) : '';
-      const tolerance = points ? ` less ${points} ${points === '1' ? 'point' : 'points'}` : '';
+      const tolerance = points ? ` less ${plural(points, 'point')}` : '';
       if (objective.estimate === 'guarantee') {
         return `accuracy at least the best single model's${tolerance || ' (no loss)'} with probability ${decimal(1 - (objective.delta ?? 0.05), 3)}, by fixed-sequence testing on a calibration half`;
       }
