@@ -11,38 +11,59 @@ export interface RegexGateOptions {
   negate?: boolean;
 }
 
+/** Compiled patterns by flags and source: the tiers of a cascade often share a gate's pattern. */
+const compiled = new Map<string, Engine>();
+
+/** Letters, digits and spaces only: the pattern matches where that text occurs, found without an engine. */
+const plainWords = /^[A-Za-z0-9 ]+$/;
+
 /**
  * The pattern on RE2 (re2js, a JavaScript port): matching takes time linear in the answer, so a
  * pattern such as `^(a+)+$` from a cascade file cannot hang the process on a hostile answer, as it does
  * on JavaScript's backtracking engine. RE2 has no backreferences or lookaround; such a pattern is
- * refused when the cascade loads. Flags: `i`, `m`, `s`; `g`, `y`, `d`, `u`, `v` change nothing for a test.
+ * refused when the cascade loads. A pattern of letters, digits and spaces alone (without `i`) is
+ * looked for as that text. Flags: `i`, `m`, `s`; `g`, `y`, `d`, `u`, `v` change nothing for a test.
  */
 export function createRegexGate(options: RegexGateOptions): Gate {
-  // Loaded by the first regex gate, not with the library.
-  const { RE2JS } = require('re2js') as typeof import('re2js');
   const flagsText = options.flags ?? '';
-  let flags = 0;
-  if (flagsText.includes('i')) flags |= RE2JS.CASE_INSENSITIVE;
-  if (flagsText.includes('m')) flags |= RE2JS.MULTILINE;
-  if (flagsText.includes('s')) flags |= RE2JS.DOTALL;
-  let pattern: Engine;
-  try {
-    pattern = RE2JS.compile(RE2JS.translateRegExp(options.pattern), flags);
-  } catch (error) {
-    throw new SyntaxError(
-      `${(error as Error).message} (regex gates run on RE2, which matches in linear time and has no backreferences or lookaround)`,
-    );
-  }
   const negate = options.negate ?? false;
   const shown = `/${options.pattern}/${flagsText.replace(/[gy]/g, '')}`;
+  const matchesReason = `matches ${shown}`;
+  const missesReason = `does not match ${shown}`;
+  const matches =
+    plainWords.test(options.pattern) && !flagsText.includes('i')
+      ? (text: string) => text.includes(options.pattern)
+      : engineMatcher(options.pattern, flagsText);
   return {
     specificationVersion: 'v1',
     name: 'regex',
     costRank: 1,
     async check(input: GateInput): Promise<GateVerdict> {
-      const matched = pattern.test(input.text);
-      const pass = matched !== negate;
-      return { pass, score: matched ? 1 : 0, reason: `${matched ? 'matches' : 'does not match'} ${shown}` };
+      const matched = matches(input.text);
+      return { pass: matched !== negate, score: matched ? 1 : 0, reason: matched ? matchesReason : missesReason };
     },
   };
+}
+
+function engineMatcher(source: string, flagsText: string): (text: string) => boolean {
+  // Loaded by the first regex gate that needs it, not with the library.
+  const { RE2JS } = require('re2js') as typeof import('re2js');
+  let flags = 0;
+  if (flagsText.includes('i')) flags |= RE2JS.CASE_INSENSITIVE;
+  if (flagsText.includes('m')) flags |= RE2JS.MULTILINE;
+  if (flagsText.includes('s')) flags |= RE2JS.DOTALL;
+  const key = `${flags}/${source}`;
+  let pattern = compiled.get(key);
+  if (!pattern) {
+    try {
+      pattern = RE2JS.compile(RE2JS.translateRegExp(source), flags);
+    } catch (error) {
+      throw new SyntaxError(
+        `${(error as Error).message} (regex gates run on RE2, which matches in linear time and has no backreferences or lookaround)`,
+      );
+    }
+    compiled.set(key, pattern);
+  }
+  const engine = pattern;
+  return (text) => engine.test(text);
 }

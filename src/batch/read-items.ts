@@ -33,9 +33,8 @@ export function parseItemLine(text: string, line: number): ItemLine {
   const { id, input, prompt, ...extra } = raw as Record<string, unknown>;
   if (typeof id !== 'string' && typeof id !== 'number')
     return { line, error: `line ${line}: missing \`id\` (a string or number)` };
-  const rawId = rawIdOf(text);
-  if (rawId === undefined) return { line, error: `line ${line}: the \`id\` could not be read as written` };
-  const itemId: ItemId = { id: idTextOf(rawId), idKey: idKeyOf(rawId), rawId };
+  const itemId = leadingStringId(text, id) ?? idAsWritten(text);
+  if (itemId === undefined) return { line, error: `line ${line}: the \`id\` could not be read as written` };
   const messages = toMessages(input, prompt);
   if (typeof messages === 'string') return { line, ...itemId, error: `line ${line}: ${messages}` };
   const request: CascadeRequest = { id: itemId.id, messages };
@@ -62,6 +61,28 @@ export function parseItemLine(text: string, line: number): ItemLine {
       request.toolChoice = options.toolChoice as NonNullable<CascadeRequest['toolChoice']>;
   }
   return { line, ...itemId, request, extra };
+}
+
+function idAsWritten(text: string): ItemId | undefined {
+  const rawId = rawIdOf(text);
+  return rawId === undefined ? undefined : { id: idTextOf(rawId), idKey: idKeyOf(rawId), rawId };
+}
+
+const compactStart = '{"id":"';
+
+/**
+ * The id of a line that starts `{"id":"...` with a string of no escapes, the line's only `id` member
+ * (no other `"id"` in it, and no `\u` escape that could spell one): that string as written, its key and
+ * its text, all the same characters, without scanning the line (`rawIdOf`). Undefined for any other line.
+ */
+function leadingStringId(text: string, parsedId: string | number): ItemId | undefined {
+  if (typeof parsedId !== 'string' || !text.startsWith(compactStart)) return undefined;
+  const end = compactStart.length + parsedId.length;
+  const written = text.slice(compactStart.length, end);
+  if (text.charCodeAt(end) !== 0x22 || written !== parsedId || written.includes('\\')) return undefined;
+  if (text.includes('"id"', end) || text.includes('\\u')) return undefined;
+  const rawId = text.slice(compactStart.length - 1, end + 1);
+  return { id: parsedId, idKey: rawId, rawId };
 }
 
 function toMessages(input: unknown, prompt: unknown): ChatMessage[] | string {

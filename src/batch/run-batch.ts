@@ -252,7 +252,8 @@ async function runLocked(
     firstLine.set(item.idKey, item.line);
     const inputHash = inputHashOf(item.request);
     if (alreadyDone(itemKey(item.idKey), inputHash, item.id)) continue;
-    await queue.onSizeLessThan(concurrency * 2);
+    // Read ahead at most twice the concurrency; the check first spares an await on every item.
+    if (queue.size >= concurrency * 2) await queue.onSizeLessThan(concurrency * 2);
     if (stopping) break;
     void queue.add(() => runItem(item, inputHash));
   }

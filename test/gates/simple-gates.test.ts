@@ -22,6 +22,26 @@ describe('regex and contains gates', () => {
     ).toBe(false);
   });
 
+  it('regex of plain words (looked for as text) gives the verdicts RE2 gives, with and without its flags', async () => {
+    const texts = ['because', 'I think A because 7', 'Because', 'becaus', '', 'a because\nb', 'BECAUSE of it'];
+    // `(?:because)` is the same pattern, but not plain words, so RE2 matches it.
+    for (const flags of [undefined, 'm', 's', 'g', 'i'])
+      for (const negate of [false, true])
+        for (const text of texts) {
+          const plain = await createRegexGate({ pattern: 'because', negate, ...(flags && { flags }) }).check(
+            input(text),
+          );
+          const engine = await createRegexGate({ pattern: '(?:because)', negate, ...(flags && { flags }) }).check(
+            input(text),
+          );
+          expect({ pass: plain.pass, score: plain.score }).toEqual({ pass: engine.pass, score: engine.score });
+          expect(plain.reason).toBe(
+            `${engine.score ? 'matches' : 'does not match'} /because/${flags === 'g' ? '' : (flags ?? '')}`,
+          );
+        }
+    expect((await createRegexGate({ pattern: 'two words' }).check(input('two  words'))).pass).toBe(false);
+  });
+
   it('regex runs in linear time: a catastrophic pattern on a hostile answer returns at once', async () => {
     // On JavaScript's backtracking engine this pattern on 40 a's and a "!" runs for minutes and ignores signals.
     const gate = createRegexGate({ pattern: '^(a+)+$' });
