@@ -4,7 +4,7 @@
 // The floor: a plain script doing the same job with a `node:http` keep-alive agent (read the items,
 // post each as a chat completion, parse the answer, write a result line), at the same concurrency.
 // Run: npm run bench:batch-throughput [-- items concurrency latencyMs]
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,7 @@ async function timed(run: () => Promise<unknown>): Promise<{ wall: number; cpuPe
 {
   const { port, child: server } = await startStubOpenAIServer(latencyMs);
   const folder = mkdtempSync(join(tmpdir(), 'batch-throughput-'));
+  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
   const { cascade, input } = writeStubJob(folder, 'throughput', port, items, 'timeoutMs: 10000');
   const quiet = { stdout: () => undefined, stderr: () => undefined, env: {} };
   // Warm-up: SDK, connection pool and JIT.

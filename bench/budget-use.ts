@@ -5,7 +5,7 @@
 // Target: spend never above the budget, and at least 95% of it spent, at every concurrency.
 // Run: npm run bench:budget-use [-- items]
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,7 @@ if (process.argv[2] === '--serve') {
     new Promise<{ port?: number; calls?: number }>((resolve) => server.once('message', resolve as never));
   const { port } = await next();
   const folder = mkdtempSync(join(tmpdir(), 'budget-use-'));
+  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
   const cascade = join(folder, 'cascade.yaml');
   writeFileSync(
     cascade,

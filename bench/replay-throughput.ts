@@ -6,7 +6,7 @@
 // Targets: at least 20,000 items/s and within 2x of the floor; memory flat in the fixture size.
 // Run: npm run bench:replay-throughput [-- items]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ import { median } from './median.js';
 const items = Number(process.argv[2] ?? 20_000);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'replay-throughput-'));
+// Removed however the bench ends: the fixtures are tens of megabytes.
+process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
 const models = ['small', 'medium', 'large'];
 const fixtures = join(folder, 'fixtures.jsonl');
 const input = join(folder, 'items.jsonl');

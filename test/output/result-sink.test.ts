@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OutputWriteError, ResultSink } from '../../src/output/result-sink.js';
+import { tempDir } from '../helpers/replay-fixture.js';
 
 const turnEnds = () => new Promise<void>((resolve) => setImmediate(resolve));
 const linesOf = (file: string) =>
@@ -15,7 +15,7 @@ const linesOf = (file: string) =>
 
 describe('ResultSink', () => {
   it('holds the lines of a turn and writes them all when it ends', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const file = join(tempDir(), 'out.jsonl');
     const sink = new ResultSink(file, () => undefined);
     const errors: OutputWriteError[] = [];
     for (let index = 0; index < 3; index++) {
@@ -34,7 +34,7 @@ describe('ResultSink', () => {
   });
 
   it('writes each id as the input wrote it, whatever the record holds as its id', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const file = join(tempDir(), 'out.jsonl');
     const sink = new ResultSink(file, () => undefined);
     sink.write({ id: 1, text: 'a' }, '12345678901234567891');
     sink.write({ id: '1', text: 'b' }, '1');
@@ -53,7 +53,7 @@ describe('ResultSink', () => {
   });
 
   it('writes what it holds when the process exits before the turn ends', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const file = join(tempDir(), 'out.jsonl');
     const sinkModule = fileURLToPath(new URL('../../dist/src/output/result-sink.js', import.meta.url));
     const child = spawnSync(
       process.execPath,
@@ -74,7 +74,7 @@ describe('ResultSink', () => {
   });
 
   it('listens for the process exit only while it holds lines, and not after it is closed', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const file = join(tempDir(), 'out.jsonl');
     const before = process.listenerCount('exit');
     const sink = new ResultSink(file, () => undefined);
     expect(process.listenerCount('exit')).toBe(before);
@@ -106,7 +106,7 @@ describe('ResultSink', () => {
   });
 
   it('writes early when a turn holds more than a megabyte', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'sink-')), 'out.jsonl');
+    const file = join(tempDir(), 'out.jsonl');
     const sink = new ResultSink(file, () => undefined);
     const text = 'x'.repeat(100_000);
     for (let index = 0; index < 11; index++) sink.write({ id: `item-${index}`, text });
