@@ -79,12 +79,15 @@ const emptyResume: ResumeState = {
 };
 
 /**
- * Run a file of items through the cascade on a p-queue, writing each result as it finishes. Running it
+ * Run a file of items through the cascade, `concurrency` at a time, writing each result as it finishes. Running it
  * again with the same output skips the items already written, so a killed run resumes without losing
  * or repeating an item. The output is locked for the run, so two runs cannot write it at once.
  */
 export async function runBatch(cascade: Cascade, options: BatchOptions): Promise<BatchOutcome> {
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
+  const concurrency = options.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency: expected a whole number of 1 or more, got ${concurrency}`);
   if (options.strict) {
     const errors: string[] = [];
     const seen = new Map<string, number>();
@@ -133,8 +136,6 @@ async function runLocked(
   const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd, resume.spentUsd);
   if (runBudget) loadTokenizer();
   const concurrency = options.concurrency ?? 8;
-  const { default: PQueue } = await import('p-queue');
-  const queue = new PQueue({ concurrency });
   const inFlight = new AbortController();
   // Every call in flight listens to it: as many listeners as the concurrency, by design.
   setMaxListeners(0, inFlight.signal);
@@ -151,9 +152,9 @@ async function runLocked(
   let redone = 0;
   const changedInputs: string[] = [];
   let writeError: OutputWriteError | undefined;
+  // Items in flight finish and are written; no other is started.
   const stop = () => {
     stopping = true;
-    queue.clear();
   };
   options.stopSignal?.onStop((count) => {
     stop();
@@ -232,32 +233,49 @@ async function runLocked(
 
   const started = performance.now();
   const firstLine = new Map<string, number>();
-  for await (const item of readItems(options.input, maxLineBytes)) {
-    if (stopping) break;
-    if ('error' in item) {
-      if (alreadyDone(`line:${item.line}`) || (item.idKey !== undefined && alreadyDone(itemKey(item.idKey)))) continue;
-      errors++;
-      summary.addInputError();
-      finish(badLineRecord(item), item.rawId);
-      continue;
+  /** The items to run, in the input's order; lines that cannot run are answered on the way. */
+  async function* runnable(): AsyncGenerator<{ item: Extract<ItemLine, { request: unknown }>; inputHash: string }> {
+    for await (const item of readItems(options.input, maxLineBytes)) {
+      if (stopping) return;
+      if ('error' in item) {
+        if (alreadyDone(`line:${item.line}`) || (item.idKey !== undefined && alreadyDone(itemKey(item.idKey))))
+          continue;
+        errors++;
+        summary.addInputError();
+        finish(badLineRecord(item), item.rawId);
+        continue;
+      }
+      const earlier = firstLine.get(item.idKey);
+      if (earlier !== undefined) {
+        if (alreadyDone(`line:${item.line}`)) continue;
+        errors++;
+        summary.addInputError();
+        finish(duplicateIdRecord(item, earlier));
+        continue;
+      }
+      firstLine.set(item.idKey, item.line);
+      const inputHash = inputHashOf(item.request);
+      if (alreadyDone(itemKey(item.idKey), inputHash, item.id)) continue;
+      yield { item, inputHash };
     }
-    const earlier = firstLine.get(item.idKey);
-    if (earlier !== undefined) {
-      if (alreadyDone(`line:${item.line}`)) continue;
-      errors++;
-      summary.addInputError();
-      finish(duplicateIdRecord(item, earlier));
-      continue;
-    }
-    firstLine.set(item.idKey, item.line);
-    const inputHash = inputHashOf(item.request);
-    if (alreadyDone(itemKey(item.idKey), inputHash, item.id)) continue;
-    // Read ahead at most twice the concurrency; the check first spares an await on every item.
-    if (queue.size >= concurrency * 2) await queue.onSizeLessThan(concurrency * 2);
-    if (stopping) break;
-    void queue.add(() => runItem(item, inputHash));
   }
-  await queue.onIdle();
+  // `concurrency` runners, each taking the next item when its last is written, as a plain script's workers
+  // do: no queue in between (p-queue's bookkeeping and read-ahead were a tenth of a replayed item's time).
+  // Runners asking at once are answered in turn: an async generator queues the calls to `next`.
+  const items = runnable();
+  const runner = async () => {
+    while (!stopping) {
+      const next = await items.next();
+      if (next.done) return;
+      await runItem(next.value.item, next.value.inputHash);
+    }
+  };
+  // Every runner ends (the items in flight are written) before a failure to read the input is thrown.
+  const ended = await Promise.allSettled(Array.from({ length: concurrency }, runner));
+  // A stop leaves the reading generator where it was: close its file.
+  await items.return(undefined);
+  const failed = ended.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
   // The last lines, and after a failed write one more try for what finished since (space may have been freed).
   try {
     sink.flush();
