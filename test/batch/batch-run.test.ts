@@ -114,6 +114,24 @@ describe('bad input', () => {
     expect(io.out().trim().split('\n')).toHaveLength(30);
     expect(io.err()).toContain('results:       (stdout)');
   });
+
+  it('runBatch refuses a concurrency below 1 or fractional before it touches the output', async () => {
+    const { loadCascadeFile } = await import('../../src/config/load-cascade.js');
+    const { runBatch } = await import('../../src/batch/run-batch.js');
+    const cascade = await loadCascadeFile('cascades/demo.yaml', { replay: 'fixtures/demo/recorded.jsonl' });
+    const output = join(tempDir(), 'out.jsonl');
+    writeFileSync(output, '{"id":"T-1001","stop":"accepted"}\n');
+    const options = { input: 'fixtures/demo/tickets.jsonl', output, overwrite: true, stdout: () => undefined };
+    const quiet = { log: () => undefined, isTerminal: false };
+    for (const concurrency of [0, -1, 2.5, Number.NaN])
+      await expect(runBatch(cascade, { ...options, ...quiet, concurrency })).rejects.toThrow(
+        `concurrency: expected a whole number of 1 or more, got ${concurrency}`,
+      );
+    expect(readFileSync(output, 'utf8')).toBe('{"id":"T-1001","stop":"accepted"}\n');
+    const outcome = await runBatch(cascade, { ...options, ...quiet, concurrency: 3 });
+    expect(outcome.summary.items).toBe(30);
+    expect(readResultLines(output)).toHaveLength(30);
+  });
 });
 
 describe('run budget and graceful stop', () => {
