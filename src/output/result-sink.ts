@@ -70,11 +70,13 @@ export class ResultSink {
     let line = JSON.stringify(record);
     if (rawId !== undefined) {
       // Records start with their id: its JSON gives way to the id's source, without copying the record.
-      const written = `{"id":${JSON.stringify(record['id'])}`;
+      const idJson = JSON.stringify(record['id']);
+      const written = `{"id":${idJson}`;
       const after = line[written.length];
-      if (record['id'] !== undefined && line.startsWith(written) && (after === ',' || after === '}'))
-        line = `{"id":${rawId}${line.slice(written.length)}`;
-      else {
+      if (record['id'] !== undefined && line.startsWith(written) && (after === ',' || after === '}')) {
+        // Most ids are written as JSON writes them: the line stays as it is (one flat string to join).
+        if (rawId !== idJson) line = `{"id":${rawId}${line.slice(written.length)}`;
+      } else {
         const { id: _id, ...rest } = record;
         const body = JSON.stringify(rest);
         line = `{"id":${rawId}${body === '{}' ? '}' : `,${body.slice(1)}`}`;

@@ -47,7 +47,7 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
     name: 'openai',
     model: options.model,
     async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
-      const openai = await getClient();
+      const openai = client ?? (await getClient());
       const body: ChatCompletionCreateParamsNonStreaming = {
         model: options.model,
         messages: openAIMessages(request.messages) as ChatCompletionCreateParamsNonStreaming['messages'],

@@ -123,7 +123,8 @@ export function createReplayProvider(options: ReplayProviderOptions): Provider {
     // A paced recording waits, so it can be timed out and cancelled like a live call.
     answersFromMemory: !options.paced,
     async complete(request: CascadeRequest, call: ProviderCallOptions = {}): Promise<Completion> {
-      const { item, response } = lookup(await index, request);
+      // The index, once loaded, is used without waiting a turn for its promise.
+      const { item, response } = lookup(loaded ?? (await index), request);
       if (options.paced && response.latencyMs) await abortableSleep(response.latencyMs, call.signal);
       const { usage, estimated } = replayedUsage(item.input.messages, response);
       const completion: Completion = {
