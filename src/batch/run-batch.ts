@@ -271,7 +271,9 @@ async function runLocked(
     }
   };
   // Every runner ends (the items in flight are written) before a failure to read the input is thrown.
-  const ended = await Promise.allSettled(Array.from({ length: concurrency }, runner));
+  // No more runners than lines: a large --concurrency on a small file makes no idle ones.
+  const runners = Math.max(1, Math.min(concurrency, total ?? concurrency));
+  const ended = await Promise.allSettled(Array.from({ length: runners }, runner));
   // A stop leaves the reading generator where it was: close its file.
   await items.return(undefined);
   const failed = ended.find((outcome) => outcome.status === 'rejected');

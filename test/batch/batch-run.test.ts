@@ -131,6 +131,10 @@ describe('bad input', () => {
     const outcome = await runBatch(cascade, { ...options, ...quiet, concurrency: 3 });
     expect(outcome.summary.items).toBe(30);
     expect(readResultLines(output)).toHaveLength(30);
+    // A concurrency far past the file's lines starts no more runners than lines (a hundred million would not fit in memory).
+    const wide = await runBatch(cascade, { ...options, ...quiet, concurrency: 100_000_000 });
+    expect(wide.summary.items).toBe(30);
+    expect(readResultLines(output)).toHaveLength(30);
   });
 });
 
