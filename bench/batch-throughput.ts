@@ -4,13 +4,13 @@
 // The floor: a plain script doing the same job with a `node:http` keep-alive agent (read the items,
 // post each as a chat completion, parse the answer, write a result line), at the same concurrency.
 // Run: npm run bench:batch-throughput [-- items concurrency latencyMs]
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStubOpenAIServer, writeStubJob } from './stub-openai-server.js';
 import { runCli } from '../src/cli/program.js';
 import { median } from './median.js';
+import { benchFolder } from './temp-folder.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -78,8 +78,7 @@ async function timed(run: () => Promise<unknown>): Promise<{ wall: number; cpuPe
 
 {
   const { port, child: server } = await startStubOpenAIServer(latencyMs);
-  const folder = mkdtempSync(join(tmpdir(), 'batch-throughput-'));
-  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const folder = benchFolder('batch-throughput-');
   const { cascade, input } = writeStubJob(folder, 'throughput', port, items, 'timeoutMs: 10000');
   const quiet = { stdout: () => undefined, stderr: () => undefined, env: {} };
   // Warm-up: SDK, connection pool and JIT.

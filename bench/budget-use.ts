@@ -5,11 +5,11 @@
 // Target: spend never above the budget, and at least 95% of it spent, at every concurrency.
 // Run: npm run bench:budget-use [-- items]
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/program.js';
+import { benchFolder } from './temp-folder.js';
 
 const promptTokens = 40;
 const answerTokens = 10;
@@ -45,8 +45,7 @@ if (process.argv[2] === '--serve') {
   const next = () =>
     new Promise<{ port?: number; calls?: number }>((resolve) => server.once('message', resolve as never));
   const { port } = await next();
-  const folder = mkdtempSync(join(tmpdir(), 'budget-use-'));
-  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const folder = benchFolder('budget-use-');
   const cascade = join(folder, 'cascade.yaml');
   writeFileSync(
     cascade,

@@ -13,8 +13,8 @@
 // which shows how much of the bar is the test part's luck rather than savings any tuner could expect.
 //
 // Run: npm run bench:cost-quality [-- --splits 20] [--sizes 100,300,1000] [--sets zellinger-mmlu,...]
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { benchFolder } from './temp-folder.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCascadeFile } from '../src/config/load-cascade.js';
@@ -48,8 +48,7 @@ const { values: args } = parseArgs({
 const splits = Number(args.splits);
 const sizes = args.sizes.split(',').map(Number);
 const only = args.sets?.split(',');
-const work = mkdtempSync(join(tmpdir(), 'cost-quality-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const work = benchFolder('cost-quality-');
 
 const guaranteeDelta = 0.1;
 const guaranteeTolerance = 0.01;

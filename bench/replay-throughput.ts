@@ -6,17 +6,15 @@
 // Targets: at least 20,000 items/s and within 2x of the floor; memory flat in the fixture size.
 // Run: npm run bench:replay-throughput [-- items]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './median.js';
+import { benchFolder } from './temp-folder.js';
 
 const items = Number(process.argv[2] ?? 20_000);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const folder = mkdtempSync(join(tmpdir(), 'replay-throughput-'));
-// Removed however the bench ends: the fixtures are tens of megabytes.
-process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+const folder = benchFolder('replay-throughput-');
 const models = ['small', 'medium', 'large'];
 const fixtures = join(folder, 'fixtures.jsonl');
 const input = join(folder, 'items.jsonl');

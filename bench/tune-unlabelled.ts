@@ -5,8 +5,8 @@
 // `cascade eval` on the test part with its real labels, against the dearest model: the accuracy it
 // gives up and the savings. The floor is that model alone (0 points, 0% saved).
 // Run: node dist/bench/tune-unlabelled.js [--splits 20] [--size 300] [--tolerances 0,0.01,0.02,0.03]
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { benchFolder } from './temp-folder.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCascadeFile } from '../src/config/load-cascade.js';
@@ -34,8 +34,7 @@ const { values: args } = parseArgs({
 });
 const splits = Number(args.splits);
 const tolerances = args.tolerances.split(',').map(Number);
-const work = mkdtempSync(join(tmpdir(), 'tune-unlabelled-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const work = benchFolder('tune-unlabelled-');
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
     .split('\n')

@@ -13,6 +13,8 @@ export interface RegexGateOptions {
 
 /** Compiled patterns by flags and source: the tiers of a cascade often share a gate's pattern. */
 const compiled = new Map<string, Engine>();
+/** Patterns kept compiled at most: a process that builds gates from ever new patterns does not grow for ever. */
+const compiledKept = 256;
 
 /** Letters, digits and spaces only: the pattern matches where that text occurs, found without an engine. */
 const plainWords = /^[A-Za-z0-9 ]+$/;
@@ -62,6 +64,7 @@ function engineMatcher(source: string, flagsText: string): (text: string) => boo
         `${(error as Error).message} (regex gates run on RE2, which matches in linear time and has no backreferences or lookaround)`,
       );
     }
+    if (compiled.size >= compiledKept) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, pattern);
   }
   const engine = pattern;

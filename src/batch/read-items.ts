@@ -73,7 +73,7 @@ const compactStart = '{"id":"';
 /**
  * The id of a line that starts `{"id":"...` with a string of no escapes, the line's only `id` member
  * (no other `"id"` in it, and no `\u` escape that could spell one): that string as written, its key and
- * its text, all the same characters, without scanning the line (`rawIdOf`). Undefined for any other line.
+ * its text, without scanning the line (`rawIdOf`). Undefined for any other line.
  */
 function leadingStringId(text: string, parsedId: string | number): ItemId | undefined {
   if (typeof parsedId !== 'string' || !text.startsWith(compactStart)) return undefined;
@@ -81,8 +81,8 @@ function leadingStringId(text: string, parsedId: string | number): ItemId | unde
   const written = text.slice(compactStart.length, end);
   if (text.charCodeAt(end) !== 0x22 || written !== parsedId || written.includes('\\')) return undefined;
   if (text.includes('"id"', end) || text.includes('\\u')) return undefined;
-  const rawId = text.slice(compactStart.length - 1, end + 1);
-  return { id: parsedId, idKey: rawId, rawId };
+  // The key as idKeyOf makes it (JSON.stringify would escape a lone surrogate the source holds raw).
+  return { id: parsedId, idKey: JSON.stringify(parsedId), rawId: text.slice(compactStart.length - 1, end + 1) };
 }
 
 function toMessages(input: unknown, prompt: unknown): ChatMessage[] | string {

@@ -86,8 +86,8 @@ const emptyResume: ResumeState = {
 export async function runBatch(cascade: Cascade, options: BatchOptions): Promise<BatchOutcome> {
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
   const concurrency = options.concurrency ?? 8;
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new RangeError(`concurrency: expected a whole number of 1 or more, got ${concurrency}`);
+  if (concurrency !== Infinity && !(Number.isInteger(concurrency) && concurrency >= 1))
+    throw new RangeError(`concurrency: expected a whole number of 1 or more (or Infinity), got ${concurrency}`);
   if (options.strict) {
     const errors: string[] = [];
     const seen = new Map<string, number>();
@@ -117,7 +117,7 @@ export async function runBatch(cascade: Cascade, options: BatchOptions): Promise
     if (options.overwrite && toFile) rmSync(options.output, { force: true });
     const resume = options.output === '-' ? emptyResume : await prepareResume(options.output);
     return await withResultSink(options.output, options.stdout, (sink) =>
-      runLocked(sink, cascade, options, resume, maxLineBytes, lock),
+      runLocked(sink, cascade, options, resume, { maxLineBytes, concurrency }, lock),
     );
   } finally {
     lock?.release();
@@ -129,13 +129,12 @@ async function runLocked(
   cascade: Cascade,
   options: BatchOptions,
   resume: ResumeState,
-  maxLineBytes: number,
+  { maxLineBytes, concurrency }: { maxLineBytes: number; concurrency: number },
   lock: OutputLock | undefined,
 ): Promise<BatchOutcome> {
   const summary = summaryFor(cascade);
   const runBudget = options.budgetUsd === undefined ? undefined : new RunBudget(options.budgetUsd, resume.spentUsd);
   if (runBudget) loadTokenizer();
-  const concurrency = options.concurrency ?? 8;
   const inFlight = new AbortController();
   // Every call in flight listens to it: as many listeners as the concurrency, by design.
   setMaxListeners(0, inFlight.signal);
@@ -259,25 +258,38 @@ async function runLocked(
       yield { item, inputHash };
     }
   }
-  // `concurrency` runners, each taking the next item when its last is written, as a plain script's workers
-  // do: no queue in between (p-queue's bookkeeping and read-ahead were a tenth of a replayed item's time).
-  // Runners asking at once are answered in turn: an async generator queues the calls to `next`.
-  const items = runnable();
-  const runner = async () => {
-    while (!stopping) {
-      const next = await items.next();
-      if (next.done) return;
-      await runItem(next.value.item, next.value.inputHash);
-    }
+  // Each item read starts at once while fewer than `concurrency` run, else when one ends: no queue in
+  // between (p-queue's bookkeeping and read-ahead were a tenth of a replayed item's time), and nothing
+  // made per unit of concurrency (runners awaiting the reader each were quadratic in their number).
+  let running = 0;
+  /** Wakes the reading loop when an item ends. */
+  let ended: (() => void) | undefined;
+  const oneEnded = () => new Promise<void>((resolve) => (ended = resolve));
+  let failure: { error: unknown } | undefined;
+  const settle = () => {
+    running--;
+    const wake = ended;
+    ended = undefined;
+    wake?.();
   };
-  // Every runner ends (the items in flight are written) before a failure to read the input is thrown.
-  // No more runners than lines: a large --concurrency on a small file makes no idle ones.
-  const runners = Math.max(1, Math.min(concurrency, total ?? concurrency));
-  const ended = await Promise.allSettled(Array.from({ length: runners }, runner));
-  // A stop leaves the reading generator where it was: close its file.
-  await items.return(undefined);
-  const failed = ended.find((outcome) => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
+  try {
+    for await (const { item, inputHash } of runnable()) {
+      while (running >= concurrency && !stopping) await oneEnded();
+      if (stopping) break;
+      running++;
+      runItem(item, inputHash).then(settle, (error: unknown) => {
+        // Not a failed item (those are written): the run itself cannot go on. Take no more items.
+        failure ??= { error };
+        stop();
+        settle();
+      });
+    }
+  } catch (error) {
+    // Reading the input failed: the items in flight are still written, then the error is thrown.
+    failure ??= { error };
+  }
+  while (running > 0) await oneEnded();
+  if (failure) throw failure.error;
   // The last lines, and after a failed write one more try for what finished since (space may have been freed).
   try {
     sink.flush();

@@ -115,7 +115,7 @@ describe('bad input', () => {
     expect(io.err()).toContain('results:       (stdout)');
   });
 
-  it('runBatch refuses a concurrency below 1 or fractional before it touches the output', async () => {
+  it('runBatch refuses a concurrency below 1 or fractional before it touches the output, and takes any other', async () => {
     const { loadCascadeFile } = await import('../../src/config/load-cascade.js');
     const { runBatch } = await import('../../src/batch/run-batch.js');
     const cascade = await loadCascadeFile('cascades/demo.yaml', { replay: 'fixtures/demo/recorded.jsonl' });
@@ -125,16 +125,32 @@ describe('bad input', () => {
     const quiet = { log: () => undefined, isTerminal: false };
     for (const concurrency of [0, -1, 2.5, Number.NaN])
       await expect(runBatch(cascade, { ...options, ...quiet, concurrency })).rejects.toThrow(
-        `concurrency: expected a whole number of 1 or more, got ${concurrency}`,
+        `concurrency: expected a whole number of 1 or more (or Infinity), got ${concurrency}`,
       );
     expect(readFileSync(output, 'utf8')).toBe('{"id":"T-1001","stop":"accepted"}\n');
     const outcome = await runBatch(cascade, { ...options, ...quiet, concurrency: 3 });
     expect(outcome.summary.items).toBe(30);
     expect(readResultLines(output)).toHaveLength(30);
-    // A concurrency far past the file's lines starts no more runners than lines (a hundred million would not fit in memory).
-    const wide = await runBatch(cascade, { ...options, ...quiet, concurrency: 100_000_000 });
-    expect(wide.summary.items).toBe(30);
-    expect(readResultLines(output)).toHaveLength(30);
+    // A failure of the run itself (here, where results go) takes no more items and is thrown once those in flight end.
+    let written = 0;
+    const failing = {
+      ...options,
+      ...quiet,
+      output: '-',
+      concurrency: 4,
+      stdout: () => {
+        // Gone for two writes: the item's result, then the error line written in its place.
+        if (++written === 3 || written === 4) throw new Error('stdout is gone');
+      },
+    };
+    await expect(runBatch(cascade, failing)).rejects.toThrow('stdout is gone');
+    expect(written).toBeLessThan(10);
+    // Nothing is made per unit of concurrency: a hundred million, or no limit, on 30 items.
+    for (const concurrency of [100_000_000, Infinity]) {
+      const wide = await runBatch(cascade, { ...options, ...quiet, concurrency });
+      expect(wide.summary.items).toBe(30);
+      expect(readResultLines(output)).toHaveLength(30);
+    }
   });
 });
 

@@ -20,6 +20,7 @@ describe('parseItemLine ids', () => {
       '{"id":"a\\\\","prompt":"a"}',
       '{"id":"\\u0074\\u0031","prompt":"a"}',
       '{"id":"é ü","prompt":"a"}',
+      '{"id":"a\uD800","prompt":"a"}', // a lone surrogate held raw (not from a UTF-8 file, but from a caller)
       '{"id":12345678901234567891,"prompt":"a"}',
       '{"id":1e2,"prompt":"a"}',
       '{ "id": "t1", "prompt": "a" }',
