@@ -17,11 +17,13 @@ export class Progress {
   private readonly bar: cliProgress.SingleBar | undefined;
   private readonly started = performance.now();
   private lastLine = 0;
+  /** Counts the total when the first line that could use it is due (see `countWhenDue`). */
+  private counter: (() => Promise<number | undefined>) | undefined;
 
   constructor(
     private readonly write: (text: string) => void,
     isTerminal: boolean,
-    private readonly total: number | undefined,
+    private total: number | undefined,
     private readonly intervalMs = 5000,
   ) {
     if (isTerminal && total !== undefined) {
@@ -39,6 +41,24 @@ export class Progress {
     }
   }
 
+  /** The total, once known. */
+  get knownTotal(): number | undefined {
+    return this.total;
+  }
+
+  /** Set the total (of lines without a bar: a bar is made with its total). */
+  setTotal(total: number | undefined): void {
+    if (!this.bar) this.total = total;
+  }
+
+  /**
+   * Without a total, count it with `count` when the first periodic line is due: a run shorter than the
+   * interval never reads its input twice, and a longer one shows an ETA from its second line on.
+   */
+  countWhenDue(count: () => Promise<number | undefined>): void {
+    this.counter = count;
+  }
+
   update(figures: ProgressFigures, final = false): void {
     const escalation = figures.done === 0 ? 0 : Math.round((100 * figures.escalated) / figures.done);
     if (this.bar) {
@@ -49,6 +69,15 @@ export class Progress {
     const now = performance.now();
     if (!final && now - this.lastLine < this.intervalMs) return;
     this.lastLine = now;
+    const count = this.counter;
+    if (count && this.total === undefined && !final) {
+      this.counter = undefined;
+      count().then(
+        (total) => (this.total ??= total),
+        // Without a total the lines go on without an ETA.
+        () => undefined,
+      );
+    }
     const elapsed = (now - this.started) / 1000;
     const eta =
       this.total !== undefined && figures.done > 0

@@ -138,12 +138,18 @@ async function runLocked(
   const inFlight = new AbortController();
   // Every call in flight listens to it: as many listeners as the concurrency, by design.
   setMaxListeners(0, inFlight.signal);
-  const total = await countItems(options.input, maxLineBytes);
-  const progress = new Progress(
-    options.log,
-    options.isTerminal,
-    total === undefined ? undefined : Math.max(0, total - resume.done.size),
-  );
+  /** The lines this run has to do (not counting those an earlier run did); undefined for stdin. */
+  const countToDo = async () => {
+    const lines = await countItems(options.input, maxLineBytes);
+    return lines === undefined ? undefined : Math.max(0, lines - resume.done.size);
+  };
+  // Counted before the first item only where it is needed from the start (a terminal's bar, downshifting):
+  // otherwise when the first progress line is due, or at the end (reading the input twice was 3% of a
+  // 20,000-item replay).
+  const countFirst = options.isTerminal || (runBudget !== undefined && options.downshift === true);
+  const toDo = countFirst ? await countToDo() : undefined;
+  const progress = new Progress(options.log, options.isTerminal, toDo);
+  if (!countFirst) progress.countWhenDue(countToDo);
   let escalated = 0;
   let errors = 0;
   let stopping = false;
@@ -174,7 +180,7 @@ async function runLocked(
     }
     // The lines of this turn go out in one write when it ends.
     if (!writeError) sink.flushSoon(onWriteError);
-    progress.update({ done: summary.items, total, costUsd: summary.costUsd, escalated, errors });
+    progress.update({ done: summary.items, total: progress.knownTotal, costUsd: summary.costUsd, escalated, errors });
   };
 
   const runItem = async (item: Extract<ItemLine, { request: unknown }>, inputHash: string) => {
@@ -185,13 +191,13 @@ async function runLocked(
         ...(runBudget && { runBudget }),
         ...(runBudget &&
           options.downshift &&
-          total !== undefined &&
-          total > 0 && {
+          toDo !== undefined &&
+          toDo > 0 && {
             highestTier: () =>
               downshiftCap(
                 cascade.tiers.length,
                 runBudget.remaining / (runBudget.limitUsd || 1),
-                Math.max(0, total - resume.done.size - summary.items) / Math.max(1, total - resume.done.size),
+                Math.max(0, toDo - summary.items) / Math.max(1, toDo),
               ),
           }),
         ...(deadlineMs !== undefined && { deadlineMs }),
@@ -301,7 +307,12 @@ async function runLocked(
   sink.close();
   // A redone item's old line is dropped now that its new one is written.
   if (!writeError && resume.regularFile && resume.superseded + redone > 0) await compactOutput(options.output);
-  progress.update({ done: summary.items, total, costUsd: summary.costUsd, escalated, errors }, true);
+  // Read to its end, the input's total is what was done; stopped early, it is counted now.
+  if (progress.knownTotal === undefined) progress.setTotal(stopping ? await countToDo() : summary.items);
+  progress.update(
+    { done: summary.items, total: progress.knownTotal, costUsd: summary.costUsd, escalated, errors },
+    true,
+  );
   return {
     summary,
     skippedAsDone,
