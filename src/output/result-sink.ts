@@ -18,6 +18,8 @@ export class OutputWriteError extends CascadeError {
 
 /** Lines held before they are written at once, at most: a turn that finishes more writes them early. */
 const heldBytesLimit = 1 << 20;
+/** The held lines' bytes start in a buffer this large, grown as needed and made anew past twice the limit. */
+const startingBufferBytes = 64 * 1024;
 
 /**
  * Appends result lines, the lines of one event-loop turn in a single write(2): `write` holds a line,
@@ -33,8 +35,13 @@ export class ResultSink {
   private readonly descriptor: number | undefined;
   private size = 0;
   private readonly regularFile: boolean = false;
-  private held: string[] = [];
+  /**
+   * The held lines, encoded as each is written: flushing writes these bytes as they are (no joining of
+   * the lines' strings and encoding them again), and no string is kept for the collector to move.
+   */
+  private held = Buffer.allocUnsafe(startingBufferBytes);
   private heldBytes = 0;
+  private heldCount = 0;
   private flushScheduled = false;
   private closed = false;
   private readonly flushOnExit = () => {
@@ -59,7 +66,7 @@ export class ResultSink {
 
   /** Lines held, not yet written. */
   get heldLines(): number {
-    return this.held.length;
+    return this.heldCount;
   }
 
   /**
@@ -90,11 +97,23 @@ export class ResultSink {
       return;
     }
     if (this.closed) throw this.closedError();
-    this.held.push(line);
-    this.heldBytes += line.length;
+    this.hold(line);
     // Only while lines are held: a sink never closed (a run that threw) leaves no listener behind.
-    if (this.held.length === 1) process.on('exit', this.flushOnExit);
+    if (this.heldCount === 1) process.on('exit', this.flushOnExit);
     if (this.heldBytes >= heldBytesLimit) this.flush();
+  }
+
+  /** Encode `line` after the held bytes, growing the buffer when it might not fit. */
+  private hold(line: string): void {
+    // At most three bytes of UTF-8 for each UTF-16 unit of the string.
+    const room = this.heldBytes + 3 * line.length;
+    if (room > this.held.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.held.length, room));
+      this.held.copy(grown, 0, 0, this.heldBytes);
+      this.held = grown;
+    }
+    this.heldBytes += this.held.write(line, this.heldBytes);
+    this.heldCount++;
   }
 
   /**
@@ -102,7 +121,7 @@ export class ResultSink {
    * held for a later `flush`.
    */
   flushSoon(onError: (error: OutputWriteError) => void): void {
-    if (this.flushScheduled || this.held.length === 0) return;
+    if (this.flushScheduled || this.heldCount === 0) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
@@ -117,17 +136,13 @@ export class ResultSink {
 
   /** Write every held line now, in one write; on failure they stay held and an OutputWriteError is thrown. */
   flush(): void {
-    if (this.descriptor === undefined || this.held.length === 0) return;
+    if (this.descriptor === undefined || this.heldCount === 0) return;
     if (this.closed) throw this.closedError();
-    const text = this.held.length === 1 ? this.held[0]! : this.held.join('');
     try {
-      // One write of all the lines; the rare short write (a full disk) finishes from a buffer.
-      const length = Buffer.byteLength(text, 'utf8');
-      let written = writeSync(this.descriptor, text);
-      if (written < length) {
-        const bytes = Buffer.from(text, 'utf8');
-        while (written < length) written += writeSync(this.descriptor, bytes, written);
-      }
+      // One write of all the lines; a short write (a full disk) goes on from where it stopped.
+      const length = this.heldBytes;
+      let written = 0;
+      while (written < length) written += writeSync(this.descriptor, this.held, written, length - written);
       this.size += length;
       this.release();
     } catch (error) {
@@ -144,7 +159,7 @@ export class ResultSink {
 
   /** Drop the held lines (a write keeps failing and the run ends): how many were dropped. */
   discardHeld(): number {
-    const dropped = this.held.length;
+    const dropped = this.heldCount;
     this.release();
     return dropped;
   }
@@ -154,8 +169,10 @@ export class ResultSink {
   }
 
   private release(): void {
-    this.held = [];
+    // A buffer grown far (lines held through a failing disk) is not kept.
+    if (this.held.length > 2 * heldBytesLimit) this.held = Buffer.allocUnsafe(startingBufferBytes);
     this.heldBytes = 0;
+    this.heldCount = 0;
     process.off('exit', this.flushOnExit);
   }
 

@@ -33,6 +33,25 @@ describe('ResultSink', () => {
     expect(errors).toEqual([]);
   });
 
+  it('writes every character as UTF-8, lines longer than its buffer and more than a megabyte held among them', () => {
+    const file = join(tempDir(), 'out.jsonl');
+    const sink = new ResultSink(file, () => undefined);
+    const texts = ['é à ü', '🦀 crab', '中文答案', 'x'.repeat(200_000), `${'ß'.repeat(70_000)}🦀`, 'plain'];
+    const records = Array.from({ length: 60 }, (_, index) => ({
+      id: `i${index}`,
+      text: `${texts[index % texts.length]} ${index}`,
+    }));
+    for (const record of records) sink.write(record, JSON.stringify(record.id));
+    // Past a megabyte the held lines were written at once, without waiting for the turn's end.
+    expect(linesOf(file).length).toBeGreaterThan(0);
+    expect(sink.heldLines).toBeLessThan(records.length);
+    sink.close();
+    expect(linesOf(file)).toEqual(records);
+    expect(readFileSync(file).length).toBe(
+      records.reduce((bytes, record) => bytes + Buffer.byteLength(`${JSON.stringify(record)}\n`), 0),
+    );
+  });
+
   it('writes each id as the input wrote it, whatever the record holds as its id', () => {
     const file = join(tempDir(), 'out.jsonl');
     const sink = new ResultSink(file, () => undefined);
