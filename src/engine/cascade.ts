@@ -484,7 +484,11 @@ export class Cascade {
   private stackOf(tier: Tier): Provider {
     let stack = this.stacks.get(tier);
     if (!stack) {
-      stack = wrapProvider(tier.provider, callPolicy(`tier "${tier.name}"`, tier.retry, tier.breaker));
+      // A provider that answers from memory (a recording) has nothing to time out, retry or trip a
+      // breaker on: it is called as it is (its failures, a replay miss, are the tier's as they are).
+      stack = tier.provider.answersFromMemory
+        ? tier.provider
+        : wrapProvider(tier.provider, callPolicy(`tier "${tier.name}"`, tier.retry, tier.breaker));
       this.stacks.set(tier, stack);
     }
     return stack;
