@@ -16,7 +16,8 @@ export interface ProgressFigures {
 export class Progress {
   private readonly bar: cliProgress.SingleBar | undefined;
   private readonly started = performance.now();
-  private lastLine = 0;
+  /** The first line is due an interval after the run starts (not after the process did: a library's may be old). */
+  private lastLine = this.started;
   /** Counts the total when the first line that could use it is due (see `countWhenDue`). */
   private counter: (() => Promise<number | undefined>) | undefined;
 

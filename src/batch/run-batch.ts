@@ -138,13 +138,18 @@ async function runLocked(
   const inFlight = new AbortController();
   // Every call in flight listens to it: as many listeners as the concurrency, by design.
   setMaxListeners(0, inFlight.signal);
-  /** The lines this run has to do (not counting those an earlier run did); undefined for stdin. */
+  /**
+   * The lines this run has to do (not counting those an earlier run did); undefined unless the input is a
+   * regular file: a second reader of a pipe (a FIFO, /dev/stdin) would take lines from the run, or wait
+   * on it for ever.
+   */
   const countToDo = async () => {
+    if (options.input === '-' || !statSync(options.input).isFile()) return undefined;
     const lines = await countItems(options.input, maxLineBytes);
     return lines === undefined ? undefined : Math.max(0, lines - resume.done.size);
   };
-  // Counted before the first item only where it is needed from the start (a terminal's bar, downshifting):
-  // otherwise when the first progress line is due, or at the end (reading the input twice was 3% of a
+  // Counted before the first item only where it is needed from the start (a terminal's bar, downshifting);
+  // otherwise when the first progress line is due (reading the input twice was about 2.5% of a
   // 20,000-item replay).
   const countFirst = options.isTerminal || (runBudget !== undefined && options.downshift === true);
   const toDo = countFirst ? await countToDo() : undefined;
@@ -307,8 +312,9 @@ async function runLocked(
   sink.close();
   // A redone item's old line is dropped now that its new one is written.
   if (!writeError && resume.regularFile && resume.superseded + redone > 0) await compactOutput(options.output);
-  // Read to its end, the input's total is what was done; stopped early, it is counted now.
-  if (progress.knownTotal === undefined) progress.setTotal(stopping ? await countToDo() : summary.items);
+  // Read to its end, the input's total is what was done. A stopped run is not held up reading it again
+  // (the file may be gone, or large): its last line shows what was done, without a total.
+  if (progress.knownTotal === undefined && !stopping) progress.setTotal(summary.items);
   progress.update(
     { done: summary.items, total: progress.knownTotal, costUsd: summary.costUsd, escalated, errors },
     true,

@@ -39,8 +39,9 @@ export interface Provider {
    */
   knownCostUsd?(request: CascadeRequest): number | undefined;
   /**
-   * Answers from memory, without I/O (a recording): it cannot hang, so the retry policy calls it once,
-   * without a timer or an abort controller.
+   * Answers from memory, without I/O (a recording): it cannot hang or have an outage, so a cascade's tier
+   * calls it as it is, without the circuit breaker and the retry policy (no timer, no abort controller,
+   * one try).
    */
   readonly answersFromMemory?: boolean;
 }

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -145,6 +146,14 @@ describe('bad input', () => {
     };
     await expect(runBatch(cascade, failing)).rejects.toThrow('stdout is gone');
     expect(written).toBeLessThan(10);
+    // A pipe given as the input (a FIFO here) is read once, by the run: not counted first, which drained it.
+    const fifo = join(tempDir(), 'items.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = createWriteStream(fifo);
+    writer.end(readFileSync('fixtures/demo/tickets.jsonl'));
+    const piped = await runBatch(cascade, { ...options, ...quiet, input: fifo, isTerminal: true });
+    expect(piped.summary.items).toBe(30);
+    expect(readResultLines(output)).toHaveLength(30);
     // Nothing is made per unit of concurrency: a hundred million, or no limit, on 30 items.
     for (const concurrency of [100_000_000, Infinity]) {
       const wide = await runBatch(cascade, { ...options, ...quiet, concurrency });

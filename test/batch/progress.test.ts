@@ -31,4 +31,25 @@ describe('Progress without a terminal', () => {
     expect(count).not.toHaveBeenCalled();
     expect(lines).toEqual([expect.stringMatching(/^progress: 3\/3 items,/)]);
   });
+
+  it('gives its first line an interval after the run starts, however long the process has run', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      // A process (a server, a library's user) that has run for an hour before this run starts.
+      vi.advanceTimersByTime(3_600_000);
+      const lines: string[] = [];
+      const count = vi.fn(async () => 3);
+      const progress = new Progress((text) => lines.push(text), false, undefined, 5000);
+      progress.countWhenDue(count);
+      progress.update(figures(1));
+      expect(lines).toEqual([]);
+      expect(count).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(5000);
+      progress.update(figures(2));
+      expect(lines).toEqual([expect.stringMatching(/^progress: 2 items,/)]);
+      expect(count).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
