@@ -1,5 +1,5 @@
 import { idKeyOf, idTextOf, rawIdOf } from '../output/raw-id.js';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { readLines } from '../output/read-lines.js';
 import type { CascadeRequest, ChatMessage } from '../spec/request.js';
 
@@ -120,13 +120,14 @@ export async function* readItems(file: string, maxLineBytes = defaultMaxLineByte
 }
 
 /**
- * Count the lines `readItems` yields (non-blank, or over `maxLineBytes`) for progress; undefined for stdin.
- * Counted on the bytes: a line is settled by its first byte that is neither ASCII white space nor part of a
+ * Count the lines `readItems` yields (non-blank, or over `maxLineBytes`) for progress; undefined for stdin
+ * and anything else that is not a regular file: a second reader of a pipe (a FIFO, /dev/stdin) would take
+ * lines from the run, or wait on it for ever. Counted on the bytes: a line is settled by its first byte that is neither ASCII white space nor part of a
  * non-ASCII character, and only a line of nothing else is decoded (to tell, as `trim` does, whether its
  * characters are white space), so the input is not decoded line by line twice.
  */
 export async function countItems(file: string, maxLineBytes = defaultMaxLineBytes): Promise<number | undefined> {
-  if (file === '-') return undefined;
+  if (file === '-' || !statSync(file).isFile()) return undefined;
   let count = 0;
   // The line being read: its length, whether it holds a character that is not white space, and, while
   // that is not known, its non-ASCII bytes (at most `maxLineBytes`: a longer line counts anyway).

@@ -138,13 +138,8 @@ async function runLocked(
   const inFlight = new AbortController();
   // Every call in flight listens to it: as many listeners as the concurrency, by design.
   setMaxListeners(0, inFlight.signal);
-  /**
-   * The lines this run has to do (not counting those an earlier run did); undefined unless the input is a
-   * regular file: a second reader of a pipe (a FIFO, /dev/stdin) would take lines from the run, or wait
-   * on it for ever.
-   */
+  /** The lines this run has to do (not counting those an earlier run did); undefined unless the input is a regular file. */
   const countToDo = async () => {
-    if (options.input === '-' || !statSync(options.input).isFile()) return undefined;
     const lines = await countItems(options.input, maxLineBytes);
     return lines === undefined ? undefined : Math.max(0, lines - resume.done.size);
   };
