@@ -6,7 +6,6 @@ const require = createRequire(import.meta.url);
 
 export interface ProgressFigures {
   done: number;
-  total: number | undefined;
   costUsd: number;
   escalated: number;
   errors: number;
@@ -42,14 +41,9 @@ export class Progress {
     }
   }
 
-  /** The total, once known. */
-  get knownTotal(): number | undefined {
-    return this.total;
-  }
-
-  /** Set the total (of lines without a bar: a bar is made with its total). */
-  setTotal(total: number | undefined): void {
-    if (!this.bar) this.total = total;
+  /** The total, when none is known yet (a bar is made with its own). */
+  settleTotal(total: number | undefined): void {
+    if (!this.bar) this.total ??= total;
   }
 
   /**

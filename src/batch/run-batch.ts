@@ -180,7 +180,7 @@ async function runLocked(
     }
     // The lines of this turn go out in one write when it ends.
     if (!writeError) sink.flushSoon(onWriteError);
-    progress.update({ done: summary.items, total: progress.knownTotal, costUsd: summary.costUsd, escalated, errors });
+    progress.update({ done: summary.items, costUsd: summary.costUsd, escalated, errors });
   };
 
   const runItem = async (item: Extract<ItemLine, { request: unknown }>, inputHash: string) => {
@@ -309,11 +309,8 @@ async function runLocked(
   if (!writeError && resume.regularFile && resume.superseded + redone > 0) await compactOutput(options.output);
   // Read to its end, the input's total is what was done. A stopped run is not held up reading it again
   // (the file may be gone, or large): its last line shows what was done, without a total.
-  if (progress.knownTotal === undefined && !stopping) progress.setTotal(summary.items);
-  progress.update(
-    { done: summary.items, total: progress.knownTotal, costUsd: summary.costUsd, escalated, errors },
-    true,
-  );
+  if (!stopping) progress.settleTotal(summary.items);
+  progress.update({ done: summary.items, costUsd: summary.costUsd, escalated, errors }, true);
   return {
     summary,
     skippedAsDone,

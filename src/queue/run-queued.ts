@@ -205,7 +205,6 @@ async function collectInto(
     progress.update(
       {
         done: summary.items,
-        total: total === undefined ? undefined : total - resume.done.size,
         costUsd: summary.costUsd,
         escalated,
         errors,

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Progress } from '../../src/batch/progress.js';
 
-const figures = (done: number) => ({ done, total: undefined, costUsd: 0, escalated: 0, errors: 0 });
+const figures = (done: number) => ({ done, costUsd: 0, escalated: 0, errors: 0 });
 
 describe('Progress without a terminal', () => {
   it('counts the total only when the first periodic line is due, and shows it from the next line on', async () => {
@@ -26,7 +26,7 @@ describe('Progress without a terminal', () => {
     progress.countWhenDue(count);
     progress.update(figures(1));
     progress.update(figures(2));
-    progress.setTotal(3);
+    progress.settleTotal(3);
     progress.update(figures(3), true);
     expect(count).not.toHaveBeenCalled();
     expect(lines).toEqual([expect.stringMatching(/^progress: 3\/3 items,/)]);
