@@ -9,7 +9,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { startStubOpenAIServer, writeStubJob } from './stub-openai-server.js';
 import { runCli } from '../src/cli/program.js';
-import { median } from './median.js';
+import { median, medianOfEach } from './median.js';
 import { benchFolder } from './temp-folder.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -112,14 +112,8 @@ async function timed(run: () => Promise<unknown>): Promise<{ wall: number; cpuPe
     });
     runs.push({ floor: floorRun, ours: oursRun });
   }
-  const floor = {
-    wall: median(runs.map((run) => run.floor.wall)),
-    cpuPerItem: median(runs.map((run) => run.floor.cpuPerItem)),
-  };
-  const ours = {
-    wall: median(runs.map((run) => run.ours.wall)),
-    cpuPerItem: median(runs.map((run) => run.ours.cpuPerItem)),
-  };
+  const floor = medianOfEach(runs.map((run) => run.floor));
+  const ours = medianOfEach(runs.map((run) => run.ours));
   const cpuRatios = runs.map((run) => run.ours.cpuPerItem / run.floor.cpuPerItem);
   server.disconnect();
   const ideal = (items / concurrency) * (latencyMs / 1000);

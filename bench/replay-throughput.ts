@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './median.js';
+import { median, medianOfEach } from './median.js';
 import { benchFolder } from './temp-folder.js';
 
 const items = Number(process.argv[2] ?? 20_000);
@@ -155,14 +155,8 @@ const runs = Array.from({ length: pairs }, () => ({
   sameLine: timed([sameLineScript]),
   ours: replayRun(input, 'out.jsonl', fixtures, '--concurrency', '64', '--overwrite'),
 }));
-const floor = {
-  seconds: median(runs.map((run) => run.floor.seconds)),
-  rssMiB: median(runs.map((run) => run.floor.rssMiB)),
-};
-const ours = {
-  seconds: median(runs.map((run) => run.ours.seconds)),
-  rssMiB: median(runs.map((run) => run.ours.rssMiB)),
-};
+const floor = medianOfEach(runs.map((run) => run.floor));
+const ours = medianOfEach(runs.map((run) => run.ours));
 const ratio = median(runs.map((run) => run.ours.seconds / run.floor.seconds));
 const sameLine = median(runs.map((run) => run.sameLine.seconds));
 const sameLineRatio = median(runs.map((run) => run.ours.seconds / run.sameLine.seconds));
