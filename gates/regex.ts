@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { RE2JS as Engine } from 're2js';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
+import { javaScriptEquivalent } from './javascript-equivalent.js';
 
 const require = createRequire(import.meta.url);
 
@@ -16,15 +17,12 @@ const compiled = new Map<string, Engine>();
 /** Patterns kept compiled at most: a process that builds gates from ever new patterns does not grow for ever. */
 const compiledKept = 256;
 
-/** Letters, digits and spaces only: the pattern matches where that text occurs, found without an engine. */
-const plainWords = /^[A-Za-z0-9 ]+$/;
-
 /**
  * The pattern on RE2 (re2js, a JavaScript port): matching takes time linear in the answer, so a
  * pattern such as `^(a+)+$` from a cascade file cannot hang the process on a hostile answer, as it does
  * on JavaScript's backtracking engine. RE2 has no backreferences or lookaround; such a pattern is
- * refused when the cascade loads. A pattern of letters, digits and spaces alone (without `i`) is
- * looked for as that text. Flags: `i`, `m`, `s`; `g`, `y`, `d`, `u`, `v` change nothing for a test.
+ * refused when the cascade loads. A pattern that cannot backtrack and means the same on both
+ * engines (`^[A-D]$`, plain words) runs on JavaScript's (see `javaScriptEquivalent`). Flags: `i`, `m`, `s`; `g`, `y`, `d`, `u`, `v` change nothing for a test.
  */
 export function createRegexGate(options: RegexGateOptions): Gate {
   const flagsText = options.flags ?? '';
@@ -32,10 +30,8 @@ export function createRegexGate(options: RegexGateOptions): Gate {
   const shown = `/${options.pattern}/${flagsText.replace(/[gy]/g, '')}`;
   const matchesReason = `matches ${shown}`;
   const missesReason = `does not match ${shown}`;
-  const matches =
-    plainWords.test(options.pattern) && !flagsText.includes('i')
-      ? (text: string) => text.includes(options.pattern)
-      : engineMatcher(options.pattern, flagsText);
+  const simple = javaScriptEquivalent(options.pattern, flagsText);
+  const matches = simple ? (text: string) => simple.test(text) : engineMatcher(options.pattern, flagsText);
   return {
     specificationVersion: 'v1',
     name: 'regex',

@@ -12,7 +12,7 @@ import { readItems, countItems, defaultMaxLineBytes, type ItemLine } from './rea
 import { compactOutput, itemKey, prepareResume, type ResumeState } from '../output/resume.js';
 import { OutputWriteError, type ResultSink, withResultSink } from '../output/result-sink.js';
 import { OutputLock } from '../output/output-lock.js';
-import { canonicalJson, sha256 } from '../common/canonical-json.js';
+import { canonicalJson, canonicalPlainMessagesJson, sha256 } from '../common/canonical-json.js';
 import type { CascadeRequest } from '../spec/request.js';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -67,7 +67,11 @@ export interface BatchOutcome {
 
 /** A hash of what an item asks, kept with its result so a resumed run notices a changed input. */
 export function inputHashOf(request: CascadeRequest): string {
-  return sha256(canonicalJson({ messages: request.messages, outputSchema: request.outputSchema })).slice(0, 16);
+  const plain = request.outputSchema === undefined ? canonicalPlainMessagesJson(request.messages) : undefined;
+  return sha256(plain ?? canonicalJson({ messages: request.messages, outputSchema: request.outputSchema })).slice(
+    0,
+    16,
+  );
 }
 
 const emptyResume: ResumeState = {

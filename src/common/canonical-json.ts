@@ -28,6 +28,36 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+const isOwnEnumerable = Object.prototype.propertyIsEnumerable;
+
+/**
+ * `canonicalJson({ messages })` for messages that are each exactly `{ role, content }` with text content,
+ * as most items' are, written directly; undefined for any others (the caller takes `canonicalJson`).
+ * Every item of a run is hashed: the general walk took twice as long, and far longer before V8 had
+ * optimised its recursion (the first 20,000 items of a run: 91 ms against 14).
+ */
+export function canonicalPlainMessagesJson(messages: readonly object[]): string | undefined {
+  let out = '{"messages":[';
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index] as { role?: unknown; content?: unknown };
+    // A plain object's enumerable keys are its own (for-in counts without making an array of them).
+    if (Object.getPrototypeOf(message) !== Object.prototype) return undefined;
+    let keys = 0;
+    for (const _ in message) keys++;
+    if (
+      keys !== 2 ||
+      typeof message.role !== 'string' ||
+      typeof message.content !== 'string' ||
+      !isOwnEnumerable.call(message, 'role') ||
+      !isOwnEnumerable.call(message, 'content')
+    )
+      return undefined;
+    if (index > 0) out += ',';
+    out += `{"content":${JSON.stringify(message.content)},"role":${JSON.stringify(message.role)}}`;
+  }
+  return `${out}]}`;
+}
+
 /**
  * `keys` sorted as `sort()` sorts them. An object's few keys (a message's `role` and `content`) are put in
  * order by insertion, which allocates nothing; `sort` allocated about half a kilobyte for each object.

@@ -20,6 +20,8 @@ export class OutputWriteError extends CascadeError {
 const heldBytesLimit = 1 << 20;
 /** The held lines' bytes start in a buffer this large, grown as needed and made anew past twice the limit. */
 const startingBufferBytes = 64 * 1024;
+/** The byte that ends each line. */
+const newline = 0x0a;
 
 /**
  * Appends result lines, the lines of one event-loop turn in a single write(2): `write` holds a line,
@@ -89,11 +91,10 @@ export class ResultSink {
         line = `{"id":${rawId}${body === '{}' ? '}' : `,${body.slice(1)}`}`;
       }
     }
-    line += '\n';
     // No form of an API key is ever written, whatever a server echoed into an answer or an error.
     line = redactSecrets(line);
     if (this.descriptor === undefined) {
-      this.toStdout(line);
+      this.toStdout(`${line}\n`);
       return;
     }
     if (this.closed) throw this.closedError();
@@ -103,16 +104,20 @@ export class ResultSink {
     if (this.heldBytes >= heldBytesLimit) this.flush();
   }
 
-  /** Encode `line` after the held bytes, growing the buffer when it might not fit. */
+  /**
+   * Encode `line` and its newline after the held bytes, growing the buffer when it might not fit. The
+   * newline is a byte of its own: `line + '\n'` would copy each kilobyte line once more to flatten it.
+   */
   private hold(line: string): void {
-    // At most three bytes of UTF-8 for each UTF-16 unit of the string.
-    const room = this.heldBytes + 3 * line.length;
+    // At most three bytes of UTF-8 for each UTF-16 unit of the string, and the newline.
+    const room = this.heldBytes + 3 * line.length + 1;
     if (room > this.held.length) {
       const grown = Buffer.allocUnsafe(Math.max(2 * this.held.length, room));
       this.held.copy(grown, 0, 0, this.heldBytes);
       this.held = grown;
     }
     this.heldBytes += this.held.write(line, this.heldBytes);
+    this.held[this.heldBytes++] = newline;
     this.heldCount++;
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sha256 } from '../../src/common/canonical-json.js';
+import { canonicalJson, canonicalPlainMessagesJson, sha256 } from '../../src/common/canonical-json.js';
 
 /** The first form of canonicalJson, kept here to hold the faster one to the same text. */
 function reference(value: unknown): string {
@@ -42,6 +42,36 @@ describe('canonicalJson', () => {
     ];
     for (const value of values) expect(canonicalJson(value)).toBe(reference(value));
     expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}');
+  });
+
+  it('writes plain role/content messages directly, as canonicalJson writes them, and declines any others', () => {
+    const plain = [
+      [],
+      [{ role: 'user', content: 'q' }],
+      [
+        { content: 'a "quoted" \u2028 line é \ud83d', role: 'system' },
+        { role: 'user', content: '' },
+      ],
+      JSON.parse('[{"role":"user","content":"parsed"}]'),
+    ];
+    for (const messages of plain)
+      expect(canonicalPlainMessagesJson(messages)).toBe(canonicalJson({ messages, outputSchema: undefined }));
+    const withInherited = Object.assign(Object.create({ extra: 1 }), { role: 'user', content: 'q' });
+    const hiddenRole = Object.defineProperty({ content: 'q', other: 1 }, 'role', { value: 'user', enumerable: false });
+    const others = [
+      [{ role: 'user', content: [{ type: 'text', text: 'q' }] }],
+      [{ role: 'user', content: 'q', name: 'n' }],
+      [{ role: 'user' }],
+      [{ role: 'user', content: undefined, other: 1 }],
+      [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: null },
+      ],
+      [withInherited],
+      [hiddenRole],
+      [Object.assign(Object.create(null), { role: 'user', content: 'q' })],
+    ];
+    for (const messages of others) expect(canonicalPlainMessagesJson(messages)).toBeUndefined();
   });
 
   it('hashes as hex SHA-256', () => {

@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContainsGate } from '../../gates/contains.js';
 import { loadCustomGate } from '../../gates/custom.js';
+import { javaScriptEquivalent } from '../../gates/javascript-equivalent.js';
 import { createRegexGate } from '../../gates/regex.js';
 import { runCli } from '../../src/cli/program.js';
 import { captureIo } from '../helpers/capture-io.js';
@@ -22,24 +24,124 @@ describe('regex and contains gates', () => {
     ).toBe(false);
   });
 
-  it('regex of plain words (looked for as text) gives the verdicts RE2 gives, with and without its flags', async () => {
-    const texts = ['because', 'I think A because 7', 'Because', 'becaus', '', 'a because\nb', 'BECAUSE of it'];
-    // `(?:because)` is the same pattern, but not plain words, so RE2 matches it.
-    for (const flags of [undefined, 'm', 's', 'g', 'i'])
-      for (const negate of [false, true])
-        for (const text of texts) {
-          const plain = await createRegexGate({ pattern: 'because', negate, ...(flags && { flags }) }).check(
-            input(text),
-          );
-          const engine = await createRegexGate({ pattern: '(?:because)', negate, ...(flags && { flags }) }).check(
-            input(text),
-          );
-          expect({ pass: plain.pass, score: plain.score }).toEqual({ pass: engine.pass, score: engine.score });
-          expect(plain.reason).toBe(
-            `${engine.score ? 'matches' : 'does not match'} /because/${flags === 'g' ? '' : (flags ?? '')}`,
-          );
+  it('regex patterns run on JavaScript give the verdicts RE2 gives, on every flag and kind of text', async () => {
+    const { RE2JS } = createRequire(import.meta.url)('re2js') as typeof import('re2js');
+    const onRe2 = (pattern: string, flags: string) =>
+      RE2JS.compile(
+        RE2JS.translateRegExp(pattern),
+        (flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) |
+          (flags.includes('m') ? RE2JS.MULTILINE : 0) |
+          (flags.includes('s') ? RE2JS.DOTALL : 0),
+      );
+    const patterns = [
+      'because',
+      '^[A-D]$',
+      '^[A-D]',
+      '[0-9a-f]$',
+      'two words',
+      '^$',
+      '',
+      '\\bcat\\b',
+      '\\Bat',
+      '^\\d\\w$',
+      'yes|no',
+      '^(?:yes)$',
+      '\\$\\d',
+      'a-b/c',
+      '^[\u00e9x]$',
+      '\u212a',
+      '^[^a]$',
+      '^.$',
+    ];
+    const texts = [
+      'because',
+      'I think A because 7',
+      'Because',
+      '',
+      'A',
+      'A\n',
+      'B\nC',
+      'a because\nb',
+      'the cat sat',
+      'concat',
+      'bat',
+      '7x',
+      '7\u00e9',
+      'yes',
+      'no way',
+      '$5',
+      'a-b/c',
+      '\u00e9',
+      '\ud83d\ude00',
+      'A\ud83d\ude00',
+      'k',
+      'K',
+      '\u212a',
+      'ff',
+    ];
+    let onJavaScript = 0;
+    for (const pattern of patterns)
+      for (const flags of ['', 'm', 's', 'g', 'i', 'y', 'u', 'gm']) {
+        if (javaScriptEquivalent(pattern, flags)) onJavaScript++;
+        const engine = onRe2(pattern, flags);
+        for (const negate of [false, true]) {
+          const gate = createRegexGate({ pattern, negate, ...(flags && { flags }) });
+          for (const text of texts) {
+            const verdict = await gate.check(input(text));
+            const matched = engine.test(text);
+            expect({ pattern, flags, text, pass: verdict.pass, score: verdict.score }).toEqual({
+              pattern,
+              flags,
+              text,
+              pass: matched !== negate,
+              score: matched ? 1 : 0,
+            });
+            expect(verdict.reason).toBe(
+              `${matched ? 'matches' : 'does not match'} /${pattern}/${flags.replace(/[gy]/g, '')}`,
+            );
+            // Asked again: a RegExp made with `g` would remember where it stopped.
+            expect((await gate.check(input(text))).pass).toBe(verdict.pass);
+          }
         }
-    expect((await createRegexGate({ pattern: 'two words' }).check(input('two  words'))).pass).toBe(false);
+      }
+    // Most of these ran on JavaScript's engine, the rest on RE2.
+    expect(onJavaScript).toBeGreaterThan(50);
+  });
+
+  it('regex patterns that could backtrack or mean other things run on RE2', () => {
+    for (const pattern of ['^[A-D]$', 'because', 'yes|no', '[a-c0-9]', '\\bx\\b', '\\(1\\)', 'a b-c'])
+      expect(javaScriptEquivalent(pattern, 'gys')).toBeInstanceOf(RegExp);
+    expect(javaScriptEquivalent('^[A-D]$', 'g')!.flags).toBe('');
+    const refused = [
+      'a+',
+      'a*',
+      'a?',
+      'a{2}',
+      '(a)',
+      '(?:a)',
+      '.',
+      '\\s',
+      '\\S',
+      '\\D',
+      '\\W',
+      '\\1',
+      '\\/',
+      '[^a]',
+      '[]',
+      '[a-]',
+      '[z-a]',
+      '[\\d]',
+      '[a',
+      ']',
+      '}',
+      '\\',
+      '\ud83d\ude00',
+    ];
+    for (const pattern of refused)
+      expect({ pattern, simple: javaScriptEquivalent(pattern, '') }).toEqual({ pattern, simple: undefined });
+    for (const flags of ['i', 'u', 'v', 'gi']) expect(javaScriptEquivalent('because', flags)).toBeUndefined();
+    expect(javaScriptEquivalent('^a$', 'm')).toBeUndefined();
+    expect(javaScriptEquivalent('a', 'm')).toBeInstanceOf(RegExp);
   });
 
   it('regex runs in linear time: a catastrophic pattern on a hostile answer returns at once', async () => {
