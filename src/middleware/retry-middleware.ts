@@ -4,6 +4,7 @@ import { mayHaveBeenBilled, StreamBrokenError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import { copyWith } from '../common/copy-with.js';
 import type { ProviderCallOptions } from '../spec/provider.js';
+import { attachAbortWatch } from '../common/abort-watch.js';
 
 /** Where a try's options keep the function that makes its signal, for the getter all tries share. */
 const signalMaker = Symbol('signalOf');
@@ -54,14 +55,17 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
       let outcome: Awaited<ReturnType<typeof callWithRetries<Completion>>>;
       try {
         outcome = await callWithRetries(
-          (signalOf) => {
+          (signalOf, watch) => {
             lastTryStarted = performance.now();
             // The signal is a getter: made only for a provider that reads it.
             // Copied onto `{}`, then added to (see common/copy-with.ts).
             const tryOptions = Object.assign({}, options) as TryOptions;
             if (onDelta) tryOptions.onDelta = onDelta;
             tryOptions[signalMaker] = signalOf;
-            return next(request, Object.defineProperty(tryOptions, 'signal', signalAccessor));
+            Object.defineProperty(tryOptions, 'signal', signalAccessor);
+            // Our own transport watches the try's abort without a signal (see common/abort-watch.ts).
+            attachAbortWatch(tryOptions, watch);
+            return next(request, tryOptions);
           },
           retry,
           options.signal,

@@ -1,6 +1,7 @@
 import { AbortedError, mayHaveBeenBilled, ProviderError, TimeoutError } from '../errors/index.js';
 import { abortableSleep } from '../common/abortable-sleep.js';
 import { onAbort } from '../common/on-abort.js';
+import type { AbortWatch } from '../common/abort-watch.js';
 
 export interface RetryOptions {
   /** Retries after the first call. @default 2 */
@@ -49,8 +50,11 @@ export class RetriesExhaustedError extends Error {
  * `retry-after` (capped) or an exponential backoff with jitter, then try again.
  */
 export async function callWithRetries<T>(
-  /** One try; `signalOf` makes the try's abort signal (timeout or the caller's abort) when first asked. */
-  call: (signalOf: () => AbortSignal) => Promise<T>,
+  /**
+   * One try; `signalOf` makes the try's abort signal (timeout or the caller's abort) when first asked, and
+   * `watch` gives the same abort without one.
+   */
+  call: (signalOf: () => AbortSignal, watch: AbortWatch) => Promise<T>,
   options: RetryOptions,
   callerSignal?: AbortSignal,
   beforeRetry?: (error: unknown) => Promise<boolean>,
@@ -72,25 +76,59 @@ export async function callWithRetries<T>(
 }
 
 /**
- * One try with its own timeout, released when the try ends. Its abort signal is made only when the call
- * asks for it (`signalOf`): a provider that answers from memory never does, and an AbortController with
- * its listeners was a quarter of the engine's own time per item (bench/engine-overhead). (AbortSignal.any
- * on a long-lived caller signal, and AbortSignal.timeout's pending timers, would keep every try's signal
- * alive: a leak over a batch.)
+ * One try's abort (its timeout, or the caller's): an AbortWatch for our own transport, and an AbortSignal
+ * made only when a provider asks for one. A provider that answers from memory asks for neither, and an
+ * AbortController with its listeners was a quarter of the engine's own time per item (bench/engine-overhead).
+ */
+class TryAbort implements AbortWatch {
+  aborted = false;
+  private controller: AbortController | undefined;
+  private listeners: (() => void)[] | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  watch(listener: () => void): () => void {
+    if (this.aborted) return () => undefined;
+    this.listeners ??= [];
+    const listeners = this.listeners;
+    listeners.push(listener);
+    return () => {
+      const at = listeners.indexOf(listener);
+      if (at !== -1) listeners.splice(at, 1);
+    };
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.controller?.abort();
+    for (const listener of this.listeners?.splice(0) ?? []) listener();
+  }
+}
+
+/**
+ * One try with its own timeout, released when the try ends. Its abort is handed over as an AbortWatch
+ * and, when the call asks for it (`signalOf`), an AbortSignal. (AbortSignal.any on a long-lived caller
+ * signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over a
+ * batch.)
  */
 async function tryOnce<T>(
-  call: (signalOf: () => AbortSignal) => Promise<T>,
+  call: (signalOf: () => AbortSignal, watch: AbortWatch) => Promise<T>,
   timeoutMs: number,
   callerSignal?: AbortSignal,
 ): Promise<{ value: T } | { error: unknown }> {
-  let controller: AbortController | undefined;
-  let aborted = false;
+  const tryAbort = new TryAbort();
   let timedOut = false;
   let abandon: ((reason: unknown) => void) | undefined;
   const abort = () => {
-    if (aborted) return;
-    aborted = true;
-    controller?.abort();
+    if (tryAbort.aborted) return;
+    tryAbort.abort();
     abandon?.(new Error('aborted'));
   };
   const timer = setTimeout(() => {
@@ -98,20 +136,13 @@ async function tryOnce<T>(
     abort();
   }, timeoutMs);
   const stopListening = callerSignal && onAbort(callerSignal, abort);
-  const signalOf = () => {
-    if (!controller) {
-      controller = new AbortController();
-      if (aborted) controller.abort();
-    }
-    return controller.signal;
-  };
   try {
-    const pending = call(signalOf);
+    const pending = call(() => tryAbort.signal, tryAbort);
     // The try ends at its timeout even when the call ignores its signal (a provider or gate that never
     // settles): this promise settles, and the call is left to its own devices.
     const settled = new Promise<T>((resolve, reject) => {
       abandon = reject;
-      if (aborted) reject(new Error('aborted'));
+      if (tryAbort.aborted) reject(new Error('aborted'));
       pending.then(resolve, reject);
     });
     return { value: await settled };

@@ -1,5 +1,6 @@
 import type { Agent, ClientRequest } from 'node:http';
 import { once } from '../common/once.js';
+import { abortWatchOf, type AbortWatch, type WatchedRequestInit } from '../common/abort-watch.js';
 import { BufferedResponse, NodeResponseHeaders } from './buffered-response.js';
 import { requestTarget } from './request-target.js';
 
@@ -34,12 +35,12 @@ const transports = once(() => {
  * global fetch, which is what bounds a batch at high concurrency. Anything else (streamed bodies)
  * goes to the global fetch.
  */
-export function nodeHttpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+export function nodeHttpFetch(input: string | URL | Request, init: WatchedRequestInit = {}): Promise<Response> {
   const body = init.body;
   const target = typeof input === 'string' || input instanceof URL ? requestTarget(input) : undefined;
   const bufferedBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
   if (!target || !bufferedBody || (target.protocol !== 'http:' && target.protocol !== 'https:'))
-    return fetch(input, init);
+    return fetch(input, withWatchedSignal(init));
   const { http, https, agents, Readable } = transports();
   return new Promise<Response>((resolve, reject) => {
     const headers = headerRecord(init.headers);
@@ -104,7 +105,9 @@ export function nodeHttpFetch(input: string | URL | Request, init: RequestInit =
     request.on('error', (error) =>
       reject(error.name === 'AbortError' ? error : new TypeError(`fetch failed: ${error.message}`, { cause: error })),
     );
-    if (init.signal) abortOnSignal(request, init.signal);
+    const watch = abortWatchOf(init);
+    if (watch) abortOnWatch(request, watch);
+    else if (init.signal) abortOnSignal(request, init.signal);
     request.end(body ?? undefined);
   });
 }
@@ -137,9 +140,32 @@ function abortOnSignal(request: ClientRequest, signal: AbortSignal): void {
   request.once('close', () => signal.removeEventListener('abort', abort));
 }
 
+/** `init` for the global fetch: a try's AbortWatch given instead of a signal becomes one. */
+function withWatchedSignal(init: RequestInit): RequestInit {
+  const watch = abortWatchOf(init);
+  if (!watch || init.signal) return init;
+  const controller = new AbortController();
+  if (watch.aborted) controller.abort();
+  else watch.watch(() => controller.abort());
+  return { ...init, signal: controller.signal };
+}
+
+/**
+ * The same for a try's AbortWatch (common/abort-watch.ts), which our own chat post hands over in the
+ * init, under `abortWatchKey`, instead of a signal.
+ */
+function abortOnWatch(request: ClientRequest, watch: AbortWatch): void {
+  const abort = () => request.destroy(abortError(undefined));
+  if (watch.aborted) {
+    abort();
+    return;
+  }
+  request.once('close', watch.watch(abort));
+}
+
 /** The error node:http and the global fetch give for an aborted request (`name` is what the SDKs test). */
-function abortError(signal: AbortSignal): Error {
-  const error = new Error('The operation was aborted', { cause: signal.reason });
+function abortError(signal: AbortSignal | undefined): Error {
+  const error = new Error('The operation was aborted', { cause: signal?.reason });
   error.name = 'AbortError';
   return Object.assign(error, { code: 'ABORT_ERR' });
 }

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { ProviderCallOptions } from '../spec/provider.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
+import { abortWatchKey, abortWatchOf, type WatchedRequestInit } from '../common/abort-watch.js';
 
 /**
  * Where and how a chat completion is posted: the client's URL and headers as the SDK would send them,
@@ -77,8 +78,10 @@ export async function postChatCompletion(
   call: ProviderCallOptions,
 ): Promise<unknown> {
   const { sdk } = target;
-  const given = call.signal;
-  const backstop = given ? undefined : new AbortController();
+  // Our fetch watches the try's abort as it is; any other fetch is given the try's signal.
+  const watch = target.fetch === nodeHttpFetch ? abortWatchOf(call) : undefined;
+  const given = watch ? undefined : call.signal;
+  const backstop = given || watch ? undefined : new AbortController();
   const timer = backstop && setTimeout(() => backstop.abort(), backstopMs);
   const shared =
     call.idempotencyKey === undefined ? target.headers : { ...target.headers, 'idempotency-key': call.idempotencyKey };
@@ -87,14 +90,16 @@ export async function postChatCompletion(
   try {
     let response: Response;
     try {
-      response = await target.fetch(target.url, {
+      const init: WatchedRequestInit = {
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        signal: given ?? backstop!.signal,
-      });
+      };
+      if (watch) init[abortWatchKey] = watch;
+      else init.signal = given ?? backstop!.signal;
+      response = await target.fetch(target.url, init);
     } catch (error) {
-      if (given?.aborted) throw new sdk.APIUserAbortError();
+      if (given?.aborted || watch?.aborted) throw new sdk.APIUserAbortError();
       if (backstop?.signal.aborted) throw new sdk.APIConnectionTimeoutError();
       throw new sdk.APIConnectionError({ cause: error instanceof Error ? error : new Error(String(error)) });
     }

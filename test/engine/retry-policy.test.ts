@@ -7,6 +7,7 @@ import {
   retryDelayMs,
 } from '../../src/middleware/retry-policy.js';
 import { AbortedError, ApiStatusError, ConnectionError, TimeoutError } from '../../src/errors/index.js';
+import type { AbortWatch } from '../../src/common/abort-watch.js';
 
 describe('retry policy', () => {
   it('honours retry-after up to the cap', () => {
@@ -94,6 +95,52 @@ describe('retry policy', () => {
       caller.abort();
       expect(await cancelled).toBeInstanceOf(AbortedError);
       expect(inner!.aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+  it("gives each try an AbortWatch: watchers called once at the timeout or the caller's abort, never after, and removable", async () => {
+    vi.useFakeTimers();
+    try {
+      const options = { ...defaultRetryOptions, maxRetries: 0, timeoutMs: 1000 };
+      const calls: string[] = [];
+      let watch: AbortWatch | undefined;
+      let signalOf: (() => AbortSignal) | undefined;
+      const timedOut = callWithRetries((makeSignal, given) => {
+        watch = given;
+        signalOf = makeSignal;
+        given.watch(() => calls.push('first'));
+        const stop = given.watch(() => calls.push('removed'));
+        given.watch(() => calls.push('second'));
+        stop();
+        return new Promise(() => undefined);
+      }, options).catch((caught) => caught);
+      expect(watch!.aborted).toBe(false);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(((await timedOut) as RetriesExhaustedError).lastError).toBeInstanceOf(TimeoutError);
+      expect(calls).toEqual(['first', 'second']);
+      expect(watch!.aborted).toBe(true);
+      // Watching after the abort calls nothing, as a listener added to an aborted signal; the try's
+      // signal, made late, is aborted too.
+      watch!.watch(() => calls.push('late'));
+      expect(calls).toEqual(['first', 'second']);
+      expect(signalOf!().aborted).toBe(true);
+
+      const caller = new AbortController();
+      let cancelledWatch: AbortWatch | undefined;
+      const cancelled = callWithRetries(
+        (_signalOf, given) => {
+          cancelledWatch = given;
+          given.watch(() => calls.push('cancelled'));
+          return new Promise(() => undefined);
+        },
+        options,
+        caller.signal,
+      ).catch((caught) => caught);
+      caller.abort();
+      expect(await cancelled).toBeInstanceOf(AbortedError);
+      expect(cancelledWatch!.aborted).toBe(true);
+      expect(calls).toEqual(['first', 'second', 'cancelled']);
     } finally {
       vi.useRealTimers();
     }

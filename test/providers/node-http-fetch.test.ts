@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { abortWatchKey, type AbortWatch } from '../../src/common/abort-watch.js';
 import { nodeHttpFetch } from '../../src/providers/node-http-fetch.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 
@@ -45,6 +46,45 @@ describe('nodeHttpFetch, the keep-alive fetch of the provider SDKs', () => {
     await expect(
       nodeHttpFetch(`${server.url}/v1/x`, { method: 'POST', body: '{}', signal: AbortSignal.abort() }),
     ).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it("aborts on a try's AbortWatch given instead of a signal, and stops watching once the request closes", async () => {
+    server = await startLoopbackServer((request) => (request.body.hang ? { hang: true } : { json: { ok: true } }));
+    const listeners = new Set<() => void>();
+    let aborted = false;
+    const watch: AbortWatch = {
+      get aborted() {
+        return aborted;
+      },
+      watch(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const abort = () => {
+      aborted = true;
+      for (const listener of listeners) listener();
+    };
+    const pending = nodeHttpFetch(`${server.url}/v1/x`, {
+      method: 'POST',
+      body: '{"hang":true}',
+      [abortWatchKey]: watch,
+    });
+    await vi.waitFor(() => expect(server!.requests).toHaveLength(1), { timeout: 15_000, interval: 20 });
+    expect(listeners.size).toBe(1);
+    abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    await vi.waitFor(() => expect(listeners.size).toBe(0), { timeout: 15_000, interval: 20 });
+    // Aborted before the call: rejected without a request.
+    await expect(
+      nodeHttpFetch(`${server.url}/v1/x`, { method: 'POST', body: '{}', [abortWatchKey]: watch }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(server.requests).toHaveLength(1);
+    // Answered: the watcher is gone with the request.
+    aborted = false;
+    const response = await nodeHttpFetch(`${server.url}/v1/x`, { method: 'POST', body: '{}', [abortWatchKey]: watch });
+    expect(await response.json()).toEqual({ ok: true });
+    await vi.waitFor(() => expect(listeners.size).toBe(0), { timeout: 15_000, interval: 20 });
   });
 
   it('cuts a streamed answer when its signal aborts after the headers came', async () => {

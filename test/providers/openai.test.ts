@@ -1,4 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { retryMiddleware } from '../../src/middleware/retry-middleware.js';
+import { wrapProvider } from '../../src/middleware/wrap-provider.js';
+import type { ProviderMiddleware } from '../../src/spec/middleware.js';
 import { callWithRetries, defaultRetryOptions, RetriesExhaustedError } from '../../src/middleware/retry-policy.js';
 import {
   ApiStatusError,
@@ -120,6 +125,36 @@ describe('openai provider over the chat-completions wire protocol', () => {
     expect(error.lastError).toBeInstanceOf(TimeoutError);
     expect(error.retries).toBe(1);
     expect(server.requests).toHaveLength(2);
+  });
+
+  it("behind the retry layer, cuts a hanging request at the tier's timeout, with a middleware copying the call's options or without", async () => {
+    const closed: number[] = [];
+    const hanging: Server = createServer(() => undefined);
+    hanging.on('connection', (socket) => socket.on('close', () => closed.push(closed.length)));
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    // A middleware of the user's inside the retry layer, handing on a copy of the options (with the
+    // try's signal read into it): the copy leaves the try's AbortWatch behind, and the signal aborts.
+    const copying: ProviderMiddleware = {
+      name: 'copy',
+      wrapComplete: (next, request, options) => next(request, { ...options }),
+    };
+    try {
+      for (const inner of [[], [copying]]) {
+        const stack = wrapProvider(provider(url), [
+          retryMiddleware({ ...defaultRetryOptions, timeoutMs: 150, maxRetries: 0 }),
+          ...inner,
+        ]);
+        const error = await stack.complete(request).catch((caught) => caught);
+        expect(error).toBeInstanceOf(RetriesExhaustedError);
+        expect(error.lastError).toBeInstanceOf(TimeoutError);
+      }
+      // Each request's connection was closed by the client, not left hanging until the server closes.
+      await vi.waitFor(() => expect(closed).toHaveLength(2), { timeout: 15_000, interval: 20 });
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
   });
 
   it('reads the key at the first call and names the variable when it is missing', async () => {
