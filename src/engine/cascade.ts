@@ -24,7 +24,7 @@ import { callPolicy } from '../middleware/call-policy.js';
 import { wrapProvider } from '../middleware/wrap-provider.js';
 import type { Provider, ProviderCallOptions } from '../spec/provider.js';
 import { runGates } from './run-gates.js';
-import { routeTiers, type ClassifierSpending, type RouteRule } from './route.js';
+import { routeTiers, type ClassifierSpending, type RouteRule, type Routed } from './route.js';
 import { LatencyHistory } from './latency-history.js';
 import { spanRecorder, telemetryActive } from '../telemetry/span-recorder.js';
 import { gatesFor } from './request-schema-gate.js';
@@ -152,18 +152,37 @@ export class Cascade {
     if (first) throw new MissingApiKeyError({ ...first, others });
   }
 
-  async run(input: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {
-    const request = this.withSystem(input);
-    const emit = this.emitterFor(request, options);
-    emit?.({ type: 'item-start' });
-    const result = await this.answer(request, options, emit);
-    emit?.({ type: 'item-end', result });
+  run(input: CascadeRequest, options: RunOptions = {}): Promise<CascadeResult> {
+    let request: CascadeRequest;
+    let emit: Emit | undefined;
+    try {
+      request = this.withSystem(input);
+      emit = this.emitterFor(request, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Without listeners the item's promise is the climb's own: no frame of `run` (nor of `answer`) waits
+    // with each item in flight, to be copied by every young-generation collection of its wait.
+    if (!emit)
+      return this.settings.cache ? this.answerThroughCache(request, options, undefined) : this.climb(request, options);
+    return this.runWithEvents(request, options, emit);
+  }
+
+  private async runWithEvents(request: CascadeRequest, options: RunOptions, emit: Emit): Promise<CascadeResult> {
+    emit({ type: 'item-start' });
+    const result = this.settings.cache
+      ? await this.answerThroughCache(request, options, emit)
+      : await this.climb(request, options, emit);
+    emit({ type: 'item-end', result });
     return result;
   }
 
-  private async answer(request: CascadeRequest, options: RunOptions, emit: Emit | undefined): Promise<CascadeResult> {
-    const cache = this.settings.cache;
-    if (!cache) return this.climb(request, options, emit);
+  private async answerThroughCache(
+    request: CascadeRequest,
+    options: RunOptions,
+    emit: Emit | undefined,
+  ): Promise<CascadeResult> {
+    const cache = this.settings.cache!;
     let lookup: CacheLookup;
     try {
       lookup = await cache.lookup(request, options.signal);
@@ -207,14 +226,6 @@ export class Cascade {
     const answers: Answer[] = [];
     let stop: StopReason | undefined;
 
-    const traced = (tier: Tier, entry: TraceEntry) => {
-      trace.push(entry);
-      if (!entry.skipped) {
-        usedMs += entry.latencyMs;
-        this.latencies.record(tier, entry.latencyMs);
-      }
-      emit?.({ type: 'tier-end', tier: tier.name, entry });
-    };
     const routed = this.settings.route?.length
       ? await routeTiers(this.settings.route, this.tiers, request, signal, classifierSpending(ledger, signal))
       : undefined;
@@ -227,19 +238,6 @@ export class Cascade {
       routeMs += classification.latencyMs;
     }
     usedMs += routeMs;
-    const withRoute = (out: CascadeResult): CascadeResult => {
-      if (!routed?.rule && !routed?.classifications.length) return out;
-      return {
-        ...out,
-        costUsd: roundedUsd(out.costUsd + routeUsd),
-        latencyMs: out.latencyMs + routeMs,
-        route: {
-          ...(routed.rule && { rule: routed.rule.name }),
-          tiers: routed.tiers.map((tier) => tier.name),
-          ...(routed.classifications.length > 0 && { classifiers: routed.classifications }),
-        },
-      };
-    };
     let climbing = routed?.tiers ?? this.tiers;
     if (options.highestTier && routed?.rule) {
       const cap = options.highestTier();
@@ -250,7 +248,7 @@ export class Cascade {
         const allowed = (routed.rule.only ? climbing : this.tiers).filter((tier) => this.tiers.indexOf(tier) <= cap);
         const fallback = allowed[allowed.length - 1];
         if (fallback) {
-          for (const tier of climbing) traced(tier, skippedEntry(tier, 'downshift'));
+          for (const tier of climbing) usedMs += this.traced(trace, emit, tier, skippedEntry(tier, 'downshift'));
           climbing = [fallback];
         }
       }
@@ -258,7 +256,7 @@ export class Cascade {
     for (const tier of climbing) {
       if (signal?.aborted) throw new AbortedError();
       if (options.highestTier && this.tiers.indexOf(tier) > options.highestTier()) {
-        traced(tier, skippedEntry(tier, 'downshift'));
+        usedMs += this.traced(trace, emit, tier, skippedEntry(tier, 'downshift'));
         stop ??= answers.length === 0 ? 'budget' : undefined;
         continue;
       }
@@ -269,7 +267,7 @@ export class Cascade {
         }
         const typical = this.latencies.p90(tier);
         if (typical !== undefined && typical > options.deadlineMs - usedMs) {
-          traced(tier, skippedEntry(tier, 'deadline'));
+          usedMs += this.traced(trace, emit, tier, skippedEntry(tier, 'deadline'));
           continue;
         }
       }
@@ -278,12 +276,12 @@ export class Cascade {
       const onDelta = streams ? (text: string) => options.onDelta!(tier.name, text) : undefined;
       const call = await this.callTier(tier, request, ledger, signal, onDelta);
       if (call.kind === 'budget') {
-        traced(tier, skippedEntry(tier, 'budget'));
+        usedMs += this.traced(trace, emit, tier, skippedEntry(tier, 'budget'));
         stop = 'budget';
         break;
       }
       if (call.kind === 'circuit-open') {
-        traced(tier, skippedEntry(tier, 'circuit-open'));
+        usedMs += this.traced(trace, emit, tier, skippedEntry(tier, 'circuit-open'));
         continue;
       }
       if (call.kind === 'failed') {
@@ -295,10 +293,10 @@ export class Cascade {
           entry.costUsd = call.possiblyBilledUsd;
           ledger.spent += call.possiblyBilledUsd;
         }
-        traced(tier, entry);
+        usedMs += this.traced(trace, emit, tier, entry);
         // Part of this answer was passed on: another tier's answer cannot follow it.
         if (StreamBrokenError.isInstance(call.error))
-          return withRoute({
+          return withRoute(routed, routeUsd, routeMs, {
             ...result(undefined, 'error', trace),
             message: `tier "${tier.name}": ${call.error.message}`,
           });
@@ -320,10 +318,10 @@ export class Cascade {
       }
       // The gates' own calls (a judge) count against the budget with the tier's answer.
       runBudget?.settle(call.reserved, entry.trace.costUsd);
-      traced(tier, entry.trace);
+      usedMs += this.traced(trace, emit, tier, entry.trace);
       ledger.spent += entry.trace.costUsd;
       answers.push(entry.answer);
-      if (entry.answer.accepted) return withRoute(result(entry.answer, 'accepted', trace));
+      if (entry.answer.accepted) return withRoute(routed, routeUsd, routeMs, result(entry.answer, 'accepted', trace));
     }
 
     if (stop === 'deadline') {
@@ -331,7 +329,7 @@ export class Cascade {
         answers,
         this.settings.onExhausted === 'fail' ? 'best-score' : this.settings.onExhausted,
       );
-      return withRoute({
+      return withRoute(routed, routeUsd, routeMs, {
         ...result(best, 'deadline', trace),
         message: `the item's deadline of ${options.deadlineMs} ms passed${best ? `; returning the best answer so far (from ${best.tier})` : ' before any tier answered'}`,
       });
@@ -340,21 +338,29 @@ export class Cascade {
       const last = answers[answers.length - 1];
       const message = `the next tier's worst-case cost would pass the ${budget !== undefined && runBudget === undefined ? `item budget of $${budget}` : 'remaining budget'}`;
       emit?.({ type: 'budget-stop', tier: trace[trace.length - 1]!.tier, message });
-      return withRoute({ ...result(last, 'budget', trace), message });
+      return withRoute(routed, routeUsd, routeMs, { ...result(last, 'budget', trace), message });
     }
     if (answers.length === 0) {
-      return withRoute({
+      return withRoute(routed, routeUsd, routeMs, {
         ...result(undefined, 'error', trace),
         message: `no tier answered: ${sameReasonsTogether(trace)}`,
       });
     }
     const chosen = chooseAnswer(answers, this.settings.onExhausted);
-    return withRoute({
+    return withRoute(routed, routeUsd, routeMs, {
       ...result(chosen, 'exhausted', trace),
       message: chosen
         ? `no tier passed its gates; returning ${this.settings.onExhausted === 'best-score' ? 'the best-scored' : 'the last'} answer (from ${chosen.tier})`
         : 'no tier passed its gates (onExhausted: fail)',
     });
+  }
+
+  /** Add a tier's entry to the item's trace; returns the time it took (none for a tier skipped). */
+  private traced(trace: TraceEntry[], emit: Emit | undefined, tier: Tier, entry: TraceEntry): number {
+    trace.push(entry);
+    if (!entry.skipped) this.latencies.record(tier, entry.latencyMs);
+    emit?.({ type: 'tier-end', tier: tier.name, entry });
+    return entry.skipped ? 0 : entry.latencyMs;
   }
 
   /** Release what the cascade holds open (its cache store). */
@@ -429,29 +435,31 @@ export class Cascade {
       if (ledger.runBudget && !(await ledger.runBudget.reserveWhenPossible(reserved, signal)))
         return { kind: 'budget' };
     }
-    // Tries that failed but may have been billed are charged the call's worst case (the provider did not
-    // say what they cost).
-    const billed = (tries: number) => (tries > 0 ? tries * worstCaseCallUsd(prepared, tier) : 0);
     // A retry after a try that may have been billed first reserves that try's worst case, so spending
     // stays within the budgets however many tries time out. It does not wait for room: it holds a
-    // reservation already, and items holding and waiting could wait on each other for ever.
-    const beforeRetry = async (error: unknown): Promise<boolean> => {
-      if (ledger.fallbackMaxTokens === undefined || !mayHaveBeenBilled(error)) return true;
-      const extra = worstCaseCallUsd(prepared, tier);
-      const itemRoom = ledger.perItemUsd === undefined ? Infinity : ledger.perItemUsd - ledger.spent;
-      if (reserved + extra > itemRoom) return false;
-      if (ledger.runBudget && !(await ledger.runBudget.reserve(extra))) return false;
-      reserved += extra;
-      return true;
-    };
+    // reservation already, and items holding and waiting could wait on each other for ever. Without a
+    // budget every retry may go: no hook (a closure per call, alive through the call's wait).
+    const beforeRetry =
+      ledger.fallbackMaxTokens === undefined
+        ? undefined
+        : async (error: unknown): Promise<boolean> => {
+            if (!mayHaveBeenBilled(error)) return true;
+            const extra = worstCaseCallUsd(prepared, tier);
+            const itemRoom = ledger.perItemUsd === undefined ? Infinity : ledger.perItemUsd - ledger.spent;
+            if (reserved + extra > itemRoom) return false;
+            if (ledger.runBudget && !(await ledger.runBudget.reserve(extra))) return false;
+            reserved += extra;
+            return true;
+          };
     const started = performance.now();
     try {
       const stack = ledger.wrapCall ? wrapProvider(this.stackOf(tier), ledger.wrapCall(tier.name)) : this.stackOf(tier);
       // Not `{ ...(signal && { signal }), beforeRetry }`: see common/copy-with.ts.
-      const callOptions: ProviderCallOptions = signal ? { signal, beforeRetry } : { beforeRetry };
+      const callOptions: ProviderCallOptions = signal ? { signal } : {};
+      if (beforeRetry) callOptions.beforeRetry = beforeRetry;
       if (onDelta) callOptions.onDelta = onDelta;
       const completion = await stack.complete(prepared, callOptions);
-      const possiblyBilledUsd = billed(completion.possiblyBilledTries ?? 0);
+      const possiblyBilledUsd = billedUsd(completion.possiblyBilledTries ?? 0, prepared, tier);
       return {
         kind: 'answered',
         prepared,
@@ -468,7 +476,7 @@ export class Cascade {
         throw error;
       }
       const exhausted = error instanceof RetriesExhaustedError;
-      const possiblyBilledUsd = billed(exhausted ? error.possiblyBilledTries : 0);
+      const possiblyBilledUsd = billedUsd(exhausted ? error.possiblyBilledTries : 0, prepared, tier);
       ledger.runBudget?.settle(reserved, possiblyBilledUsd);
       if (error instanceof CircuitOpenError) return { kind: 'circuit-open' };
       return {
@@ -562,6 +570,33 @@ export class Cascade {
     if (completion.toolCalls?.length) answer.toolCalls = completion.toolCalls;
     return { trace: entry, answer };
   }
+}
+
+/**
+ * `out` with what routing it took (the start rule, the tiers, and the classifiers' cost and time) when
+ * a rule or a classifier was used. A function, not a closure of `climb`: a closure there made a context
+ * for every item, kept through its calls' waits.
+ */
+function withRoute(routed: Routed | undefined, routeUsd: number, routeMs: number, out: CascadeResult): CascadeResult {
+  if (!routed?.rule && !routed?.classifications.length) return out;
+  return {
+    ...out,
+    costUsd: roundedUsd(out.costUsd + routeUsd),
+    latencyMs: out.latencyMs + routeMs,
+    route: {
+      ...(routed.rule && { rule: routed.rule.name }),
+      tiers: routed.tiers.map((tier) => tier.name),
+      ...(routed.classifications.length > 0 && { classifiers: routed.classifications }),
+    },
+  };
+}
+
+/**
+ * What tries that failed but may have been billed are charged: the call's worst case each (the provider
+ * did not say what they cost).
+ */
+function billedUsd(tries: number, prepared: CascadeRequest, tier: Tier): number {
+  return tries > 0 ? tries * worstCaseCallUsd(prepared, tier) : 0;
 }
 
 /** "small, large: <why>; medium: <why>": tiers that failed for the same reason are named once with it. */

@@ -21,7 +21,7 @@ export function embedderWithPolicy(
       try {
         return await guardedCall(breaker, label, async () => {
           const { value } = await callWithRetries(
-            (signalOf) => embedder.embed(texts, { signal: signalOf() }),
+            (attempt) => embedder.embed(texts, { signal: attempt.signal }),
             retry,
             options.signal,
           );

@@ -1,14 +1,14 @@
 import type { ProviderMiddleware } from '../spec/middleware.js';
-import { callWithRetries, RetriesExhaustedError, type RetryOptions } from './retry-policy.js';
+import { callWithRetries, RetriesExhaustedError, type RetryOptions, type TryAttempt } from './retry-policy.js';
 import { mayHaveBeenBilled, StreamBrokenError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import { copyWith } from '../common/copy-with.js';
 import type { ProviderCallOptions } from '../spec/provider.js';
 import { attachAbortWatch } from '../common/abort-watch.js';
 
-/** Where a try's options keep the function that makes its signal, for the getter all tries share. */
-const signalMaker = Symbol('signalOf');
-type TryOptions = ProviderCallOptions & { [signalMaker]: () => AbortSignal };
+/** Where a try's options keep the try's abort, for the signal getter all tries share. */
+const attemptKey = Symbol('attempt');
+type TryOptions = ProviderCallOptions & { [attemptKey]: TryAttempt };
 /**
  * One getter for every try's `signal`, reading the try's own maker: a getter written in each try's object
  * literal is a new function each time, which gave each options object a map of its own (a hidden-class
@@ -16,7 +16,7 @@ type TryOptions = ProviderCallOptions & { [signalMaker]: () => AbortSignal };
  */
 const signalAccessor: PropertyDescriptor = {
   get(this: TryOptions) {
-    return this[signalMaker]();
+    return this[attemptKey].signal;
   },
   enumerable: true,
   configurable: true,
@@ -50,21 +50,23 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
           streamedChars += text.length;
           options.onDelta!(text);
         });
-      const beforeRetry = async (error: unknown) =>
-        streamedChars === 0 && (options.beforeRetry ? options.beforeRetry(error) : true);
+      // Only a streamed call needs a hook of its own (a closure per call, alive through the call's wait).
+      const beforeRetry = onDelta
+        ? async (error: unknown) => streamedChars === 0 && (options.beforeRetry ? options.beforeRetry(error) : true)
+        : options.beforeRetry;
       let outcome: Awaited<ReturnType<typeof callWithRetries<Completion>>>;
       try {
         outcome = await callWithRetries(
-          (signalOf, watch) => {
+          (attempt) => {
             lastTryStarted = performance.now();
             // The signal is a getter: made only for a provider that reads it.
             // Copied onto `{}`, then added to (see common/copy-with.ts).
             const tryOptions = Object.assign({}, options) as TryOptions;
             if (onDelta) tryOptions.onDelta = onDelta;
-            tryOptions[signalMaker] = signalOf;
+            tryOptions[attemptKey] = attempt;
             Object.defineProperty(tryOptions, 'signal', signalAccessor);
             // Our own transport watches the try's abort without a signal (see common/abort-watch.ts).
-            attachAbortWatch(tryOptions, watch);
+            attachAbortWatch(tryOptions, attempt);
             return next(request, tryOptions);
           },
           retry,

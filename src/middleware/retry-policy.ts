@@ -51,10 +51,10 @@ export class RetriesExhaustedError extends Error {
  */
 export async function callWithRetries<T>(
   /**
-   * One try; `signalOf` makes the try's abort signal (timeout or the caller's abort) when first asked, and
-   * `watch` gives the same abort without one.
+   * One try, given its abort (its timeout, or the caller's): `signal` is made when first read, and the
+   * AbortWatch gives the same abort without one.
    */
-  call: (signalOf: () => AbortSignal, watch: AbortWatch) => Promise<T>,
+  call: (attempt: TryAttempt) => Promise<T>,
   options: RetryOptions,
   callerSignal?: AbortSignal,
   beforeRetry?: (error: unknown) => Promise<boolean>,
@@ -75,13 +75,22 @@ export async function callWithRetries<T>(
   }
 }
 
+/** A try's abort as a try sees it: an AbortWatch, and an AbortSignal made when first read. */
+export interface TryAttempt extends AbortWatch {
+  readonly signal: AbortSignal;
+}
+
 /**
- * One try's abort (its timeout, or the caller's): an AbortWatch for our own transport, and an AbortSignal
- * made only when a provider asks for one. A provider that answers from memory asks for neither, and an
- * AbortController with its listeners was a quarter of the engine's own time per item (bench/engine-overhead).
+ * One try's abort (its timeout, or the caller's). A provider that answers from memory asks for neither
+ * a signal nor a watch, and an AbortController with its listeners was a quarter of the engine's own time
+ * per item (bench/engine-overhead); the state lives here rather than in closures of `tryOnce`, which each
+ * try in flight kept through its wait.
  */
-class TryAbort implements AbortWatch {
+class TryAbort implements TryAttempt {
   aborted = false;
+  timedOut = false;
+  /** Ends the try's wait when it aborts, whatever the call does. */
+  abandon: ((reason: unknown) => void) | undefined;
   private controller: AbortController | undefined;
   private listeners: (() => void)[] | undefined;
 
@@ -109,46 +118,41 @@ class TryAbort implements AbortWatch {
     this.aborted = true;
     this.controller?.abort();
     for (const listener of this.listeners?.splice(0) ?? []) listener();
+    this.abandon?.(new Error('aborted'));
   }
 }
 
+function timeOut(tryAbort: TryAbort): void {
+  tryAbort.timedOut = true;
+  tryAbort.abort();
+}
+
 /**
- * One try with its own timeout, released when the try ends. Its abort is handed over as an AbortWatch
- * and, when the call asks for it (`signalOf`), an AbortSignal. (AbortSignal.any on a long-lived caller
+ * One try with its own timeout, released when the try ends. (AbortSignal.any on a long-lived caller
  * signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over a
  * batch.)
  */
 async function tryOnce<T>(
-  call: (signalOf: () => AbortSignal, watch: AbortWatch) => Promise<T>,
+  call: (attempt: TryAttempt) => Promise<T>,
   timeoutMs: number,
   callerSignal?: AbortSignal,
 ): Promise<{ value: T } | { error: unknown }> {
   const tryAbort = new TryAbort();
-  let timedOut = false;
-  let abandon: ((reason: unknown) => void) | undefined;
-  const abort = () => {
-    if (tryAbort.aborted) return;
-    tryAbort.abort();
-    abandon?.(new Error('aborted'));
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    abort();
-  }, timeoutMs);
-  const stopListening = callerSignal && onAbort(callerSignal, abort);
+  const timer = setTimeout(timeOut, timeoutMs, tryAbort);
+  const stopListening = callerSignal && onAbort(callerSignal, () => tryAbort.abort());
   try {
-    const pending = call(() => tryAbort.signal, tryAbort);
+    const pending = call(tryAbort);
     // The try ends at its timeout even when the call ignores its signal (a provider or gate that never
     // settles): this promise settles, and the call is left to its own devices.
     const settled = new Promise<T>((resolve, reject) => {
-      abandon = reject;
+      tryAbort.abandon = reject;
       if (tryAbort.aborted) reject(new Error('aborted'));
       pending.then(resolve, reject);
     });
     return { value: await settled };
   } catch (error) {
     if (callerSignal?.aborted) throw new AbortedError();
-    return { error: timedOut ? new TimeoutError(timeoutMs) : error };
+    return { error: tryAbort.timedOut ? new TimeoutError(timeoutMs) : error };
   } finally {
     clearTimeout(timer);
     stopListening?.();

@@ -42,6 +42,10 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
     return client;
   }
 
+  // One function for the provider, not a closure per call (each lived through the call's wait).
+  const failed = (error: unknown) =>
+    mapSdkError(error, sdk!, `openai ${options.model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
+
   return {
     specificationVersion: 'v1',
     name: 'openai',
@@ -67,8 +71,6 @@ export function createOpenAIProvider(options: EndpointOptions): Provider {
         body.response_format = { type: 'json_schema', json_schema: { name: 'answer', schema: request.outputSchema } };
       }
       const started = performance.now();
-      const failed = (error: unknown) =>
-        mapSdkError(error, sdk!, `openai ${options.model}`, apiKey, options.baseURL ?? 'https://api.openai.com/v1');
       // Streamed when asked for, except what only a whole answer carries (tool calls, log-probabilities).
       if (call.onDelta && !request.tools?.length && !params.logprobs) {
         let streamed: Awaited<ReturnType<typeof collectStream>>;

@@ -5,6 +5,7 @@ import {
   defaultRetryOptions,
   RetriesExhaustedError,
   retryDelayMs,
+  type TryAttempt,
 } from '../../src/middleware/retry-policy.js';
 import { AbortedError, ApiStatusError, ConnectionError, TimeoutError } from '../../src/errors/index.js';
 import type { AbortWatch } from '../../src/common/abort-watch.js';
@@ -57,9 +58,9 @@ describe('retry policy', () => {
       // Asked for before the timeout: aborted when it passes, and the try ends as a timeout.
       const seen: AbortSignal[] = [];
       const timedOut = callWithRetries(
-        (signalOf) =>
+        (attempt) =>
           new Promise((_, reject) => {
-            const signal = signalOf();
+            const signal = attempt.signal;
             seen.push(signal);
             signal.addEventListener('abort', () => reject(new Error('aborted by signal')));
           }),
@@ -72,21 +73,21 @@ describe('retry policy', () => {
       expect(seen[0]!.aborted).toBe(true);
 
       // A call that never asks still ends at its timeout; one that asks late gets a signal already aborted.
-      let late: (() => AbortSignal) | undefined;
-      const ignored = callWithRetries((signalOf) => {
-        late = signalOf;
+      let late: TryAttempt | undefined;
+      const ignored = callWithRetries((attempt) => {
+        late = attempt;
         return new Promise(() => undefined);
       }, options).catch((caught) => caught);
       await vi.advanceTimersByTimeAsync(1000);
       expect(((await ignored) as RetriesExhaustedError).lastError).toBeInstanceOf(TimeoutError);
-      expect(late!().aborted).toBe(true);
+      expect(late!.signal.aborted).toBe(true);
 
       // The caller's abort reaches the try's signal.
       const caller = new AbortController();
       let inner: AbortSignal | undefined;
       const cancelled = callWithRetries(
-        (signalOf) => {
-          inner = signalOf();
+        (attempt) => {
+          inner = attempt.signal;
           return new Promise(() => undefined);
         },
         options,
@@ -105,10 +106,8 @@ describe('retry policy', () => {
       const options = { ...defaultRetryOptions, maxRetries: 0, timeoutMs: 1000 };
       const calls: string[] = [];
       let watch: AbortWatch | undefined;
-      let signalOf: (() => AbortSignal) | undefined;
-      const timedOut = callWithRetries((makeSignal, given) => {
+      const timedOut = callWithRetries((given) => {
         watch = given;
-        signalOf = makeSignal;
         given.watch(() => calls.push('first'));
         const stop = given.watch(() => calls.push('removed'));
         given.watch(() => calls.push('second'));
@@ -124,12 +123,12 @@ describe('retry policy', () => {
       // signal, made late, is aborted too.
       watch!.watch(() => calls.push('late'));
       expect(calls).toEqual(['first', 'second']);
-      expect(signalOf!().aborted).toBe(true);
+      expect((watch as TryAttempt).signal.aborted).toBe(true);
 
       const caller = new AbortController();
       let cancelledWatch: AbortWatch | undefined;
       const cancelled = callWithRetries(
-        (_signalOf, given) => {
+        (given) => {
           cancelledWatch = given;
           given.watch(() => calls.push('cancelled'));
           return new Promise(() => undefined);

@@ -151,7 +151,7 @@ describe('anthropic provider over the messages wire protocol', () => {
   it('times out a hanging server', async () => {
     server = await startLoopbackServer(() => ({ hang: true }));
     const anthropic = provider(server.url);
-    const error = await callWithRetries((signalOf) => anthropic.complete(request, { signal: signalOf() }), {
+    const error = await callWithRetries((attempt) => anthropic.complete(request, { signal: attempt.signal }), {
       ...defaultRetryOptions,
       timeoutMs: 150,
       maxRetries: 0,

@@ -117,7 +117,7 @@ describe('ollama provider over /api/chat', () => {
   it('times out a hanging server', async () => {
     server = await startLoopbackServer(() => ({ hang: true }));
     const ollama = provider(server.url);
-    const error = await callWithRetries((signalOf) => ollama.complete(request, { signal: signalOf() }), {
+    const error = await callWithRetries((attempt) => ollama.complete(request, { signal: attempt.signal }), {
       ...defaultRetryOptions,
       timeoutMs: 150,
       maxRetries: 0,

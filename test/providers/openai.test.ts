@@ -115,7 +115,7 @@ describe('openai provider over the chat-completions wire protocol', () => {
   it('times out a hanging server through the retry policy and retries it', async () => {
     server = await startLoopbackServer(() => ({ hang: true }));
     const openai = provider(server.url);
-    const error = await callWithRetries((signalOf) => openai.complete(request, { signal: signalOf() }), {
+    const error = await callWithRetries((attempt) => openai.complete(request, { signal: attempt.signal }), {
       ...defaultRetryOptions,
       timeoutMs: 150,
       maxRetries: 1,
