@@ -282,17 +282,19 @@ async function runLocked(
     ended = undefined;
     wake?.();
   };
+  // One function for every item (a closure made per item was kept through its wait).
+  const runFailed = (error: unknown) => {
+    // Not a failed item (those are written): the run itself cannot go on. Take no more items.
+    failure ??= { error };
+    stop();
+    settle();
+  };
   try {
     for await (const { item, inputHash } of runnable()) {
       while (running >= concurrency && !stopping) await oneEnded();
       if (stopping) break;
       running++;
-      runItem(item, inputHash).then(settle, (error: unknown) => {
-        // Not a failed item (those are written): the run itself cannot go on. Take no more items.
-        failure ??= { error };
-        stop();
-        settle();
-      });
+      runItem(item, inputHash).then(settle, runFailed);
     }
   } catch (error) {
     // Reading the input failed: the items in flight are still written, then the error is thrown.

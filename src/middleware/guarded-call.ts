@@ -8,17 +8,30 @@ import { RetriesExhaustedError } from './retry-policy.js';
  * miss or a cancelled call says nothing about the next call and gives a half-open trial slot back.
  * Model calls (breaker-middleware.ts) and embedding calls (embedder-policy.ts) share it.
  */
-export async function guardedCall<T>(breaker: CircuitBreaker, label: string, call: () => Promise<T>): Promise<T> {
-  if (!breaker.allowsCall()) throw new CircuitOpenError(label);
+export function guardedCall<T>(breaker: CircuitBreaker, label: string, call: () => Promise<T>): Promise<T> {
+  if (!breaker.allowsCall()) return Promise.reject(new CircuitOpenError(label));
+  let pending: Promise<T>;
   try {
-    const value = await call();
-    breaker.recordSuccess();
-    return value;
+    pending = call();
   } catch (error) {
-    const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
-    if (!(error instanceof AbortedError) && cause instanceof ProviderError && cause.isRetryable)
-      breaker.recordFailure();
-    else breaker.recordInconclusive();
-    throw error;
+    return Promise.reject(failed(breaker, error));
   }
+  // Not an async function: its suspended frame would wait with each call in flight.
+  return pending.then(
+    (value) => {
+      breaker.recordSuccess();
+      return value;
+    },
+    (error: unknown) => {
+      throw failed(breaker, error);
+    },
+  );
+}
+
+/** Count `error` against the breaker as what it says of the provider; returns it. */
+function failed(breaker: CircuitBreaker, error: unknown): unknown {
+  const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
+  if (!(error instanceof AbortedError) && cause instanceof ProviderError && cause.isRetryable) breaker.recordFailure();
+  else breaker.recordInconclusive();
+  return error;
 }

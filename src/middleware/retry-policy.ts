@@ -62,9 +62,24 @@ export async function callWithRetries<T>(
   let possiblyBilledTries = 0;
   for (let attempt = 0; ; attempt++) {
     if (callerSignal?.aborted) throw new AbortedError();
-    const outcome = await tryOnce(call, options.timeoutMs, callerSignal);
-    if ('value' in outcome) return { value: outcome.value, retries: attempt, possiblyBilledTries };
-    const { error } = outcome;
+    // Each try has its own timeout, released when the try ends. (AbortSignal.any on a long-lived caller
+    // signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over
+    // a batch.) The try is awaited here, not in a function of its own: one suspended frame less for each
+    // call in flight.
+    const tryAbort = new TryAbort();
+    const timer = setTimeout(timeOut, options.timeoutMs, tryAbort);
+    const stopListening = callerSignal && onAbort(callerSignal, () => tryAbort.abort());
+    let error: unknown;
+    try {
+      const value = await tryAbort.settled(call(tryAbort));
+      return { value, retries: attempt, possiblyBilledTries };
+    } catch (caught) {
+      if (callerSignal?.aborted) throw new AbortedError();
+      error = tryAbort.timedOut ? new TimeoutError(options.timeoutMs) : caught;
+    } finally {
+      clearTimeout(timer);
+      stopListening?.();
+    }
     if (mayHaveBeenBilled(error)) possiblyBilledTries++;
     if (!(error instanceof ProviderError && error.isRetryable) || attempt >= options.maxRetries) {
       throw new RetriesExhaustedError(error, attempt, possiblyBilledTries);
@@ -113,6 +128,18 @@ class TryAbort implements TryAttempt {
     };
   }
 
+  /**
+   * `pending`, or an error as soon as the try aborts: the try ends at its timeout even when the call
+   * ignores its signal (a provider or gate that never settles), and the call is left to its own devices.
+   */
+  settled<T>(pending: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.abandon = reject;
+      if (this.aborted) reject(new Error('aborted'));
+      pending.then(resolve, reject);
+    });
+  }
+
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
@@ -125,38 +152,6 @@ class TryAbort implements TryAttempt {
 function timeOut(tryAbort: TryAbort): void {
   tryAbort.timedOut = true;
   tryAbort.abort();
-}
-
-/**
- * One try with its own timeout, released when the try ends. (AbortSignal.any on a long-lived caller
- * signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over a
- * batch.)
- */
-async function tryOnce<T>(
-  call: (attempt: TryAttempt) => Promise<T>,
-  timeoutMs: number,
-  callerSignal?: AbortSignal,
-): Promise<{ value: T } | { error: unknown }> {
-  const tryAbort = new TryAbort();
-  const timer = setTimeout(timeOut, timeoutMs, tryAbort);
-  const stopListening = callerSignal && onAbort(callerSignal, () => tryAbort.abort());
-  try {
-    const pending = call(tryAbort);
-    // The try ends at its timeout even when the call ignores its signal (a provider or gate that never
-    // settles): this promise settles, and the call is left to its own devices.
-    const settled = new Promise<T>((resolve, reject) => {
-      tryAbort.abandon = reject;
-      if (tryAbort.aborted) reject(new Error('aborted'));
-      pending.then(resolve, reject);
-    });
-    return { value: await settled };
-  } catch (error) {
-    if (callerSignal?.aborted) throw new AbortedError();
-    return { error: tryAbort.timedOut ? new TimeoutError(timeoutMs) : error };
-  } finally {
-    clearTimeout(timer);
-    stopListening?.();
-  }
 }
 
 /** `retry-after` when the server sent one (capped), else exponential backoff with up to 25% jitter. */

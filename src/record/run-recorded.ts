@@ -18,7 +18,19 @@ export interface Recording {
  * written before the caller writes the result, so a resumed run never lacks the recording of an item
  * it skips.
  */
-export async function runRecorded(
+export function runRecorded(
+  cascade: Cascade,
+  id: string,
+  request: CascadeRequest,
+  options: RunOptions,
+  recording: Recording,
+): Promise<CascadeResult> {
+  // Nothing to record: the item's promise is the cascade's own (no frame of ours waits with it).
+  if (!recording.record && !recording.explore) return cascade.run(request, options);
+  return runCapturing(cascade, id, request, options, recording);
+}
+
+async function runCapturing(
   cascade: Cascade,
   id: string,
   request: CascadeRequest,
@@ -26,7 +38,6 @@ export async function runRecorded(
   recording: Recording,
 ): Promise<CascadeResult> {
   const { record, explore } = recording;
-  if (!record && !explore) return cascade.run(request, options);
   let explored: Awaited<ReturnType<Cascade['exploreRemaining']>> | undefined;
   const { value: result, calls } = await captureCalls(async () => {
     const result = await cascade.run(request, options);
