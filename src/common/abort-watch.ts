@@ -22,7 +22,10 @@ export type WatchedRequestInit = RequestInit & { [abortWatchKey]?: AbortWatch };
 
 /** The try's AbortWatch on `options`, when the retry layer put one there; else undefined. */
 export function abortWatchOf(options: object): AbortWatch | undefined {
-  return (options as { [abortWatchKey]?: AbortWatch })[abortWatchKey];
+  // Its own: an object made with the options as its prototype (and a signal of its own) does not have it.
+  return Object.hasOwn(options, abortWatchKey)
+    ? (options as { [abortWatchKey]: AbortWatch })[abortWatchKey]
+    : undefined;
 }
 
 /** Put `watch` on `options` (not enumerable: see abortWatchKey). */

@@ -12,7 +12,8 @@ export function guardedCall<T>(breaker: CircuitBreaker, label: string, call: () 
   if (!breaker.allowsCall()) return Promise.reject(new CircuitOpenError(label));
   let pending: Promise<T>;
   try {
-    pending = call();
+    // A provider of the user's may answer with a plain value.
+    pending = Promise.resolve(call());
   } catch (error) {
     return Promise.reject(failed(breaker, error));
   }

@@ -143,9 +143,13 @@ class TryAbort implements TryAttempt {
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.controller?.abort();
-    for (const listener of this.listeners?.splice(0) ?? []) listener();
-    this.abandon?.(new Error('aborted'));
+    try {
+      this.controller?.abort();
+      for (const listener of this.listeners?.splice(0) ?? []) listener();
+    } finally {
+      // The try's wait ends whatever a watcher did.
+      this.abandon?.(new Error('aborted'));
+    }
   }
 }
 

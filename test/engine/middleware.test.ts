@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '../../src/errors/index.js';
 import { CircuitBreaker } from '../../src/middleware/circuit-breaker.js';
 import { callPolicy } from '../../src/middleware/call-policy.js';
+import { circuitBreakerMiddleware } from '../../src/middleware/breaker-middleware.js';
 import { rateLimitMiddleware } from '../../src/middleware/rate-limits.js';
 import { defaultRetryOptions } from '../../src/middleware/retry-policy.js';
 import { retryMiddleware } from '../../src/middleware/retry-middleware.js';
@@ -44,6 +45,26 @@ describe('middleware on fake timers (no test here waits on the wall clock)', () 
     const outcome = provider.complete(ask('q')).catch((error) => error);
     await vi.advanceTimersByTimeAsync(30_000);
     expect((await outcome).message).toBe('No answer within 30000 ms');
+  });
+
+  it('the breaker counts a call that answers with a plain value, or throws before it returns a promise', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 60_000 });
+    const completion = { text: 'ok' } as Completion;
+    // A provider of the user's, not written as an async function.
+    const plain: Provider = {
+      specificationVersion: 'v1',
+      name: 'plain',
+      model: 'm',
+      complete: ((request: { messages: { content: string }[] }) => {
+        if (request.messages[0]!.content === 'throw') throw new ProviderError('down', { isRetryable: true });
+        return completion;
+      }) as unknown as Provider['complete'],
+    };
+    const provider = wrapProvider(plain, [circuitBreakerMiddleware(breaker, 'tier "m"')]);
+    expect(await provider.complete(ask('q'))).toBe(completion);
+    expect(breaker.state).toBe('closed');
+    await expect(provider.complete(ask('throw'))).rejects.toThrow('down');
+    expect(breaker.state).toBe('open');
   });
 
   it('holds calls to tokens per minute: the third waits for the bucket to refill', async () => {
