@@ -31,11 +31,7 @@ export function runRecorded(
 }
 
 async function runCapturing(
-  cascade: Cascade,
-  id: string,
-  request: CascadeRequest,
-  options: RunOptions,
-  recording: Recording,
+  ...[cascade, id, request, options, recording]: Parameters<typeof runRecorded>
 ): Promise<CascadeResult> {
   const { record, explore } = recording;
   let explored: Awaited<ReturnType<Cascade['exploreRemaining']>> | undefined;
