@@ -22,7 +22,8 @@ const compiledKept = 256;
  * pattern such as `^(a+)+$` from a cascade file cannot hang the process on a hostile answer, as it does
  * on JavaScript's backtracking engine. RE2 has no backreferences or lookaround; such a pattern is
  * refused when the cascade loads. A pattern that cannot backtrack and means the same on both
- * engines (`^[A-D]$`, plain words) runs on JavaScript's (see `javaScriptEquivalent`). Flags: `i`, `m`, `s`; `g`, `y`, `d`, `u`, `v` change nothing for a test.
+ * engines (`^[A-D]$`, plain words) runs on JavaScript's (see `javaScriptEquivalent`). Flags: `i`, `m`,
+ * `s`; `g`, `y`, `d`, `u`, `v` change nothing for a test.
  */
 export function createRegexGate(options: RegexGateOptions): Gate {
   const flagsText = options.flags ?? '';

@@ -67,11 +67,11 @@ export interface BatchOutcome {
 
 /** A hash of what an item asks, kept with its result so a resumed run notices a changed input. */
 export function inputHashOf(request: CascadeRequest): string {
-  const plain = request.outputSchema === undefined ? canonicalPlainMessagesJson(request.messages) : undefined;
-  return sha256(plain ?? canonicalJson({ messages: request.messages, outputSchema: request.outputSchema })).slice(
-    0,
-    16,
-  );
+  // Most items' messages are plain role/content pairs: their canonical JSON is written directly.
+  const canonical =
+    (request.outputSchema === undefined ? canonicalPlainMessagesJson(request.messages) : undefined) ??
+    canonicalJson({ messages: request.messages, outputSchema: request.outputSchema });
+  return sha256(canonical).slice(0, 16);
 }
 
 const emptyResume: ResumeState = {

@@ -161,20 +161,22 @@ export class Cascade {
     } catch (error) {
       return Promise.reject(error);
     }
-    // Without listeners the item's promise is the climb's own: no frame of `run` (nor of `answer`) waits
-    // with each item in flight, to be copied by every young-generation collection of its wait.
-    if (!emit)
-      return this.settings.cache ? this.answerThroughCache(request, options, undefined) : this.climb(request, options);
+    // Without listeners the item's promise is the answer's own: no frame of `run` waits with each item in
+    // flight, to be copied by every young-generation collection of its wait.
+    if (!emit) return this.answer(request, options, undefined);
     return this.runWithEvents(request, options, emit);
   }
 
   private async runWithEvents(request: CascadeRequest, options: RunOptions, emit: Emit): Promise<CascadeResult> {
     emit({ type: 'item-start' });
-    const result = this.settings.cache
-      ? await this.answerThroughCache(request, options, emit)
-      : await this.climb(request, options, emit);
+    const result = await this.answer(request, options, emit);
     emit({ type: 'item-end', result });
     return result;
+  }
+
+  /** Through the cache when the cascade has one, else straight up the tiers (not async: no frame of its own). */
+  private answer(request: CascadeRequest, options: RunOptions, emit: Emit | undefined): Promise<CascadeResult> {
+    return this.settings.cache ? this.answerThroughCache(request, options, emit) : this.climb(request, options, emit);
   }
 
   private async answerThroughCache(

@@ -4,19 +4,18 @@ import { mayHaveBeenBilled, StreamBrokenError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import { copyWith } from '../common/copy-with.js';
 import type { ProviderCallOptions } from '../spec/provider.js';
-import { attachAbortWatch } from '../common/abort-watch.js';
+import { abortWatchKey, attachAbortWatch } from '../common/abort-watch.js';
 
-/** Where a try's options keep the try's abort, for the signal getter all tries share. */
-const attemptKey = Symbol('attempt');
-type TryOptions = ProviderCallOptions & { [attemptKey]: TryAttempt };
+/** A try's options: the try's abort sits on them under `abortWatchKey` (see common/abort-watch.ts). */
+type TryOptions = ProviderCallOptions & { [abortWatchKey]: TryAttempt };
 /**
- * One getter for every try's `signal`, reading the try's own maker: a getter written in each try's object
+ * One getter for every try's `signal`, reading the try's own abort: a getter written in each try's object
  * literal is a new function each time, which gave each options object a map of its own (a hidden-class
  * chain that survived young-generation collections: bench/engine-overhead spent half its time in GC).
  */
 const signalAccessor: PropertyDescriptor = {
   get(this: TryOptions) {
-    return this[attemptKey].signal;
+    return this[abortWatchKey].signal;
   },
   enumerable: true,
   configurable: true,
@@ -63,10 +62,9 @@ export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
             // Copied onto `{}`, then added to (see common/copy-with.ts).
             const tryOptions = Object.assign({}, options) as TryOptions;
             if (onDelta) tryOptions.onDelta = onDelta;
-            tryOptions[attemptKey] = attempt;
-            Object.defineProperty(tryOptions, 'signal', signalAccessor);
-            // Our own transport watches the try's abort without a signal (see common/abort-watch.ts).
+            // The try's abort, which our own transport watches without a signal, and the signal it makes.
             attachAbortWatch(tryOptions, attempt);
+            Object.defineProperty(tryOptions, 'signal', signalAccessor);
             return next(request, tryOptions);
           },
           retry,

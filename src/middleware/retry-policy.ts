@@ -96,10 +96,10 @@ export interface TryAttempt extends AbortWatch {
 }
 
 /**
- * One try's abort (its timeout, or the caller's). A provider that answers from memory asks for neither
- * a signal nor a watch, and an AbortController with its listeners was a quarter of the engine's own time
- * per item (bench/engine-overhead); the state lives here rather than in closures of `tryOnce`, which each
- * try in flight kept through its wait.
+ * One try's abort (its timeout, or the caller's). Its signal is made only when read: a provider that
+ * answers from memory reads neither it nor the watch, and an AbortController with its listeners was a
+ * quarter of the engine's own time per item (bench/engine-overhead). The state lives in this one object
+ * rather than in closures, which each try in flight kept through its wait.
  */
 class TryAbort implements TryAttempt {
   aborted = false;
