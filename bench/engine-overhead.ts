@@ -10,6 +10,7 @@ import type { Tier } from '../src/engine/tier.js';
 import type { Completion } from '../src/spec/completion.js';
 import type { Provider } from '../src/spec/provider.js';
 import type { CascadeRequest } from '../src/spec/request.js';
+import { median, medianOfEach } from './median.js';
 
 /** Answers from a table at once: item i is answered well by tier (i mod 3) and above. */
 function instantProvider(model: string, tierIndex: number): Provider {
@@ -56,15 +57,29 @@ function makeCascade(withBudget: boolean, perItemUsd = 1): Cascade {
   });
 }
 
-async function measure(label: string, cascade: Pick<Cascade, 'run'>, items: number): Promise<number> {
-  const requests: CascadeRequest[] = Array.from({ length: items }, (_, index) => ({
+function requestsFor(items: number): CascadeRequest[] {
+  return Array.from({ length: items }, (_, index) => ({
     id: String(index),
     messages: [
       { role: 'system', content: 'Classify the message as spam or ham. Reply with JSON.' },
       { role: 'user', content: `Message ${index}: Congratulations, you have won a prize! Click here to claim it.` },
     ],
   }));
+}
+
+// A type, not an interface: medianOfEach takes records of numbers, which an interface is not known to be.
+type Figures = {
+  mean: number;
+  p50: number;
+  p99: number;
+  cpuPerItem: number;
+  wallMs: number;
+};
+
+/** One pass over `requests` after a warm-up of 2,000 calls: per-item times in µs. */
+async function measure(cascade: Pick<Cascade, 'run'>, requests: readonly CascadeRequest[]): Promise<Figures> {
   for (let index = 0; index < 2000; index++) await cascade.run(requests[index % requests.length]!);
+  const items = requests.length;
   const durations = new Float64Array(items);
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
@@ -76,14 +91,20 @@ async function measure(label: string, cascade: Pick<Cascade, 'run'>, items: numb
   const wallMs = performance.now() - wallStart;
   const cpu = process.cpuUsage(cpuStart);
   durations.sort();
-  const mean = durations.reduce((sum, value) => sum + value, 0) / items;
-  const p50 = durations[Math.floor(items * 0.5)]!;
-  const p99 = durations[Math.floor(items * 0.99)]!;
+  return {
+    mean: durations.reduce((sum, value) => sum + value, 0) / items,
+    p50: durations[Math.floor(items * 0.5)]!,
+    p99: durations[Math.floor(items * 0.99)]!,
+    cpuPerItem: (cpu.user + cpu.system) / items,
+    wallMs,
+  };
+}
+
+function print(label: string, items: number, figures: Figures): void {
   console.log(
-    `${label.padEnd(34)} items ${items}  mean ${mean.toFixed(1)} µs  p50 ${p50.toFixed(1)} µs  p99 ${p99.toFixed(1)} µs  ` +
-      `cpu/item ${((cpu.user + cpu.system) / items).toFixed(1)} µs  wall ${wallMs.toFixed(0)} ms`,
+    `${label.padEnd(34)} items ${items}  mean ${figures.mean.toFixed(1)} µs  p50 ${figures.p50.toFixed(1)} µs  p99 ${figures.p99.toFixed(1)} µs  ` +
+      `cpu/item ${figures.cpuPerItem.toFixed(1)} µs  wall ${figures.wallMs.toFixed(0)} ms`,
   );
-  return mean;
 }
 
 /**
@@ -132,11 +153,26 @@ const items = Number(process.argv[2] ?? 30_000);
 console.log(
   `engine overhead: 3 tiers x 2 gates (regex, json-schema), zero-latency provider, mean 2 attempts per item; node ${process.version}`,
 );
-const floor = await measure('floor: a plain loop, same work', plainLoop(), items);
-const plain = await measure('no budget', makeCascade(false), items);
-await measure('with a budget, byte ceiling fits', makeCascade(true, 1), items);
-await measure('with a tight budget, tokenizer runs', makeCascade(true, 0.00005), items);
+// The floor and the engine in turns, a fifth of the items each turn, and the ratio taken turn by turn:
+// measured once each, one slow stretch of a shared machine during either moved the ratio from 1.3x to 3.4x.
+const rounds = 5;
+const requests = requestsFor(items);
+const perRound = Math.floor(items / rounds);
+const floorLoop = plainLoop();
+const engine = makeCascade(false);
+const turns: { floor: Figures; engine: Figures }[] = [];
+for (let round = 0; round < rounds; round++) {
+  const slice = requests.slice(round * perRound, (round + 1) * perRound);
+  turns.push({ floor: await measure(floorLoop, slice), engine: await measure(engine, slice) });
+}
+const floor = medianOfEach(turns.map((turn) => turn.floor));
+const plain = medianOfEach(turns.map((turn) => turn.engine));
+print('floor: a plain loop, same work', perRound, floor);
+print('no budget', perRound, plain);
+print('with a budget, byte ceiling fits', items, await measure(makeCascade(true, 1), requests));
+print('with a tight budget, tokenizer runs', items, await measure(makeCascade(true, 0.00005), requests));
+const ratios = turns.map((turn) => turn.engine.mean / turn.floor.mean);
 console.log(
-  `no budget against the floor: ${(plain / floor).toFixed(1)}x (the engine's own share: ${(plain - floor).toFixed(1)} µs per item)`,
+  `no budget against the floor (medians of ${rounds} turns of ${perRound} items each): ${median(ratios).toFixed(1)}x, turn by turn ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (the engine's own share: ${(plain.mean - floor.mean).toFixed(1)} µs per item)`,
 );
-console.log('target: mean under 50 µs per item');
+console.log('targets: mean under 50 µs per item, within 3x of the floor');
