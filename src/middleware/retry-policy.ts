@@ -2,6 +2,7 @@ import { AbortedError, mayHaveBeenBilled, ProviderError, TimeoutError } from '..
 import { abortableSleep } from '../common/abortable-sleep.js';
 import { onAbort } from '../common/on-abort.js';
 import type { AbortWatch } from '../common/abort-watch.js';
+import { type Expiring, leaseTimer, releaseTimer } from '../common/timer-lease.js';
 
 export interface RetryOptions {
   /** Retries after the first call. @default 2 */
@@ -67,7 +68,7 @@ export async function callWithRetries<T>(
     // a batch.) The try is awaited here, not in a function of its own: one suspended frame less for each
     // call in flight.
     const tryAbort = new TryAbort();
-    const timer = setTimeout(timeOut, options.timeoutMs, tryAbort);
+    const timer = leaseTimer(options.timeoutMs, tryAbort);
     const stopListening = callerSignal && onAbort(callerSignal, () => tryAbort.abort());
     let error: unknown;
     try {
@@ -77,7 +78,7 @@ export async function callWithRetries<T>(
       if (callerSignal?.aborted) throw new AbortedError();
       error = tryAbort.timedOut ? new TimeoutError(options.timeoutMs) : caught;
     } finally {
-      clearTimeout(timer);
+      releaseTimer(timer, options.timeoutMs);
       stopListening?.();
     }
     if (mayHaveBeenBilled(error)) possiblyBilledTries++;
@@ -101,7 +102,7 @@ export interface TryAttempt extends AbortWatch {
  * quarter of the engine's own time per item (bench/engine-overhead). The state lives in this one object
  * rather than in closures, which each try in flight kept through its wait.
  */
-class TryAbort implements TryAttempt {
+class TryAbort implements TryAttempt, Expiring {
   aborted = false;
   timedOut = false;
   /** Ends the try's wait when it aborts, whatever the call does. */
@@ -140,6 +141,12 @@ class TryAbort implements TryAttempt {
     });
   }
 
+  /** The try's timeout ran out. */
+  expire(): void {
+    this.timedOut = true;
+    this.abort();
+  }
+
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
@@ -151,11 +158,6 @@ class TryAbort implements TryAttempt {
       this.abandon?.(new Error('aborted'));
     }
   }
-}
-
-function timeOut(tryAbort: TryAbort): void {
-  tryAbort.timedOut = true;
-  tryAbort.abort();
 }
 
 /** `retry-after` when the server sent one (capped), else exponential backoff with up to 25% jitter. */
