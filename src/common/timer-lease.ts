@@ -6,6 +6,8 @@ export interface Expiring {
 /** A timer lent to one wait: it calls `target.expire()` unless released first. */
 export interface TimerLease {
   readonly timer: NodeJS.Timeout;
+  /** The timer's duration, under which it is kept when released (a refresh re-arms it for this long). */
+  readonly ms: number;
   target: Expiring | undefined;
 }
 
@@ -41,13 +43,13 @@ export function leaseTimer(ms: number, target: Expiring): TimerLease {
     lease.timer.refresh();
     return lease;
   }
-  const made = { target } as { timer: NodeJS.Timeout; target: Expiring | undefined };
+  const made = { ms, target } as { timer: NodeJS.Timeout; ms: number; target: Expiring | undefined };
   made.timer = setTimeout(fire, ms, made);
   return made;
 }
 
-/** The wait is over: the timer no longer calls its target, and waits for the next lease of `ms`. */
-export function releaseTimer(lease: TimerLease, ms: number): void {
+/** The wait is over: the timer no longer calls its target, and waits for the next lease of its duration. */
+export function releaseTimer(lease: TimerLease): void {
   lease.target = undefined;
   const timer = lease.timer;
   if (madeWith !== setTimeout || typeof timer.refresh !== 'function') {
@@ -56,10 +58,10 @@ export function releaseTimer(lease: TimerLease, ms: number): void {
     clearTimeout(timer);
     return;
   }
-  let leases = idle.get(ms);
+  let leases = idle.get(lease.ms);
   if (!leases) {
     leases = [];
-    idle.set(ms, leases);
+    idle.set(lease.ms, leases);
   }
   if (leases.length >= idleLimit) {
     clearTimeout(timer);

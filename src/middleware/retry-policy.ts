@@ -78,7 +78,7 @@ export async function callWithRetries<T>(
       if (callerSignal?.aborted) throw new AbortedError();
       error = tryAbort.timedOut ? new TimeoutError(options.timeoutMs) : caught;
     } finally {
-      releaseTimer(timer, options.timeoutMs);
+      releaseTimer(timer);
       stopListening?.();
     }
     if (mayHaveBeenBilled(error)) possiblyBilledTries++;

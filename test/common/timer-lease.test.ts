@@ -21,7 +21,7 @@ describe('leased timers', () => {
     expect(waiting.expired).toBe(0);
     vi.advanceTimersByTime(1);
     expect(waiting.expired).toBe(1);
-    releaseTimer(lease, 1000);
+    releaseTimer(lease);
   });
 
   it('never expires a released target', () => {
@@ -29,7 +29,7 @@ describe('leased timers', () => {
     const waiting = target();
     const lease = leaseTimer(1000, waiting);
     vi.advanceTimersByTime(600);
-    releaseTimer(lease, 1000);
+    releaseTimer(lease);
     vi.advanceTimersByTime(5000);
     expect(waiting.expired).toBe(0);
   });
@@ -39,7 +39,7 @@ describe('leased timers', () => {
     const first = target();
     const lease = leaseTimer(1000, first);
     vi.advanceTimersByTime(600);
-    releaseTimer(lease, 1000);
+    releaseTimer(lease);
     const second = target();
     const again = leaseTimer(1000, second);
     // The same timer, re-armed: the first target's 400 ms left do not cut the second's wait short.
@@ -50,7 +50,7 @@ describe('leased timers', () => {
     vi.advanceTimersByTime(1);
     expect(second.expired).toBe(1);
     expect(first.expired).toBe(0);
-    releaseTimer(again, 1000);
+    releaseTimer(again);
     // Idle, the timer may still fire: into nothing.
     vi.advanceTimersByTime(5000);
     expect(second.expired).toBe(1);
@@ -62,36 +62,36 @@ describe('leased timers', () => {
     const lease = leaseTimer(50, first);
     vi.advanceTimersByTime(50);
     expect(first.expired).toBe(1);
-    releaseTimer(lease, 50);
+    releaseTimer(lease);
     const second = target();
     const again = leaseTimer(50, second);
     expect(again).toBe(lease);
     vi.advanceTimersByTime(50);
     expect(second.expired).toBe(1);
-    releaseTimer(again, 50);
+    releaseTimer(again);
   });
 
   it('keeps the process alive while leased, and not once released', () => {
     const lease = leaseTimer(60_000, target());
     expect(lease.timer.hasRef()).toBe(true);
-    releaseTimer(lease, 60_000);
+    releaseTimer(lease);
     expect(lease.timer.hasRef()).toBe(false);
     const again = leaseTimer(60_000, target());
     expect(again.timer.hasRef()).toBe(true);
-    releaseTimer(again, 60_000);
+    releaseTimer(again);
     expect(again.timer.hasRef()).toBe(false);
   });
 
   it('does not lend a fake timer once real timers are back', async () => {
     vi.useFakeTimers();
     const fake = leaseTimer(5, target());
-    releaseTimer(fake, 5);
+    releaseTimer(fake);
     vi.useRealTimers();
     // A real 5 ms wait: if the fake timer were lent again, nothing would ever advance it.
     const expired = await new Promise<boolean>((resolve) => {
       const lease = leaseTimer(5, {
         expire() {
-          releaseTimer(lease, 5);
+          releaseTimer(lease);
           resolve(lease !== fake);
         },
       });
