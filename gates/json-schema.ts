@@ -3,7 +3,6 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { z } from 'zod';
 import type { Gate, GateInput, GateVerdict } from '../src/spec/gate.js';
 import type { CascadeRequest } from '../src/spec/request.js';
-import { copyWith } from '../src/common/copy-with.js';
 import { extractJson } from './extract-json.js';
 import { schemaValidator } from './schema-validator.js';
 
@@ -40,7 +39,11 @@ export function createJsonSchemaGate(options: JsonSchemaGateOptions): Gate {
     name: 'json-schema',
     costRank: 2,
     prepareRequest(request: CascadeRequest): CascadeRequest {
-      return request.outputSchema ? request : copyWith(request, { outputSchema: body });
+      if (request.outputSchema) return request;
+      // Copied, then set: see src/common/copy-with.ts.
+      const prepared = Object.assign({}, request);
+      prepared.outputSchema = body;
+      return prepared;
     },
     async check(input: GateInput): Promise<GateVerdict> {
       const found = extractJson(input.text);

@@ -37,7 +37,8 @@ export async function runGates(
     outputTokens: 0,
   };
   for (const gate of gates) {
-    const started = performance.now();
+    // Each gate's time is read only for a listener: the tier's trace times its gates as a whole.
+    const started = onGateEnd ? performance.now() : 0;
     let record: GateRecord;
     try {
       const verdict = await gate.check(
@@ -61,7 +62,7 @@ export async function runGates(
     }
     if (gate.threshold !== undefined) record.threshold = gate.threshold;
     outcome.records.push(record);
-    onGateEnd?.(record, performance.now() - started);
+    if (onGateEnd) onGateEnd(record, performance.now() - started);
     outcome.costUsd += record.costUsd;
     if (!record.pass) {
       outcome.passed = false;

@@ -1,25 +1,11 @@
-import type { ProviderMiddleware } from '../spec/middleware.js';
-import { callWithRetries, RetriesExhaustedError, type RetryOptions, type TryAttempt } from './retry-policy.js';
+import type { CompleteCall, ProviderMiddleware } from '../spec/middleware.js';
+import { callWithRetries, RetriesExhaustedError, type RetryOptions } from './retry-policy.js';
 import { mayHaveBeenBilled, StreamBrokenError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import { copyWith } from '../common/copy-with.js';
+import type { CascadeRequest } from '../spec/request.js';
 import type { ProviderCallOptions } from '../spec/provider.js';
-import { abortWatchKey, attachAbortWatch } from '../common/abort-watch.js';
-
-/** A try's options: the try's abort sits on them under `abortWatchKey` (see common/abort-watch.ts). */
-type TryOptions = ProviderCallOptions & { [abortWatchKey]: TryAttempt };
-/**
- * One getter for every try's `signal`, reading the try's own abort: a getter written in each try's object
- * literal is a new function each time, which gave each options object a map of its own (a hidden-class
- * chain that survived young-generation collections: bench/engine-overhead spent half its time in GC).
- */
-const signalAccessor: PropertyDescriptor = {
-  get(this: TryOptions) {
-    return this[abortWatchKey].signal;
-  },
-  enumerable: true,
-  configurable: true,
-};
+import { TryCallOptions } from '../common/abort-watch.js';
 
 /**
  * The one retry policy as middleware: each try has its own timeout, retryable failures are tried again
@@ -30,68 +16,110 @@ const signalAccessor: PropertyDescriptor = {
 export function retryMiddleware(retry: RetryOptions): ProviderMiddleware {
   return {
     name: 'retry',
-    async wrapComplete(next, request, options, provider) {
-      // Nothing to time out or retry: a recording answers at once, or never (a miss is not retried).
-      if (provider.answersFromMemory) {
-        try {
-          return copyWith(await next(request, options), { retries: 0 });
-        } catch (error) {
-          throw new RetriesExhaustedError(error, 0);
-        }
-      }
-      const started = performance.now();
-      let lastTryStarted = started;
-      // Text already passed on cannot be taken back: once a streamed try has given some, it is not retried.
-      let streamedChars = 0;
-      const onDelta =
-        options.onDelta &&
-        ((text: string) => {
-          streamedChars += text.length;
-          options.onDelta!(text);
-        });
-      // Only a streamed call needs a hook of its own (a closure per call, alive through the call's wait).
-      const beforeRetry = onDelta
-        ? async (error: unknown) => streamedChars === 0 && (options.beforeRetry ? options.beforeRetry(error) : true)
-        : options.beforeRetry;
-      let outcome: Awaited<ReturnType<typeof callWithRetries<Completion>>>;
-      try {
-        outcome = await callWithRetries(
-          (attempt) => {
-            lastTryStarted = performance.now();
-            // The signal is a getter: made only for a provider that reads it.
-            // Copied onto `{}`, then added to (see common/copy-with.ts).
-            const tryOptions = Object.assign({}, options) as TryOptions;
-            if (onDelta) tryOptions.onDelta = onDelta;
-            // The try's abort, which our own transport watches without a signal, and the signal it makes.
-            attachAbortWatch(tryOptions, attempt);
-            Object.defineProperty(tryOptions, 'signal', signalAccessor);
-            return next(request, tryOptions);
-          },
-          retry,
-          options.signal,
-          beforeRetry,
-        );
-      } catch (error) {
-        if (streamedChars === 0 || !(error instanceof RetriesExhaustedError)) throw error;
-        const last = error.lastError;
-        throw new RetriesExhaustedError(
-          new StreamBrokenError(
-            `the answer broke off after ${streamedChars} characters had been streamed: ${last instanceof Error ? last.message : String(last)}`,
-            streamedChars,
-            { cause: last },
-          ),
-          error.retries,
-          error.possiblyBilledTries + (mayHaveBeenBilled(last) ? 0 : 1),
-        );
-      }
-      // Recorded latency for a replayed call, wall time for a live one; failed tries and waits count too.
-      const waitedMs = lastTryStarted - started;
-      const completion: Completion = copyWith(outcome.value, {
-        latencyMs: outcome.value.latencyMs + waitedMs,
-        retries: outcome.retries,
-      });
-      if (outcome.possiblyBilledTries > 0) completion.possiblyBilledTries = outcome.possiblyBilledTries;
-      return completion;
+    wrapComplete(next, request, options, provider) {
+      if (provider.answersFromMemory) return answerFromMemory(next, request, options);
+      if (options.onDelta) return streamedWithRetries(next, request, options, retry);
+      return withRetries(next, request, options, retry);
     },
   };
+}
+
+/** Nothing to time out or retry: a recording answers at once, or never (a miss is not retried). */
+async function answerFromMemory(
+  next: CompleteCall,
+  request: CascadeRequest,
+  options: ProviderCallOptions,
+): Promise<Completion> {
+  try {
+    return copyWith(await next(request, options), { retries: 0 });
+  } catch (error) {
+    throw new RetriesExhaustedError(error, 0);
+  }
+}
+
+/**
+ * A call that is not streamed. Not an async function: the answer of the try settles the call's promise
+ * (see callWithRetries), without a suspended frame of its own waiting with each call in flight.
+ */
+function withRetries(
+  next: CompleteCall,
+  request: CascadeRequest,
+  options: ProviderCallOptions,
+  retry: RetryOptions,
+): Promise<Completion> {
+  const started = performance.now();
+  // When the last try started: the first try's start is the call's (one clock read less per call).
+  let lastTryStarted = started;
+  let tries = 0;
+  return callWithRetries(
+    (attempt) => {
+      if (tries++ > 0) lastTryStarted = performance.now();
+      // The try's abort, which our own transport watches without a signal, and the signal it makes
+      // when a provider reads it.
+      return next(request, new TryCallOptions(options, attempt) as ProviderCallOptions);
+    },
+    retry,
+    options.signal,
+    options.beforeRetry,
+    (completion, retries, possiblyBilledTries) =>
+      reported(completion, lastTryStarted - started, retries, possiblyBilledTries),
+  );
+}
+
+/** A streamed call: text already passed on cannot be taken back, so once a try has given some, it is not retried. */
+async function streamedWithRetries(
+  next: CompleteCall,
+  request: CascadeRequest,
+  options: ProviderCallOptions,
+  retry: RetryOptions,
+): Promise<Completion> {
+  const started = performance.now();
+  let lastTryStarted = started;
+  let tries = 0;
+  let streamedChars = 0;
+  const onDelta = (text: string) => {
+    streamedChars += text.length;
+    options.onDelta!(text);
+  };
+  const beforeRetry = async (error: unknown) =>
+    streamedChars === 0 && (options.beforeRetry ? options.beforeRetry(error) : true);
+  try {
+    const outcome = await callWithRetries(
+      (attempt) => {
+        if (tries++ > 0) lastTryStarted = performance.now();
+        const tryOptions = new TryCallOptions(options, attempt) as ProviderCallOptions;
+        tryOptions.onDelta = onDelta;
+        return next(request, tryOptions);
+      },
+      retry,
+      options.signal,
+      beforeRetry,
+    );
+    return reported(outcome.value, lastTryStarted - started, outcome.retries, outcome.possiblyBilledTries);
+  } catch (error) {
+    if (streamedChars === 0 || !(error instanceof RetriesExhaustedError)) throw error;
+    const last = error.lastError;
+    throw new RetriesExhaustedError(
+      new StreamBrokenError(
+        `the answer broke off after ${streamedChars} characters had been streamed: ${last instanceof Error ? last.message : String(last)}`,
+        streamedChars,
+        { cause: last },
+      ),
+      error.retries,
+      error.possiblyBilledTries + (mayHaveBeenBilled(last) ? 0 : 1),
+    );
+  }
+}
+
+/**
+ * The answer with the retries it took, and in `latencyMs` the time the failed tries and the waits took
+ * as well (recorded latency for a replayed call, wall time for a live one).
+ */
+function reported(value: Completion, waitedMs: number, retries: number, possiblyBilledTries: number): Completion {
+  // Copied, then set: see common/copy-with.ts.
+  const completion: Completion = Object.assign({}, value);
+  completion.latencyMs = value.latencyMs + waitedMs;
+  completion.retries = retries;
+  if (possiblyBilledTries > 0) completion.possiblyBilledTries = possiblyBilledTries;
+  return completion;
 }

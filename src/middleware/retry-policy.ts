@@ -1,7 +1,7 @@
 import { AbortedError, mayHaveBeenBilled, ProviderError, TimeoutError } from '../errors/index.js';
 import { abortableSleep } from '../common/abortable-sleep.js';
 import { onAbort } from '../common/on-abort.js';
-import type { AbortWatch } from '../common/abort-watch.js';
+import type { TryAbortHandle } from '../common/abort-watch.js';
 import { type Expiring, leaseTimer, releaseTimer } from '../common/timer-lease.js';
 
 export interface RetryOptions {
@@ -45,12 +45,26 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
+/** What the caller makes of the answer of the try that gave one, with the retries it took. */
+export type FinishTries<T, R> = (value: T, retries: number, possiblyBilledTries: number) => R;
+
+const asOutcome = <T>(value: T, retries: number, possiblyBilledTries: number): RetryOutcome<T> => ({
+  value,
+  retries,
+  possiblyBilledTries,
+});
+
 /**
  * The one retry policy of the library (SDK retries are off). Each try gets its own timeout, and an
  * abort signal combining it with the caller's when the call asks for one. Retryable failures wait for
- * `retry-after` (capped) or an exponential backoff with jitter, then try again.
+ * `retry-after` (capped) or an exponential backoff with jitter, then try again. `finish` makes the
+ * result from the answer as its try settles (by default a `RetryOutcome`).
+ *
+ * Not an async function: the first try's answer settles the returned promise directly. Its suspended
+ * frame and the caller's (the retry middleware's) were two of the waits each call added to an answer
+ * (bench/engine-overhead); only a try that fails enters the loop of `retryAfter`.
  */
-export async function callWithRetries<T>(
+export function callWithRetries<T, R = RetryOutcome<T>>(
   /**
    * One try, given its abort (its timeout, or the caller's): `signal` is made when first read, and the
    * AbortWatch gives the same abort without one.
@@ -59,28 +73,30 @@ export async function callWithRetries<T>(
   options: RetryOptions,
   callerSignal?: AbortSignal,
   beforeRetry?: (error: unknown) => Promise<boolean>,
-): Promise<RetryOutcome<T>> {
+  finish: FinishTries<T, R> = asOutcome as FinishTries<T, R>,
+): Promise<R> {
+  if (callerSignal?.aborted) return Promise.reject(new AbortedError());
+  return tryOnce(
+    call,
+    options,
+    callerSignal,
+    (value) => finish(value, 0, 0),
+    (error) => retryAfter(error, call, options, callerSignal, beforeRetry, finish),
+  );
+}
+
+/** The tries after a first that failed with `firstError`, until one answers or retrying ends. */
+async function retryAfter<T, R>(
+  firstError: unknown,
+  call: (attempt: TryAttempt) => Promise<T>,
+  options: RetryOptions,
+  callerSignal: AbortSignal | undefined,
+  beforeRetry: ((error: unknown) => Promise<boolean>) | undefined,
+  finish: FinishTries<T, R>,
+): Promise<R> {
+  let error = firstError;
   let possiblyBilledTries = 0;
-  for (let attempt = 0; ; attempt++) {
-    if (callerSignal?.aborted) throw new AbortedError();
-    // Each try has its own timeout, released when the try ends. (AbortSignal.any on a long-lived caller
-    // signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over
-    // a batch.) The try is awaited here, not in a function of its own: one suspended frame less for each
-    // call in flight.
-    const tryAbort = new TryAbort();
-    const timer = leaseTimer(options.timeoutMs, tryAbort);
-    const stopListening = callerSignal && onAbort(callerSignal, () => tryAbort.abort());
-    let error: unknown;
-    try {
-      const value = await tryAbort.settled(call(tryAbort));
-      return { value, retries: attempt, possiblyBilledTries };
-    } catch (caught) {
-      if (callerSignal?.aborted) throw new AbortedError();
-      error = tryAbort.timedOut ? new TimeoutError(options.timeoutMs) : caught;
-    } finally {
-      releaseTimer(timer);
-      stopListening?.();
-    }
+  for (let attempt = 0; ; ) {
     if (mayHaveBeenBilled(error)) possiblyBilledTries++;
     if (!(error instanceof ProviderError && error.isRetryable) || attempt >= options.maxRetries) {
       throw new RetriesExhaustedError(error, attempt, possiblyBilledTries);
@@ -88,13 +104,83 @@ export async function callWithRetries<T>(
     if (beforeRetry && !(await beforeRetry(error)))
       throw new RetriesExhaustedError(error, attempt, possiblyBilledTries);
     await abortableSleep(retryDelayMs(error, attempt, options), callerSignal);
+    attempt++;
+    if (callerSignal?.aborted) throw new AbortedError();
+    let value: T;
+    try {
+      value = await tryOnce(call, options, callerSignal, same, rejected);
+    } catch (caught) {
+      if (callerSignal?.aborted) throw new AbortedError();
+      error = caught;
+      continue;
+    }
+    return finish(value, attempt, possiblyBilledTries);
   }
 }
 
-/** A try's abort as a try sees it: an AbortWatch, and an AbortSignal made when first read. */
-export interface TryAttempt extends AbortWatch {
-  readonly signal: AbortSignal;
+const same = <T>(value: T): T => value;
+const rejected = (error: unknown): Promise<never> => Promise.reject(error);
+
+/**
+ * One try under its own timeout, released when the try ends. (AbortSignal.any on a long-lived caller
+ * signal, and AbortSignal.timeout's pending timers, would keep every try's signal alive: a leak over a
+ * batch.) Settles with `onValue` of its answer, or with `onError` of its failure (a TimeoutError when
+ * its time ran out); with an AbortedError when the caller aborted. The try ends at its timeout even
+ * when the call ignores its signal (a provider that never settles), and the call is left to itself.
+ */
+function tryOnce<T, R>(
+  call: (attempt: TryAttempt) => Promise<T>,
+  options: RetryOptions,
+  callerSignal: AbortSignal | undefined,
+  onValue: (value: T) => R,
+  onError: (error: unknown) => R | Promise<R>,
+): Promise<R> {
+  const tryAbort = new TryAbort();
+  const timer = leaseTimer(options.timeoutMs, tryAbort);
+  const stopListening = callerSignal && onAbort(callerSignal, () => tryAbort.abort());
+  return new Promise<R>((resolve, reject) => {
+    let ended = false;
+    const end = (): boolean => {
+      if (ended) return false;
+      ended = true;
+      releaseTimer(timer);
+      stopListening?.();
+      return true;
+    };
+    const failed = (caught: unknown): void => {
+      if (!end()) return;
+      if (callerSignal?.aborted) {
+        reject(new AbortedError());
+        return;
+      }
+      try {
+        resolve(onError(tryAbort.timedOut ? new TimeoutError(options.timeoutMs) : caught));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    tryAbort.abandon = failed;
+    let pending: Promise<T>;
+    try {
+      // A provider of the user's may answer with a plain value.
+      pending = Promise.resolve(call(tryAbort));
+    } catch (caught) {
+      failed(caught);
+      return;
+    }
+    pending.then((value) => {
+      if (!end()) return;
+      try {
+        resolve(onValue(value));
+      } catch (error) {
+        reject(error);
+      }
+    }, failed);
+  });
 }
+
+/** A try's abort as a try sees it: an AbortWatch, and an AbortSignal made when first read. */
+export type TryAttempt = TryAbortHandle;
 
 /**
  * One try's abort (its timeout, or the caller's). Its signal is made only when read: a provider that
@@ -105,7 +191,7 @@ export interface TryAttempt extends AbortWatch {
 class TryAbort implements TryAttempt, Expiring {
   aborted = false;
   timedOut = false;
-  /** Ends the try's wait when it aborts, whatever the call does. */
+  /** Ends the try's wait when it aborts, whatever the call does (see tryOnce). */
   abandon: ((reason: unknown) => void) | undefined;
   private controller: AbortController | undefined;
   private listeners: (() => void)[] | undefined;
@@ -127,18 +213,6 @@ class TryAbort implements TryAttempt, Expiring {
       const at = listeners.indexOf(listener);
       if (at !== -1) listeners.splice(at, 1);
     };
-  }
-
-  /**
-   * `pending`, or an error as soon as the try aborts: the try ends at its timeout even when the call
-   * ignores its signal (a provider or gate that never settles), and the call is left to its own devices.
-   */
-  settled<T>(pending: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.abandon = reject;
-      if (this.aborted) reject(new Error('aborted'));
-      pending.then(resolve, reject);
-    });
   }
 
   /** The try's timeout ran out. */
