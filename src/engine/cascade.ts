@@ -28,6 +28,7 @@ import { routeTiers, type ClassifierSpending, type RouteRule, type Routed } from
 import { LatencyHistory } from './latency-history.js';
 import { spanRecorder, telemetryActive } from '../telemetry/span-recorder.js';
 import { gatesFor } from './request-schema-gate.js';
+import { twelveDigits } from '../common/twelve-digits.js';
 import type { OnExhausted, Tier } from './tier.js';
 
 export interface CascadeSettings {
@@ -669,7 +670,7 @@ function describeError(error: unknown): NonNullable<TraceEntry['error']> {
 }
 
 /** Twelve significant digits: sums of prices carry float noise (0.00044720000000000003) that means nothing. */
-const roundedUsd = (value: number) => (value === 0 ? 0 : Number(value.toPrecision(12)));
+const roundedUsd = twelveDigits;
 
 function result(answer: Answer | undefined, stop: StopReason, trace: TraceEntry[]): CascadeResult {
   let costUsd = 0;
