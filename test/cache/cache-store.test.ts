@@ -30,6 +30,21 @@ describe('cache store', () => {
     reader.close();
   });
 
+  it('gives the id of the row a save made or replaced: a new key a new id, a key saved again its own', () => {
+    const store = new CacheStore(undefined);
+    const now = Date.now();
+    const first = store.put(entry('a'), now);
+    const second = store.put(entry('b'), now);
+    expect(second).not.toBe(first);
+    // Replacing a row inserts none: the id is the replaced row's, not the last one inserted.
+    expect(store.put({ ...entry('a'), answer: { text: 'again', costUsd: 0 } }, now)).toBe(first);
+    expect(store.getById(first, now)).toMatchObject({ answer: { text: 'again' } });
+    const third = store.put(entry('c'), now);
+    expect([first, second]).not.toContain(third);
+    expect(store.put(entry('c'), now)).toBe(third);
+    store.close();
+  });
+
   it('two stores of one process on the same file save in the same turn without waiting on each other', () => {
     const folder = tempDir();
     const first = new CacheStore(folder);
