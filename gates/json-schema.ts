@@ -39,9 +39,11 @@ export function createJsonSchemaGate(options: JsonSchemaGateOptions): Gate {
     name: 'json-schema',
     costRank: 2,
     prepareRequest(request: CascadeRequest): CascadeRequest {
-      // The tier's own copy of the request (see Gate.prepareRequest): set on it, not copied again.
-      request.outputSchema ??= body;
-      return request;
+      if (request.outputSchema) return request;
+      // Copied, then set: see src/common/copy-with.ts.
+      const prepared = Object.assign({}, request);
+      prepared.outputSchema = body;
+      return prepared;
     },
     async check(input: GateInput): Promise<GateVerdict> {
       const found = extractJson(input.text);

@@ -151,8 +151,8 @@ export class CacheStore {
   private flushTimer: NodeJS.Timeout | undefined;
   /** Ids of the saves in the open transaction. */
   private uncommitted: number[] = [];
-  /** The connection's last inserted row id, as the last save found it (see `put`). */
-  private lastInsertedId = 0;
+  /** The connection's last inserted row id as the last save found it, undefined after a failed one (see `put`). */
+  private lastInsertedId: number | undefined = 0;
   private readonly commitSoon = () => {
     if (this.db.open) this.commitSaves();
   };
@@ -307,15 +307,21 @@ export class CacheStore {
     try {
       // `run`, then the id: an upsert's RETURNING (through libsql's `get`) left its transaction to be
       // committed by the next statement and cost 106 us a save against 57 (20,000 saves in a WAL store).
-      // A new row's id is the connection's last inserted one, always a new one (AUTOINCREMENT); an upsert
-      // that replaced a row leaves it as it was, and the id is read by key.
+      // A new row's id is the connection's last inserted one, which then differs from the last one a save
+      // saw; an upsert that replaced a row leaves it as it was, and the id is read by key (as it is when
+      // the two are equal for another reason: an id handed out again after a rollback).
       const inserted = Number(this.statements.insert.run(row).lastInsertRowid);
       const id =
-        inserted !== this.lastInsertedId ? inserted : this.statements.idByKey.get(entry.namespace, entry.key)!.id;
+        this.lastInsertedId !== undefined && inserted !== this.lastInsertedId
+          ? inserted
+          : this.statements.idByKey.get(entry.namespace, entry.key)!.id;
       this.lastInsertedId = inserted;
       this.uncommitted.push(id);
       return id;
     } catch (error) {
+      // A statement that failed after its insert began leaves the connection's last inserted id at a row
+      // that is not there: until a save succeeds again, ids are read by key.
+      this.lastInsertedId = undefined;
       // A failed statement undoes itself; some failures (disk full, I/O) end the whole transaction.
       if (!this.db.inTransaction) this.lost(error);
       else if (this.uncommitted.length === 0) this.rollBack();

@@ -36,11 +36,14 @@ export class TryCallOptions {
   readonly #abort: TryAbortHandle;
   /** One getter for every try's `signal`: a getter written per object gave each its own hidden class. */
   static readonly #signal: PropertyDescriptor = {
-    get(this: object) {
-      // An object made with the options as its prototype reads the signal of the options below it.
-      let self = this;
-      while (!(#abort in self)) self = Object.getPrototypeOf(self) as object;
-      return self.#abort.signal;
+    get(this: object): AbortSignal | undefined {
+      // An object made with the options as its prototype reads the signal of the options below it. One
+      // that is neither a try's options nor made on them (a proxy of them, a copy of their descriptors)
+      // has no try to read it from.
+      for (let self: object | null = this; self !== null; self = Object.getPrototypeOf(self) as object | null) {
+        if (#abort in self) return self.#abort.signal;
+      }
+      return undefined;
     },
     enumerable: true,
     configurable: true,

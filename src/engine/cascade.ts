@@ -306,20 +306,22 @@ export class Cascade {
         continue;
       }
       // The gates are awaited here, not in a function of their own: one wait less for each attempt.
-      const tierGates = gatesFor(tier.gates, call.prepared);
-      const gatesStarted = performance.now();
-      let gates: GatesOutcome;
+      let entry: ReturnType<typeof judged>;
       try {
+        const gatesStarted = performance.now();
+        // Compiles a request's own output schema the first time: that can throw, as can a completion
+        // without usage below, and the call's reservation is settled either way.
+        const tierGates = gatesFor(tier.gates, call.prepared);
         const onGateEnd =
           emit && ((gate: GateRecord, ms: number) => emit({ type: 'gate-end', tier: tier.name, gate, ms }));
-        gates = tier.witness
+        const gates = tier.witness
           ? witnessVerdict(call.completion)
           : await runGates(tierGates, call.prepared, call.completion, tier.name, answers, signal, onGateEnd);
+        entry = judged(tier, tierGates, call.completion, call.latencyMs, gates, performance.now() - gatesStarted);
       } catch (error) {
         runBudget?.settle(call.reserved, call.completion.costUsd + call.possiblyBilledUsd);
         throw error;
       }
-      const entry = judged(tier, tierGates, call.completion, call.latencyMs, gates, performance.now() - gatesStarted);
       if (call.compressed) entry.trace.compression = compressionRecord(call.compressed, tier);
       if (call.possiblyBilledUsd > 0) {
         entry.trace.possiblyBilledUsd = call.possiblyBilledUsd;

@@ -1,6 +1,6 @@
 import { AbortedError, GateError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
-import type { EarlierAnswer, Gate, GateCheckOptions } from '../spec/gate.js';
+import type { EarlierAnswer, Gate } from '../spec/gate.js';
 import type { CascadeRequest } from '../spec/request.js';
 import type { GateRecord } from '../spec/result.js';
 
@@ -14,9 +14,6 @@ export interface GatesOutcome {
   inputTokens: number;
   outputTokens: number;
 }
-
-/** The options of a check without a signal: one object for all (a gate reads them, it does not change them). */
-const noSignal: GateCheckOptions = Object.freeze({});
 
 /**
  * Run the gates in order (the tier holds them cheapest first) and stop at the first failure.
@@ -46,7 +43,7 @@ export async function runGates(
     try {
       const verdict = await gate.check(
         { request, completion, text: outcome.text, tierName, earlier },
-        signal ? { signal } : noSignal,
+        signal ? { signal } : {},
       );
       record = { name: gate.name, pass: verdict.pass, reason: verdict.reason, costUsd: verdict.costUsd ?? 0 };
       if (verdict.score !== undefined) record.score = verdict.score;

@@ -185,8 +185,8 @@ export type TryAttempt = TryAbortHandle;
 /**
  * One try's abort (its timeout, or the caller's). Its signal is made only when read: a provider that
  * answers from memory reads neither it nor the watch, and an AbortController with its listeners was a
- * quarter of the engine's own time per item (bench/engine-overhead). The state lives in this one object
- * rather than in closures, which each try in flight kept through its wait.
+ * quarter of the engine's own time per item (bench/engine-overhead). The abort's state lives in this one
+ * object; settling the try is tryOnce's.
  */
 class TryAbort implements TryAttempt, Expiring {
   aborted = false;

@@ -46,11 +46,7 @@ export interface Gate {
   readonly costRank: number;
   /** The bar the score must reach, for gates that have one. */
   readonly threshold?: number;
-  /**
-   * Adjust the request before the tier is called (ask for a confidence, for log-probabilities, ...). It
-   * is given the tier's own copy of the request, made for this call (its `params` too): a gate may set
-   * fields on it and return it, or return another request.
-   */
+  /** Adjust the request before the tier is called (ask for a confidence, for log-probabilities, ...). */
   prepareRequest?(request: CascadeRequest): CascadeRequest;
   /** The most this gate can spend checking one answer of at most `answerTokens` tokens. */
   maxCostUsd?(request: CascadeRequest, answerTokens: number): number;

@@ -49,6 +49,12 @@ describe("a try's call options", () => {
     expect(onTop.signal).toBe(own);
     // One on top without a signal of its own reads the try's through the options below it.
     expect((Object.create(options) as { signal?: AbortSignal }).signal).toBe(abort.signal);
+    // A copy of their descriptors has the getter but no try: no signal, and no error for reading it.
+    const described = Object.defineProperties({}, Object.getOwnPropertyDescriptors(options)) as {
+      signal?: AbortSignal;
+    };
+    expect(described.signal).toBeUndefined();
+    expect(abortWatchOf(described)).toBeUndefined();
   });
 
   it("a fetch's init carries the watch as its own key, not through its prototype", () => {

@@ -9,8 +9,8 @@ describe('twelve significant digits', () => {
     // A seeded generator: the same values on every run.
     let seed = 42;
     const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
+      seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0;
+      return seed / 2 ** 32;
     };
     const prices = [0.1, 0.15, 0.4, 2.5, 3, 15, 0.075, 1.1];
     for (let index = 0; index < 200_000; index++) {

@@ -113,3 +113,37 @@ describe('regressions from the spine review', () => {
     expect(server.requests).toHaveLength(3);
   });
 });
+
+describe("a paid call's reservation", () => {
+  it('is settled when its gates cannot be made: an output schema that does not compile', async () => {
+    const { Cascade } = await import('../../src/engine/cascade.js');
+    const { RunBudget } = await import('../../src/engine/run-budget.js');
+    const { MockProvider } = await import('../../src/testing/index.js');
+    const { defaultRetryOptions } = await import('../../src/middleware/retry-policy.js');
+    const provider = new MockProvider({ model: 'm', answers: ['{}'], costUsd: 0.001 });
+    const cascade = new Cascade({
+      name: 'reservation',
+      onExhausted: 'accept-last',
+      tiers: [
+        {
+          name: 'only',
+          provider,
+          gates: [],
+          params: { maxTokens: 100 },
+          pricing: { inputPerMTok: 100, outputPerMTok: 100 },
+          retry: defaultRetryOptions,
+          breaker: new CircuitBreaker({ failureThreshold: 3, cooldownMs: 1000 }),
+        },
+      ],
+    });
+    const budget = new RunBudget(1);
+    const request = {
+      messages: [{ role: 'user' as const, content: 'q' }],
+      outputSchema: { type: 'not-a-type' },
+    };
+    await expect(cascade.run(request, { runBudget: budget })).rejects.toThrow(/schema/);
+    expect(provider.calls).toHaveLength(1);
+    // The call's worst case was held while it ran; what it cost is spent, the rest given back.
+    expect(budget.remaining).toBeCloseTo(1 - 0.001, 9);
+  });
+});
