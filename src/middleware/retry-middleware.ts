@@ -1,5 +1,5 @@
 import type { CompleteCall, ProviderMiddleware } from '../spec/middleware.js';
-import { callWithRetries, RetriesExhaustedError, type RetryOptions } from './retry-policy.js';
+import { callWithRetries, RetriesExhaustedError, type RetryOptions, type TryAttempt } from './retry-policy.js';
 import { mayHaveBeenBilled, StreamBrokenError } from '../errors/index.js';
 import type { Completion } from '../spec/completion.js';
 import { copyWith } from '../common/copy-with.js';
@@ -47,23 +47,48 @@ function withRetries(
   options: ProviderCallOptions,
   retry: RetryOptions,
 ): Promise<Completion> {
-  const started = performance.now();
-  // When the last try started: the first try's start is the call's (one clock read less per call).
-  let lastTryStarted = started;
-  let tries = 0;
+  const times = new TryTimes();
   return callWithRetries(
-    (attempt) => {
-      if (tries++ > 0) lastTryStarted = performance.now();
-      // The try's abort, which our own transport watches without a signal, and the signal it makes
-      // when a provider reads it.
-      return next(request, new TryCallOptions(options, attempt) as ProviderCallOptions);
-    },
+    eachTry(next, request, options, times),
     retry,
     options.signal,
     options.beforeRetry,
-    (completion, retries, possiblyBilledTries) =>
-      reported(completion, lastTryStarted - started, retries, possiblyBilledTries),
+    (completion, retries, possiblyBilledTries) => reported(completion, times.waitedMs, retries, possiblyBilledTries),
   );
+}
+
+/** When a call's tries started, for the time its failed tries and the waits between them took. */
+class TryTimes {
+  private readonly started = performance.now();
+  // The first try's start is the call's: one clock read less per call.
+  private lastTryStarted = this.started;
+  private tries = 0;
+
+  tryStarts(): void {
+    if (this.tries++ > 0) this.lastTryStarted = performance.now();
+  }
+
+  get waitedMs(): number {
+    return this.lastTryStarted - this.started;
+  }
+}
+
+/** One try of the call: the rest of the stack, with the try's options (see TryCallOptions). */
+function eachTry(
+  next: CompleteCall,
+  request: CascadeRequest,
+  options: ProviderCallOptions,
+  times: TryTimes,
+  onDelta?: (text: string) => void,
+): (attempt: TryAttempt) => Promise<Completion> {
+  return (attempt) => {
+    times.tryStarts();
+    // The try's abort, which our own transport watches without a signal, and the signal it makes when
+    // a provider reads it.
+    const tryOptions = new TryCallOptions(options, attempt) as ProviderCallOptions;
+    if (onDelta) tryOptions.onDelta = onDelta;
+    return next(request, tryOptions);
+  };
 }
 
 /** A streamed call: text already passed on cannot be taken back, so once a try has given some, it is not retried. */
@@ -73,9 +98,7 @@ async function streamedWithRetries(
   options: ProviderCallOptions,
   retry: RetryOptions,
 ): Promise<Completion> {
-  const started = performance.now();
-  let lastTryStarted = started;
-  let tries = 0;
+  const times = new TryTimes();
   let streamedChars = 0;
   const onDelta = (text: string) => {
     streamedChars += text.length;
@@ -85,17 +108,12 @@ async function streamedWithRetries(
     streamedChars === 0 && (options.beforeRetry ? options.beforeRetry(error) : true);
   try {
     const outcome = await callWithRetries(
-      (attempt) => {
-        if (tries++ > 0) lastTryStarted = performance.now();
-        const tryOptions = new TryCallOptions(options, attempt) as ProviderCallOptions;
-        tryOptions.onDelta = onDelta;
-        return next(request, tryOptions);
-      },
+      eachTry(next, request, options, times, onDelta),
       retry,
       options.signal,
       beforeRetry,
     );
-    return reported(outcome.value, lastTryStarted - started, outcome.retries, outcome.possiblyBilledTries);
+    return reported(outcome.value, times.waitedMs, outcome.retries, outcome.possiblyBilledTries);
   } catch (error) {
     if (streamedChars === 0 || !(error instanceof RetriesExhaustedError)) throw error;
     const last = error.lastError;
