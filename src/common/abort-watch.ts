@@ -51,7 +51,8 @@ export class TryCallOptions {
 
   constructor(options: object, abort: TryAbortHandle) {
     this.#abort = abort;
-    Object.assign(this, options);
+    if (Object.hasOwn(options, 'signal')) copyAllButSignal(this, options);
+    else Object.assign(this, options);
     Object.defineProperty(this, 'signal', TryCallOptions.#signal);
   }
 
@@ -59,6 +60,19 @@ export class TryCallOptions {
   static abortOf(options: object): AbortWatch | undefined {
     return #abort in options ? options.#abort : undefined;
   }
+}
+
+/**
+ * What Object.assign copies (own enumerable keys, symbols too) but `signal`: the caller's signal, made a
+ * property of its own and then redefined as the try's getter, turned each try's options into an object
+ * with a dictionary of its own (0.59 against 0.12 µs a try, and slower to read after).
+ */
+function copyAllButSignal(target: object, source: object): void {
+  const into = target as Record<string | symbol, unknown>;
+  const from = source as Record<string | symbol, unknown>;
+  for (const key in from) if (key !== 'signal' && Object.hasOwn(from, key)) into[key] = from[key];
+  for (const key of Object.getOwnPropertySymbols(from))
+    if (Object.prototype.propertyIsEnumerable.call(from, key)) into[key] = from[key];
 }
 
 /** The try's AbortWatch on a fetch's init or a try's call options, when there is one; else undefined. */

@@ -23,12 +23,20 @@ describe("a try's call options", () => {
     const abort = tryAbort();
     const callerSignal = new AbortController().signal;
     const beforeRetry = async () => true;
-    const options = new TryCallOptions({ signal: callerSignal, beforeRetry }, abort) as {
+    const mark = Symbol('mark');
+    const given = Object.assign(Object.create({ inherited: 1 }), { signal: callerSignal, beforeRetry, [mark]: 'kept' });
+    const options = new TryCallOptions(given, abort) as {
       signal?: AbortSignal;
       beforeRetry?: unknown;
+      [mark]?: string;
+      inherited?: number;
     };
     expect(abort.signalsMade).toBe(0);
+    // As Object.assign copies: own enumerable keys, symbols too, nothing inherited.
     expect(options.beforeRetry).toBe(beforeRetry);
+    expect(options[mark]).toBe('kept');
+    expect(Object.hasOwn(options, 'inherited')).toBe(false);
+    expect(Object.keys(options)).toEqual(['beforeRetry', 'signal']);
     expect(options.signal).toBe(abort.signal);
     expect(options.signal).not.toBe(callerSignal);
     expect(abort.signalsMade).toBe(1);
