@@ -10,8 +10,8 @@ export interface AbortWatch {
   watch(listener: () => void): () => void;
 }
 
-/** A try's abort as the retry layer hands it down: the watch, and a signal made when first read. */
-export interface TryAbortHandle extends AbortWatch {
+/** A try's abort as the retry layer hands it to the try: the watch, and a signal made when first read. */
+export interface TryAttempt extends AbortWatch {
   readonly signal: AbortSignal;
 }
 
@@ -33,7 +33,7 @@ export type WatchedRequestInit = RequestInit & { [abortWatchKey]?: AbortWatch };
  * defineProperty per try (each was about 0.15 µs, in bench/engine-overhead's 6 µs per item).
  */
 export class TryCallOptions {
-  readonly #abort: TryAbortHandle;
+  readonly #abort: TryAttempt;
   /** One getter for every try's `signal`: a getter written per object gave each its own hidden class. */
   static readonly #signal: PropertyDescriptor = {
     get(this: object): AbortSignal | undefined {
@@ -49,7 +49,7 @@ export class TryCallOptions {
     configurable: true,
   };
 
-  constructor(options: object, abort: TryAbortHandle) {
+  constructor(options: object, abort: TryAttempt) {
     this.#abort = abort;
     if (Object.hasOwn(options, 'signal')) copyAllButSignal(this, options);
     else Object.assign(this, options);

@@ -590,7 +590,7 @@ function withRoute(routed: Routed | undefined, routeUsd: number, routeMs: number
   if (!routed?.rule && !routed?.classifications.length) return out;
   return {
     ...out,
-    costUsd: roundedUsd(out.costUsd + routeUsd),
+    costUsd: twelveDigits(out.costUsd + routeUsd),
     latencyMs: out.latencyMs + routeMs,
     route: {
       ...(routed.rule && { rule: routed.rule.name }),
@@ -671,9 +671,6 @@ function describeError(error: unknown): NonNullable<TraceEntry['error']> {
   return { kind: 'unknown', message: String(error) };
 }
 
-/** Twelve significant digits: sums of prices carry float noise (0.00044720000000000003) that means nothing. */
-const roundedUsd = twelveDigits;
-
 function result(answer: Answer | undefined, stop: StopReason, trace: TraceEntry[]): CascadeResult {
   let costUsd = 0;
   let latencyMs = 0;
@@ -681,7 +678,7 @@ function result(answer: Answer | undefined, stop: StopReason, trace: TraceEntry[
     costUsd += entry.costUsd;
     latencyMs += entry.latencyMs;
   }
-  const out: CascadeResult = { accepted: stop === 'accepted', stop, costUsd: roundedUsd(costUsd), latencyMs, trace };
+  const out: CascadeResult = { accepted: stop === 'accepted', stop, costUsd: twelveDigits(costUsd), latencyMs, trace };
   if (answer) {
     out.text = answer.text;
     out.tier = answer.tier;

@@ -1,7 +1,7 @@
 import { AbortedError, mayHaveBeenBilled, ProviderError, TimeoutError } from '../errors/index.js';
 import { abortableSleep } from '../common/abortable-sleep.js';
 import { onAbort } from '../common/on-abort.js';
-import type { TryAbortHandle } from '../common/abort-watch.js';
+import type { TryAttempt } from '../common/abort-watch.js';
 import { type Expiring, leaseTimer, releaseTimer } from '../common/timer-lease.js';
 
 export interface RetryOptions {
@@ -179,8 +179,7 @@ function tryOnce<T, R>(
   });
 }
 
-/** A try's abort as a try sees it: an AbortWatch, and an AbortSignal made when first read. */
-export type TryAttempt = TryAbortHandle;
+export type { TryAttempt } from '../common/abort-watch.js';
 
 /**
  * One try's abort (its timeout, or the caller's). Its signal is made only when read: a provider that

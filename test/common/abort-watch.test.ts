@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { abortWatchKey, abortWatchOf, TryCallOptions, type TryAbortHandle } from '../../src/common/abort-watch.js';
+import { abortWatchKey, abortWatchOf, TryCallOptions, type TryAttempt } from '../../src/common/abort-watch.js';
 
 /** A try's abort whose signal is counted when made, as the retry layer's is made only when read. */
-function tryAbort(): TryAbortHandle & { signalsMade: number } {
+function tryAbort(): TryAttempt & { signalsMade: number } {
   let controller: AbortController | undefined;
   return {
     aborted: false,
