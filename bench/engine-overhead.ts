@@ -153,13 +153,17 @@ const items = Number(process.argv[2] ?? 30_000);
 console.log(
   `engine overhead: 3 tiers x 2 gates (regex, json-schema), zero-latency provider, mean 2 attempts per item; node ${process.version}`,
 );
-// The floor and the engine in turns, a fifth of the items each turn, and the ratio taken turn by turn
-// (its median). Measured once each, the floor ran first, while the JIT was still compiling it, and its
-// warm-up made the engine look 1.3x its floor. So one untimed turn of each comes first, and the two take
-// turns at going first (whichever runs second may pay for the other's garbage).
-const rounds = 5;
-const requests = requestsFor(items);
-const perRound = Math.floor(items / rounds);
+// The floor and the engine in turns of 6,000 items, and the ratio taken turn by turn (its median).
+// Measured once each, the floor ran first, while the JIT was still compiling it, and its warm-up made the
+// engine look 1.3x its floor. So one untimed turn of each comes first, and the two take turns at going
+// first (whichever runs second may pay for the other's garbage). Fifteen turns, not five: on a host whose
+// speed changed from one tenth of a second to the next, five turns' median moved from 3.3x to 5.1x
+// between runs of the same build. (Shorter turns, or a collection before each, were no cure: a turn of
+// the floor would collect more of the engine's garbage, and a full collection shrinks the young
+// generation the engine's next turn then outgrows, at twice its steady cost.)
+const rounds = 15;
+const perRound = 6000;
+const requests = requestsFor(Math.max(items, rounds * perRound));
 const floorLoop = plainLoop();
 const engine = makeCascade(false);
 await measure(floorLoop, requests.slice(0, perRound));
@@ -179,8 +183,9 @@ const floor = medianOfEach(turns.map((turn) => turn.floor));
 const plain = medianOfEach(turns.map((turn) => turn.engine));
 print('floor: a plain loop, same work', perRound, floor);
 print('no budget', perRound, plain);
-print('with a budget, byte ceiling fits', items, await measure(makeCascade(true, 1), requests));
-print('with a tight budget, tokenizer runs', items, await measure(makeCascade(true, 0.00005), requests));
+const budgeted = requests.slice(0, items);
+print('with a budget, byte ceiling fits', items, await measure(makeCascade(true, 1), budgeted));
+print('with a tight budget, tokenizer runs', items, await measure(makeCascade(true, 0.00005), budgeted));
 const ratios = turns.map((turn) => turn.engine.mean / turn.floor.mean);
 console.log(
   `no budget against the floor (medians of ${rounds} turns of ${perRound} items each): ${median(ratios).toFixed(1)}x, turn by turn ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (the engine's own share: ${(plain.mean - floor.mean).toFixed(1)} µs per item)`,
