@@ -17,6 +17,7 @@ afterEach(() => {
 const slowGate: Gate = {
   specificationVersion: 'v1',
   name: 'slow',
+  costRank: 0,
   async check() {
     vi.advanceTimersByTime(40);
     return { pass: true, reason: 'took 40 ms' };
