@@ -1,4 +1,5 @@
 import type { CascadeResult } from '../spec/result.js';
+import { isAnswered } from './top-tier-cost.js';
 
 /** Running totals of a batch, printed at the end of `cascade run`. */
 export class RunSummary {
@@ -27,10 +28,8 @@ export class RunSummary {
     this.items++;
     this.costUsd += result.costUsd;
     increment(this.stops, result.stop);
-    // Only items the cascade answered count toward "answered by" and the top-tier comparison: a budget
-    // stop's best draft so far is not an answer, and an item with none would make the run look free.
-    if (result.tier && (result.stop === 'accepted' || result.stop === 'exhausted')) {
-      increment(this.answeredByTier, result.tier);
+    if (isAnswered(result)) {
+      increment(this.answeredByTier, result.tier!);
       this.answered++;
       this.topTierCostUsd += topTierCost;
     }

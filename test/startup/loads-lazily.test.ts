@@ -86,6 +86,16 @@ describe('a replay run loads the price database only when a cost depends on it',
     expect(loadsPackage(run.files, 'openai')).toBe(false);
   });
 
+  it('an item the recording lacks: no tokenizer is built to price what it would have cost on the top tier', () => {
+    const fixture = writeFixture([{ id: 'other', responses: { 'gpt-4o-mini': { text: 'B', costUsd: 0.25 } } }]);
+    const run = replay(fixture, 'missed.jsonl');
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(folder, 'missed.jsonl'), 'utf8'));
+    expect(result.stop).toBe('error');
+    expect(result.trace[0].error.kind).toBe('replay-miss');
+    expect(loadsPackage(run.files, 'js-tiktoken')).toBe(false);
+  });
+
   it('records with usage only: the database prices them, as before', () => {
     const fixture = writeFixture([
       { id: 'q1', responses: { 'gpt-4o-mini': { text: 'B', usage: { inputTokens: 1_000_000, outputTokens: 0 } } } },
