@@ -35,6 +35,8 @@ export function endpointRetry(
 /**
  * The provider of a model a gate or a start rule calls (a judge, a classifier), behind the same stack as
  * a tier's calls: its own circuit breaker, the retry policy and timeout with the endpoint's overrides.
+ * A recording that answers from memory is called as it is, as a tier's is (see Cascade's `stackOf`):
+ * it has nothing to time out, retry or trip a breaker on.
  */
 export function endpointWithPolicy(
   endpoint: ModelEndpointConfig,
@@ -42,10 +44,9 @@ export function endpointWithPolicy(
   retry: RetryOptions,
   breaker: CircuitBreakerOptions,
 ): Provider {
-  return wrapProvider(
-    createProvider(endpoint, context),
-    callPolicy(context.label, endpointRetry(retry, endpoint), new CircuitBreaker(breaker)),
-  );
+  const provider = createProvider(endpoint, context);
+  if (provider.answersFromMemory) return provider;
+  return wrapProvider(provider, callPolicy(context.label, endpointRetry(retry, endpoint), new CircuitBreaker(breaker)));
 }
 
 /** Turn one validated gate entry of a cascade file into a Gate; `where` is its path, for errors. */

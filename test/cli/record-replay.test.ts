@@ -158,7 +158,8 @@ describe('record a live run, replay it with the network off, explore it into fix
     expect(readResults(replayed).map(withoutLatency)).toEqual(live.map(withoutLatency));
     expect(ollama.requests.length + openai.requests.length).toBe(callsMade);
 
-    // Same input, same output, every time.
+    // Same input, same output, every time, recorded latencies included.
+    const firstReplay = readResults(replayed);
     expect(
       await runCli(
         ['run', cascade, '--input', input, '--output', replayed, '--replay', recording, '--overwrite'],
@@ -166,6 +167,7 @@ describe('record a live run, replay it with the network off, explore it into fix
       ),
     ).toBe(0);
     expect(readResults(replayed).map(withoutLatency)).toEqual(live.map(withoutLatency));
+    expect(readResults(replayed)).toEqual(firstReplay);
   });
 
   it('ask records a prompt without an id, and replays it by its messages', async () => {
