@@ -101,7 +101,7 @@ export function createJudgeGate(options: JudgeGateOptions): Gate {
           { gate: 'judge', cause: error, costUsd: worstCase },
         );
       }
-      const spent = { costUsd: judged.costUsd, usage: judged.usage };
+      const spent = { costUsd: judged.costUsd, usage: judged.usage, latencyMs: judged.latencyMs };
       const parsed = parseJudgeScore(judged.text);
       if ('error' in parsed) return { pass: false, reason: `${parsed.error}; failing closed`, ...spent };
       const pass = parsed.score >= min;

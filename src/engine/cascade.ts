@@ -317,9 +317,10 @@ export class Cascade {
         const gates = tier.witness
           ? witnessVerdict(call.completion)
           : await runGates(tierGates, call.prepared, call.completion, tier.name, answers, signal, onGateEnd);
-        // A recording's attempt takes the latency it was recorded with, as the README's results table says:
-        // the gates' own time, measured here, would make each replay of it differ from the last.
-        const gatesMs = tier.provider.answersFromMemory ? 0 : performance.now() - gatesStarted;
+        // A recording's attempt takes the latency it was recorded with, and its gates' calls (a judge) the
+        // latency they report (recorded, when replayed too): the gates' wall time, measured here, would
+        // make each replay of it differ from the last.
+        const gatesMs = tier.provider.answersFromMemory ? gates.callsMs : performance.now() - gatesStarted;
         entry = judged(tier, tierGates, call.completion, call.latencyMs, gates, gatesMs);
       } catch (error) {
         runBudget?.settle(call.reserved, call.completion.costUsd + call.possiblyBilledUsd);
@@ -497,7 +498,8 @@ export class Cascade {
         kind: 'failed',
         error: exhausted ? error.lastError : error,
         retries: exhausted ? error.retries : 0,
-        latencyMs: performance.now() - started,
+        // A recording that lacks the request took no time: its wall time would differ from run to run.
+        latencyMs: tier.provider.answersFromMemory ? 0 : performance.now() - started,
         possiblyBilledUsd,
       };
     }
@@ -532,6 +534,7 @@ function witnessVerdict(completion: Completion): GatesOutcome {
     costUsd: 0,
     inputTokens: 0,
     outputTokens: 0,
+    callsMs: 0,
   };
 }
 

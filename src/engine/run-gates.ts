@@ -13,6 +13,8 @@ export interface GatesOutcome {
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
+  /** What the gates' own calls took, as they reported it (see GateVerdict.latencyMs). */
+  callsMs: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function runGates(
     costUsd: 0,
     inputTokens: 0,
     outputTokens: 0,
+    callsMs: 0,
   };
   for (const gate of gates) {
     // Each gate's time is read only for a listener: the tier's trace times its gates as a whole.
@@ -51,6 +54,7 @@ export async function runGates(
       if (verdict.value !== undefined) outcome.value = verdict.value;
       outcome.inputTokens += verdict.usage?.inputTokens ?? 0;
       outcome.outputTokens += verdict.usage?.outputTokens ?? 0;
+      outcome.callsMs += verdict.latencyMs ?? 0;
     } catch (error) {
       if (signal?.aborted) throw new AbortedError();
       record = {

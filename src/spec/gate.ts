@@ -28,6 +28,11 @@ export interface GateVerdict {
   /** What the gate itself spent (a judge's call). */
   costUsd?: number;
   usage?: Usage;
+  /**
+   * How long the gate's own model calls took, as they report it (a replayed call, its recorded latency).
+   * A tier replayed from a recording counts this, not the gates' wall time, so its replays agree.
+   */
+  latencyMs?: number;
   /** A parsed value, from a gate that parses (json-schema). */
   value?: unknown;
   /** A rewritten answer for later gates and the result (a confidence trailer removed, for example). */

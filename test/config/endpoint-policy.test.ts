@@ -1,9 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { endpointWithPolicy } from '../../src/config/build-gate.js';
 import { loadFixtureIndex } from '../../src/config/create-provider.js';
 import { defaultCircuitBreakerOptions } from '../../src/middleware/circuit-breaker.js';
-import { defaultRetryOptions } from '../../src/middleware/retry-policy.js';
+import { defaultRetryOptions, RetriesExhaustedError } from '../../src/middleware/retry-policy.js';
+import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
+import { openAIError } from '../helpers/wire.js';
 import { tempDir, writeFixture } from '../helpers/replay-fixture.js';
+
+let server: LoopbackServer | undefined;
+afterEach(async () => server?.close());
 
 describe("a judge's or a classifier's endpoint", () => {
   const endpoint = { provider: 'openai' as const, model: 'gpt-4o-mini' };
@@ -22,14 +27,20 @@ describe("a judge's or a classifier's endpoint", () => {
     expect(completion).toMatchObject({ text: '5', costUsd: 0.001 });
   });
 
-  it('live, goes through its call policy (a provider of its own, not one that answers from memory)', () => {
+  it('live, goes through its call policy: a server error is retried, then reported with the retries spent', async () => {
+    server = await startLoopbackServer(() => ({ status: 500, json: openAIError('down') }));
     const provider = endpointWithPolicy(
-      endpoint,
+      { ...endpoint, baseURL: `${server.url}/v1` },
       { ...context(), env: { OPENAI_API_KEY: 'sk-test' } },
-      defaultRetryOptions,
+      { ...defaultRetryOptions, maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 },
       defaultCircuitBreakerOptions,
     );
     expect(provider.answersFromMemory).toBeUndefined();
-    expect(provider.model).toBe('gpt-4o-mini');
+    const failed = await provider
+      .complete({ messages: [{ role: 'user', content: 'question q' }] })
+      .catch((error) => error);
+    expect(failed).toBeInstanceOf(RetriesExhaustedError);
+    expect(failed.retries).toBe(1);
+    expect(server.requests).toHaveLength(2);
   });
 });

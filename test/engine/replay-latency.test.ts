@@ -24,11 +24,22 @@ const slowGate: Gate = {
   },
 };
 
-function oneTier(provider: Provider): Cascade {
+/** A gate that, like a judge, makes a call of its own: 40 ms of the clock, of which its call reports 30. */
+const callingGate: Gate = {
+  specificationVersion: 'v1',
+  name: 'judge',
+  costRank: 0,
+  async check() {
+    vi.advanceTimersByTime(40);
+    return { pass: true, reason: 'the judge agreed', latencyMs: 30 };
+  },
+};
+
+function oneTier(provider: Provider, gate: Gate = slowGate): Cascade {
   const tier: Tier = {
     name: 'only',
     provider,
-    gates: [slowGate],
+    gates: [gate],
     params: {},
     pricing: undefined,
     retry: defaultRetryOptions,
@@ -50,11 +61,33 @@ describe('an attempt latency', () => {
     expect(again).toEqual(first);
   });
 
+  it("adds what a gate's own call reports (a replayed judge's recorded latency), not the gates' wall time", async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const fixtures = writeFixture([{ id: 'q', responses: { small: { text: 'B', latencyMs: 250 } } }]);
+    const cascade = oneTier(createReplayProvider({ model: 'small', fixtures }), callingGate);
+    const result = await cascade.run({ id: 'q', messages: [{ role: 'user', content: 'question q' }] });
+    expect(result.trace[0]!.latencyMs).toBe(280);
+  });
+
+  it('is none for a request the recording lacks, not the time it took to find so', async () => {
+    const fixtures = writeFixture([{ id: 'q', responses: { small: { text: 'B', latencyMs: 250 } } }]);
+    const cascade = oneTier(createReplayProvider({ model: 'small', fixtures }));
+    const result = await cascade.run({ id: 'absent', messages: [{ role: 'user', content: 'never recorded' }] });
+    expect(result.trace[0]!.error?.kind).toBe('replay-miss');
+    expect(result.trace[0]!.latencyMs).toBe(0);
+    expect(result.latencyMs).toBe(0);
+  });
+
   it('counts the gates time as well on a live tier', async () => {
     vi.useFakeTimers({ toFake: ['performance'] });
     const cascade = oneTier(new MockProvider({ model: 'small', answers: 'B', latencyMs: 250 }));
     const result = await cascade.run({ messages: [{ role: 'user', content: 'question q' }] });
     expect(result.trace[0]!.latencyMs).toBe(290);
     expect(result.latencyMs).toBe(290);
+    // What a gate's call reports is inside the measured time already: not added twice.
+    const judged = await oneTier(new MockProvider({ model: 'small', answers: 'B', latencyMs: 250 }), callingGate).run({
+      messages: [{ role: 'user', content: 'question q' }],
+    });
+    expect(judged.latencyMs).toBe(290);
   });
 });

@@ -30,6 +30,8 @@ describe('judge gate', () => {
     const verdict = await gate.check(input('The printer is on fire.'));
     expect(verdict).toMatchObject({ pass: true, score: 8, usage: { inputTokens: 300, outputTokens: 20 } });
     expect(verdict.costUsd).toBeCloseTo((300 * 0.15 + 20 * 0.6) / 1e6, 12);
+    // The call's own latency, which a tier replayed from a recording counts in place of wall time.
+    expect(verdict.latencyMs).toBeGreaterThan(0);
   });
 
   it('fails below the minimum', async () => {
