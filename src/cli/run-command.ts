@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { plural } from '../common/plural.js';
 import { resolve } from 'node:path';
 import { runBatch } from '../batch/run-batch.js';
 import { loadCascadeFile } from '../config/load-cascade.js';
@@ -108,7 +109,7 @@ export async function runCommand(
       outcome.skippedAsDone > 0 && outcome.summary.items === 0
         ? `resumed:       all ${outcome.skippedAsDone} items were already done in ${options.output} (use --overwrite to redo them)`
         : outcome.skippedAsDone > 0
-          ? `resumed:       ${outcome.skippedAsDone} items already in ${options.output} were skipped`
+          ? `resumed:       ${plural(outcome.skippedAsDone, 'item')} already in ${options.output} ${outcome.skippedAsDone === 1 ? 'was' : 'were'} skipped`
           : '',
       outcome.truncatedBytes > 0
         ? `               a torn last line (${outcome.truncatedBytes} bytes) was cut and its item redone`
@@ -116,7 +117,9 @@ export async function runCommand(
       outcome.tookOverLock
         ? `lock:          took over ${options.output}.lock from pid ${outcome.tookOverLock.pid}, which is no longer running`
         : '',
-      outcome.redone > 0 ? `redone:        ${outcome.redone} items (their old results were replaced)` : '',
+      outcome.redone > 0
+        ? `redone:        ${plural(outcome.redone, 'item')} (${outcome.redone === 1 ? 'its old result was' : 'their old results were'} replaced)`
+        : '',
       outcome.changedInputs.length > 0
         ? `changed input: ${outcome.changedInputs.length} items changed since their results were written and were left as they were (${outcome.changedInputs.slice(0, 5).join(', ')}${outcome.changedInputs.length > 5 ? ', ...' : ''}); use --redo-changed to redo them`
         : '',

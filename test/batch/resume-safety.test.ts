@@ -106,6 +106,22 @@ describe('resume', () => {
     expect(results.every((result) => result.stop === 'accepted')).toBe(true);
   });
 
+  it('says one item redone, and the items skipped, in words that fit the count', async () => {
+    let healthy = false;
+    server = await startLoopbackServer((request) =>
+      healthy || !String(request.body.messages.at(-1).content).endsWith('3')
+        ? { json: openAIChat('B') }
+        : { status: 400, json: openAIError('refused') },
+    );
+    const files = job(server.url, items(5));
+    expect(await run(files)).toBe(0);
+    healthy = true;
+    const io = captureIo({ OPENAI_API_KEY: 'k' });
+    expect(await run(files, ['--retry-failed'], io)).toBe(0);
+    expect(io.out()).toContain('redone:        1 item (its old result was replaced)');
+    expect(io.out()).toContain(`resumed:       4 items already in ${files.output} were skipped`);
+  });
+
   it('notices an input changed under a written id, and redoes it with --redo-changed', async () => {
     server = await startLoopbackServer((request) => ({
       json: openAIChat(`answer to ${request.body.messages.at(-1).content}`),
