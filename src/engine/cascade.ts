@@ -28,6 +28,7 @@ import { routeTiers, type ClassifierSpending, type RouteRule, type Routed } from
 import { LatencyHistory } from './latency-history.js';
 import { spanRecorder, telemetryActive } from '../telemetry/span-recorder.js';
 import { gatesFor } from './request-schema-gate.js';
+import { tracedMs } from './traced-ms.js';
 import { twelveDigits } from '../common/twelve-digits.js';
 import type { OnExhausted, Tier } from './tier.js';
 
@@ -317,10 +318,8 @@ export class Cascade {
         const gates = tier.witness
           ? witnessVerdict(call.completion)
           : await runGates(tierGates, call.prepared, call.completion, tier.name, answers, signal, onGateEnd);
-        // A recording's attempt takes the latency it was recorded with, and its gates' calls (a judge) the
-        // latency they report (recorded, when replayed too): the gates' wall time, measured here, would
-        // make each replay of it differ from the last.
-        const gatesMs = tier.provider.answersFromMemory ? gates.callsMs : performance.now() - gatesStarted;
+        // A recording's gates count what their own calls (a judge) report: recorded, when replayed too.
+        const gatesMs = tracedMs(tier.provider, gatesStarted, gates.callsMs);
         entry = judged(tier, tierGates, call.completion, call.latencyMs, gates, gatesMs);
       } catch (error) {
         runBudget?.settle(call.reserved, call.completion.costUsd + call.possiblyBilledUsd);
@@ -498,8 +497,7 @@ export class Cascade {
         kind: 'failed',
         error: exhausted ? error.lastError : error,
         retries: exhausted ? error.retries : 0,
-        // A recording that lacks the request took no time: its wall time would differ from run to run.
-        latencyMs: tier.provider.answersFromMemory ? 0 : performance.now() - started,
+        latencyMs: tracedMs(tier.provider, started),
         possiblyBilledUsd,
       };
     }

@@ -6,6 +6,7 @@ import type { CascadeRequest } from '../spec/request.js';
 import { countMessageTokens } from '../tokens/count-tokens.js';
 import { byteBoundInputTokens } from './estimate-cost.js';
 import type { Tier } from './tier.js';
+import { tracedMs } from './traced-ms.js';
 
 /** Most output tokens a classifier may answer with: one label. */
 const classifierMaxTokens = 8;
@@ -142,8 +143,7 @@ async function classify(
     return {
       model,
       costUsd: billed,
-      // A recording that lacks the question took no time: its wall time would differ from run to run.
-      latencyMs: classifier.provider.answersFromMemory ? 0 : performance.now() - started,
+      latencyMs: tracedMs(classifier.provider, started),
       error: cause instanceof Error ? cause.message : String(cause),
     };
   }
