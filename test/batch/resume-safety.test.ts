@@ -66,6 +66,18 @@ describe('the output lock', () => {
   });
 });
 
+/** A server that refuses (a 400) the items whose prompt ends in 3, until `heal` is called. */
+async function refusingItemsEndingIn3(): Promise<{ url: string; heal: () => void }> {
+  let healthy = false;
+  const refusing = await startLoopbackServer((request) =>
+    healthy || !String(request.body.messages.at(-1).content).endsWith('3')
+      ? { json: openAIChat('B') }
+      : { status: 400, json: openAIError('refused') },
+  );
+  server = refusing;
+  return { url: refusing.url, heal: () => (healthy = true) };
+}
+
 describe('resume', () => {
   it('stops at a bad line in the middle of the output, naming it, and touches nothing', async () => {
     server = await startLoopbackServer(() => ({ json: openAIChat('B') }));
@@ -80,17 +92,12 @@ describe('resume', () => {
   });
 
   it('redoes failed and budget-stopped items with --retry-failed, each id once in the end', async () => {
-    let healthy = false;
-    server = await startLoopbackServer((request) =>
-      healthy || !String(request.body.messages.at(-1).content).endsWith('3')
-        ? { json: openAIChat('B') }
-        : { status: 400, json: openAIError('refused') },
-    );
-    const files = job(server.url, items(14));
+    const { url, heal } = await refusingItemsEndingIn3();
+    const files = job(url, items(14));
     expect(await run(files)).toBe(0);
     const failed = readResultLines(files.output).filter((result) => result.stop === 'error');
     expect(failed.map((result) => result.id).sort()).toEqual(['i13', 'i3']);
-    healthy = true;
+    heal();
     // Without the flag the failures stand.
     expect(await run(files)).toBe(0);
     expect(readResultLines(files.output).filter((result) => result.stop === 'error')).toHaveLength(2);
@@ -107,15 +114,10 @@ describe('resume', () => {
   });
 
   it('says one item redone, and the items skipped, in words that fit the count', async () => {
-    let healthy = false;
-    server = await startLoopbackServer((request) =>
-      healthy || !String(request.body.messages.at(-1).content).endsWith('3')
-        ? { json: openAIChat('B') }
-        : { status: 400, json: openAIError('refused') },
-    );
-    const files = job(server.url, items(5));
+    const { url, heal } = await refusingItemsEndingIn3();
+    const files = job(url, items(5));
     expect(await run(files)).toBe(0);
-    healthy = true;
+    heal();
     const io = captureIo({ OPENAI_API_KEY: 'k' });
     expect(await run(files, ['--retry-failed'], io)).toBe(0);
     expect(io.out()).toContain('redone:        1 item (its old result was replaced)');
