@@ -30,40 +30,87 @@ export function fitLogistic(
   for (const row of rows) for (let j = 0; j < d; j++) mean[j]! += row[j]! / n;
   for (const row of rows) for (let j = 0; j < d; j++) std[j]! += (row[j]! - mean[j]!) ** 2 / n;
   for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]!) || 1;
-  // Standardised rows with the bias column, in one flat array: the Newton loop below is the whole cost
-  // of tuning's fits, and reading it in order matters more than anything else in it.
+  // Standardised features with the bias column, column by column: the Newton loop below is the whole
+  // cost of tuning's fits, and its sums run down the columns in order. Each sum adds the same terms in
+  // the same order as a row-by-row loop would, so the fit is the same to the last bit; with the Hessian's
+  // products four to a pass, a fit of 1,276 rows and 8 features took 0.7x the time of the row-by-row loop.
   const size = d + 1;
-  const x = new Float64Array(n * size);
+  const x = new Float64Array(size * n);
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
-    for (let j = 0; j < d; j++) x[i * size + j] = (row[j]! - mean[j]!) / std[j]!;
-    x[i * size + d] = 1;
+    for (let j = 0; j < d; j++) x[j * n + i] = (row[j]! - mean[j]!) / std[j]!;
+    x[d * n + i] = 1;
   }
-  const pairs = (size * (size + 1)) / 2;
   const weights =
     start && start.mean.length === d ? startingWeights(start, mean, std) : new Array<number>(size).fill(0);
   const gradient = new Float64Array(size);
-  const triangle = new Float64Array(pairs);
   const hessian = new Float64Array(size * size);
+  const z = new Float64Array(n);
+  const residual = new Float64Array(n);
+  const curvature = new Float64Array(n);
+  const weighted = new Float64Array(n);
   for (let iteration = 0; iteration < 25; iteration++) {
-    gradient.fill(0);
-    triangle.fill(0);
-    for (let i = 0, base = 0; i < n; i++, base += size) {
-      let z = 0;
-      for (let j = 0; j < size; j++) z += weights[j]! * x[base + j]!;
-      const p = 1 / (1 + Math.exp(-z));
-      const residual = p - labels[i]!;
-      const curvature = Math.max(p * (1 - p), 1e-9);
-      // The Hessian's lower triangle, row by row: feature products made here from the row just read
-      // (precomputing them for every row took more time and memory, n x 36 doubles, than it saved).
-      for (let j = 0, t = 0; j < size; j++) {
-        const feature = x[base + j]!;
-        gradient[j]! += residual * feature;
-        const weighted = curvature * feature;
-        for (let k = 0; k <= j; k++, t++) triangle[t]! += weighted * x[base + k]!;
+    // Each row's z summed feature by feature, four columns to a pass (the same additions, in order).
+    z.fill(0);
+    let column = 0;
+    for (; column + 3 < size; column += 4) {
+      const first = column * n;
+      const weight0 = weights[column]!;
+      const weight1 = weights[column + 1]!;
+      const weight2 = weights[column + 2]!;
+      const weight3 = weights[column + 3]!;
+      for (let i = 0; i < n; i++)
+        z[i] =
+          z[i]! +
+          weight0 * x[first + i]! +
+          weight1 * x[first + n + i]! +
+          weight2 * x[first + 2 * n + i]! +
+          weight3 * x[first + 3 * n + i]!;
+    }
+    for (; column < size; column++) {
+      const weight = weights[column]!;
+      for (let i = 0, at = column * n; i < n; i++, at++) z[i]! += weight * x[at]!;
+    }
+    for (let i = 0; i < n; i++) {
+      const p = 1 / (1 + Math.exp(-z[i]!));
+      residual[i] = p - labels[i]!;
+      curvature[i] = Math.max(p * (1 - p), 1e-9);
+    }
+    // The gradient, and the Hessian's lower triangle.
+    for (let j = 0; j < size; j++) {
+      let sum = 0;
+      for (let i = 0, at = j * n; i < n; i++, at++) {
+        const feature = x[at]!;
+        sum += residual[i]! * feature;
+        weighted[i] = curvature[i]! * feature;
+      }
+      gradient[j] = sum;
+      let k = 0;
+      // Four of the row's products in one pass down the weighted column, which is then read once for four.
+      for (; k + 3 <= j; k += 4) {
+        const first = k * n;
+        let product0 = 0;
+        let product1 = 0;
+        let product2 = 0;
+        let product3 = 0;
+        for (let i = 0; i < n; i++) {
+          const value = weighted[i]!;
+          product0 += value * x[first + i]!;
+          product1 += value * x[first + n + i]!;
+          product2 += value * x[first + 2 * n + i]!;
+          product3 += value * x[first + 3 * n + i]!;
+        }
+        hessian[j * size + k] = product0;
+        hessian[j * size + k + 1] = product1;
+        hessian[j * size + k + 2] = product2;
+        hessian[j * size + k + 3] = product3;
+      }
+      for (; k <= j; k++) {
+        let product = 0;
+        for (let i = 0, at = k * n; i < n; i++, at++) product += weighted[i]! * x[at]!;
+        hessian[j * size + k] = product;
       }
     }
-    for (let j = 0, t = 0; j < size; j++) for (let k = 0; k <= j; k++, t++) hessian[j * size + k] = triangle[t]!;
     // The bias is not penalised.
     for (let j = 0; j < d; j++) {
       gradient[j]! += l2 * weights[j]!;
