@@ -132,12 +132,8 @@ class Tally {
  */
 export class ChainSimulator {
   private readonly n: number;
-  private readonly available: Uint8Array[];
-  private readonly cost: Float64Array[];
-  private readonly score: Float64Array[];
-  private readonly signal: Float64Array[];
-  /** Per tier and item, the fitted gain over the reference (zero without fits). */
-  private readonly gain: Float64Array[];
+  /** The chain's columns laid out item by item, so the threshold loops read memory in order. */
+  private readonly flat: RowMajor;
 
   constructor(
     dataset: Dataset,
@@ -147,12 +143,21 @@ export class ChainSimulator {
     variant: 'final' | 'honest',
     expected?: Map<string, ExpectedGain>,
   ) {
-    this.n = dataset.ids.length;
-    this.available = chain.map((model) => dataset.available[model]!);
-    this.cost = chain.map((model) => dataset.cost[model]!);
-    this.score = chain.map((model) => dataset.score[model]!);
-    this.signal = chain.map(() => new Float64Array(this.n).fill(-Infinity));
-    this.gain = chain.map(() => new Float64Array(this.n));
+    const n = dataset.ids.length;
+    const tiers = chain.length;
+    this.n = n;
+    const size = n * tiers;
+    // Written item by item here: a search makes one of these for every chain it tries.
+    const flat: RowMajor = {
+      available: new Uint8Array(size),
+      cost: new Float64Array(size),
+      score: new Float64Array(size),
+      signal: new Float64Array(size).fill(-Infinity),
+      gain: new Float64Array(size),
+    };
+    const available = chain.map((model) => dataset.available[model]!);
+    const cost = chain.map((model) => dataset.cost[model]!);
+    const score = chain.map((model) => dataset.score[model]!);
     // A tier's gate reads the pair (its model, the last earlier tier that answered): look each possible
     // pair up once, not per item. sources[tier][earlier + 1]: earlier = -1 when no earlier tier answered.
     const sources = chain.map((model, tier) =>
@@ -163,29 +168,34 @@ export class ChainSimulator {
         return { values: values ? values[variant] : undefined, gain: expected?.get(key)?.gain };
       }),
     );
-    for (let row = 0; row < this.n; row++) {
+    for (let row = 0, at = 0; row < n; row++) {
       let slot = 0;
-      for (let tier = 0; tier < chain.length; tier++) {
-        if (!this.available[tier]![row]) continue;
+      for (let tier = 0; tier < tiers; tier++, at++) {
+        flat.available[at] = available[tier]![row]!;
+        flat.cost[at] = cost[tier]![row]!;
+        flat.score[at] = score[tier]![row]!;
+        if (!available[tier]![row]) continue;
         const source = sources[tier]![slot]!;
         // A gate with nothing to look at (agreement on the first answer, a missing confidence) fails.
         const value = source.values ? source.values[row]! : -Infinity;
-        this.signal[tier]![row] = Number.isNaN(value) ? -Infinity : value;
-        if (source.gain) this.gain[tier]![row] = source.gain[row]!;
+        flat.signal[at] = Number.isNaN(value) ? -Infinity : value;
+        if (source.gain) flat.gain[at] = source.gain[row]!;
         slot = tier + 1;
       }
     }
+    this.flat = flat;
   }
 
   /** The signal values a tier's gate sees, for choosing threshold candidates. */
   signalOf(tier: number): Float64Array {
-    return this.signal[tier]!;
+    const tiers = this.chain.length;
+    return Float64Array.from({ length: this.n }, (_, row) => this.flat.signal[row * tiers + tier]!);
   }
 
   /** Sums over items for a set of thresholds (one per tier; the last is ignored). */
   totals(thresholds: readonly number[], reference?: Reference): Totals {
     const tiers = this.chain.length;
-    const flat = this.rowMajor();
+    const flat = this.flat;
     const tally = new Tally(flat, tiers, this.chain, reference);
     const sums = new Float64Array(Tally.fields);
     const limits = Float64Array.from(thresholds);
@@ -206,7 +216,7 @@ export class ChainSimulator {
    */
   sweep(thresholds: readonly number[], tier: number, candidates: readonly number[], reference?: Reference): Totals[] {
     const tiers = this.chain.length;
-    const flat = this.rowMajor();
+    const flat = this.flat;
     const tally = new Tally(flat, tiers, this.chain, reference);
     const fields = Tally.fields;
     const order = candidates.map((value, position) => ({ value, position })).sort((x, y) => y.value - x.value);
@@ -268,61 +278,34 @@ export class ChainSimulator {
     return out;
   }
 
-  private flat?: RowMajor;
-
-  /** The per-tier columns laid out item by item, so the threshold loop reads memory in order. */
-  private rowMajor() {
-    if (this.flat) return this.flat;
-    const tiers = this.chain.length;
-    const size = this.n * tiers;
-    const flat = {
-      available: new Uint8Array(size),
-      cost: new Float64Array(size),
-      score: new Float64Array(size),
-      signal: new Float64Array(size),
-      gain: new Float64Array(size),
-    };
-    for (let row = 0; row < this.n; row++) {
-      for (let tier = 0; tier < tiers; tier++) {
-        const at = row * tiers + tier;
-        flat.available[at] = this.available[tier]![row]!;
-        flat.cost[at] = this.cost[tier]![row]!;
-        flat.score[at] = this.score[tier]![row]!;
-        flat.signal[at] = this.signal[tier]![row]!;
-        flat.gain[at] = this.gain[tier]![row]!;
-      }
-    }
-    this.flat = flat;
-    return flat;
-  }
-
   /** Full per-item figures for one set of thresholds. */
   figures(thresholds: readonly number[]): ChainFigures {
     const tiers = this.chain.length;
+    const flat = this.flat;
     const scores = new Float64Array(this.n);
     const costs = new Float64Array(this.n);
     const answeredBy = new Int32Array(this.n).fill(-1);
     const gateChecks = new Array<number>(tiers).fill(0);
     const gatePasses = new Array<number>(tiers).fill(0);
-    for (let row = 0; row < this.n; row++) {
+    for (let row = 0, base = 0; row < this.n; row++, base += tiers) {
       let last = -1;
       for (let tier = 0; tier < tiers; tier++) {
-        if (!this.available[tier]![row]) continue;
-        costs[row]! += this.cost[tier]![row]!;
+        if (!flat.available[base + tier]) continue;
+        costs[row]! += flat.cost[base + tier]!;
         last = tier;
         if (tier === tiers - 1) {
           answeredBy[row] = tier;
           break;
         }
         gateChecks[tier]!++;
-        if (this.signal[tier]![row]! >= thresholds[tier]!) {
+        if (flat.signal[base + tier]! >= thresholds[tier]!) {
           gatePasses[tier]!++;
           answeredBy[row] = tier;
           break;
         }
       }
       if (answeredBy[row]! < 0) answeredBy[row] = last;
-      scores[row] = answeredBy[row]! < 0 ? 0 : this.score[answeredBy[row]!]![row]!;
+      scores[row] = answeredBy[row]! < 0 ? 0 : flat.score[base + answeredBy[row]!]!;
     }
     let accuracy = 0;
     let costPerItem = 0;
