@@ -24,13 +24,19 @@ async function tuneWithThreads(threads: string, out: string): Promise<Record<str
 describe('cascade tune on worker threads', () => {
   it('chooses, expects and writes exactly what a tune on one thread does', async () => {
     const folder = tempDir();
-    const [one, three] = await Promise.all([
+    // Two threads: one worker, and the calling thread taking the tasks it has not taken (a 2-core
+    // machine). Three: two workers, with the tasks (five folds and the baseline) shared among three.
+    const [one, two, three] = await Promise.all([
       tuneWithThreads('1', join(folder, 'one.yaml')),
+      tuneWithThreads('2', join(folder, 'two.yaml')),
       tuneWithThreads('3', join(folder, 'three.yaml')),
     ]);
     expect(three['heldOut']).toBeDefined();
     expect(three['baseline']).toBeDefined();
+    expect(two).toEqual(one);
     expect(three).toEqual(one);
-    expect(readFileSync(join(folder, 'three.yaml'), 'utf8')).toBe(readFileSync(join(folder, 'one.yaml'), 'utf8'));
+    const written = readFileSync(join(folder, 'one.yaml'), 'utf8');
+    expect(readFileSync(join(folder, 'two.yaml'), 'utf8')).toBe(written);
+    expect(readFileSync(join(folder, 'three.yaml'), 'utf8')).toBe(written);
   }, 60_000);
 });
