@@ -9,11 +9,11 @@ export function seededRandom(seed: number): () => number {
 
 /**
  * Area under the ROC curve of `signal` for telling items with `label` >= 0.5 apart; ties count half (a
- * NaN signal counts as -Infinity). Computed as the Mann-Whitney count: the chance that a positive's signal
- * is above a negative's. The two groups' signals are sorted as typed arrays (a numeric sort without a
- * comparator; tune computes this for every pair of models and gate) and merged, counting the negatives
- * below each positive and half of those equal to it. Every count is a whole number or a half, so this is
- * exactly the rank-sum formula's value.
+ * NaN signal counts as -Infinity). Computed as the Mann-Whitney count: the share of (positive, negative)
+ * pairs whose positive has the higher signal. The two groups' signals are sorted as typed arrays (a
+ * numeric sort without a comparator; tune computes this for every pair of models and gate kind) and
+ * merged, counting the negatives below each positive and half of those equal to it. Every count is a
+ * whole number or a half, so this equals the rank-sum form (R+ - P(P+1)/2) / (P N) exactly.
  */
 export function areaUnderCurve(
   signal: ArrayLike<number>,
@@ -31,21 +31,21 @@ export function areaUnderCurve(
     else negative[negatives++] = value;
   }
   if (positives === 0 || negatives === 0) return 0.5;
-  const up = positive.subarray(0, positives).sort();
-  const down = negative.subarray(0, negatives).sort();
+  const sortedPositive = positive.subarray(0, positives).sort();
+  const sortedNegative = negative.subarray(0, negatives).sort();
   let wins = 0;
   let below = 0;
   let equal = 0;
   for (let index = 0; index < positives; index++) {
-    const value = up[index]!;
-    if (index > 0 && value === up[index - 1]) {
+    const value = sortedPositive[index]!;
+    if (index > 0 && value === sortedPositive[index - 1]) {
       wins += below + equal / 2;
       continue;
     }
     below += equal;
     equal = 0;
-    while (below < negatives && down[below]! < value) below++;
-    while (below + equal < negatives && down[below + equal] === value) equal++;
+    while (below < negatives && sortedNegative[below]! < value) below++;
+    while (below + equal < negatives && sortedNegative[below + equal] === value) equal++;
     wins += below + equal / 2;
   }
   return wins / (positives * negatives);

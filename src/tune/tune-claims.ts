@@ -1,3 +1,4 @@
+// How the tuning's threads share out its tasks: the claim slots, and the messages a task and its answer travel in.
 import type { TuneTask, TuneTaskResult } from './tune-task.js';
 
 /**
@@ -8,7 +9,10 @@ export function claimSlots(tasks: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * Math.max(tasks, 1)));
 }
 
-/** Take task `index` for this thread: true if no thread had taken it (a task past the slots is this thread's). */
+/**
+ * Take task `index` for this thread: true if no thread had taken it. A task past the slots was never
+ * posted to a worker, so it is the calling thread's (a worker passes such a task by).
+ */
 export function claimTask(claims: Int32Array, index: number): boolean {
   if (index >= claims.length) return true;
   return Atomics.compareExchange(claims, index, 0, 1) === 0;

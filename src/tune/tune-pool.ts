@@ -21,14 +21,17 @@ const workerFile = fileURLToPath(new URL('./tune-worker.js', import.meta.url));
 
 /**
  * Worker threads for the independent parts of a tuning (folds, the baseline), with the calling thread
- * as one more. Each task is posted to a worker when it is submitted, and the first thread free takes it
- * by claiming its slot in memory the threads share (`tune-claims.ts`); the others pass it by. Results do
- * not depend on which thread ran a task.
+ * as one more. Each task is posted to a worker (the one with the fewest posted) when it is submitted,
+ * and is run by that worker or by the calling thread in `drain`, whichever claims its slot in memory
+ * the threads share first (`tune-claims.ts`); the other passes it by. Results do not depend on which
+ * thread ran a task.
  *
  * Why claims, not a queue on this thread: the calling thread runs a task without a break (a fold takes
  * about half a second), so a worker that finished could not be handed its next task until then. Handed
  * out that way, the worker waited for this thread about 0.6 s of a 3.2 s tuning, and this thread for the
- * worker's last fold another 0.4 s (bench/tune-speed, 2 cores).
+ * worker's last fold another 0.4 s (bench/tune-speed, 2 cores: one worker). The price: every task is
+ * copied to its worker, also those the calling thread ends up running (about 9 ms a fold of 1,225 items).
+ * With two workers or more, a free worker does not take another's tasks; the calling thread still does.
  */
 export class TunePool {
   private readonly workers: Worker[] = [];
@@ -53,7 +56,8 @@ export class TunePool {
     this.workers.push(worker);
     this.posted.set(worker, 0);
     worker.on('message', (answer: WorkerAnswer) => {
-      const left = (this.posted.get(worker) ?? 1) - 1;
+      if (!this.posted.has(worker)) return;
+      const left = this.posted.get(worker)! - 1;
       this.posted.set(worker, left);
       if (left === 0) worker.unref();
       if ('passed' in answer) return;
@@ -82,10 +86,12 @@ export class TunePool {
       }
     };
     worker.on('error', (error) => lost(error.message));
+    // An answer that cannot be read here would leave its task waiting for ever.
+    worker.on('messageerror', (error) => lost(`its answer could not be read: ${error.message}`));
     worker.on('exit', (code) => lost(`exit code ${code}`));
   }
 
-  /** Post `task` to a worker (the one with the fewest tasks posted), to be taken by whichever thread is free first. */
+  /** Post `task` to the worker with the fewest tasks posted, to be run by it or by `drain`, whichever comes first. */
   submit<T extends TuneTask>(task: T): Promise<TuneTaskResult<T>> {
     const index = this.jobs.length;
     const result = new Promise<TuneTaskResult<T>>((resolve, reject) => {

@@ -6,15 +6,23 @@ import { runTuneTask } from './tune-task.js';
 
 const port = parentPort;
 if (!port) throw new Error('tune-worker.js runs inside a worker thread, started by TunePool');
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 port.on('message', ({ index, task, claims }: TaskMessage) => {
-  let answer: WorkerAnswer;
-  if (!claimTask(claims, index)) answer = { index, passed: true };
-  else {
-    try {
-      answer = { index, result: runTuneTask(task) };
-    } catch (error) {
-      answer = { index, error: error instanceof Error ? error.message : String(error) };
-    }
+  // A task without a slot is never posted (the calling thread runs it); were one, it would not be run here.
+  if (index >= claims.length || !claimTask(claims, index)) {
+    port.postMessage({ index, passed: true } satisfies WorkerAnswer);
+    return;
   }
-  port.postMessage(answer);
+  let answer: WorkerAnswer;
+  try {
+    answer = { index, result: runTuneTask(task) };
+  } catch (error) {
+    answer = { index, error: message(error) };
+  }
+  try {
+    port.postMessage(answer);
+  } catch (error) {
+    // A result that cannot be copied to the calling thread fails its task, not the worker.
+    port.postMessage({ index, error: message(error) } satisfies WorkerAnswer);
+  }
 });
