@@ -174,7 +174,7 @@ export class ChainSimulator {
         flat.available[at] = available[tier]![row]!;
         flat.cost[at] = cost[tier]![row]!;
         flat.score[at] = score[tier]![row]!;
-        if (!available[tier]![row]) continue;
+        if (!flat.available[at]) continue;
         const source = sources[tier]![slot]!;
         // A gate with nothing to look at (agreement on the first answer, a missing confidence) fails.
         const value = source.values ? source.values[row]! : -Infinity;
